@@ -1,0 +1,115 @@
+"""Administration: user accounts and a view of the reference data."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Competency, CompetitionKind, Region, User
+from ..security import requires
+from ..services import ServiceError
+from ..services import users as user_service
+from .forms import ROLE_LABELS, PasswordResetForm, UserCreateForm, UserEditForm
+
+bp = Blueprint("admin", __name__)
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _show_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "danger")
+
+
+@bp.route("/users")
+@requires("users.manage")
+def users():
+    rows = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template("admin/users.html", users=rows, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires("users.manage")
+def user_create():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = user_service.create_user(
+                form.email.data, form.role.data, form.password.data, form.name.data,
+                actor=current_user,
+            )
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("User %(email)s created.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires("users.manage")
+def user_edit(user_id: int):
+    user = _user_or_404(user_id)
+    form = UserEditForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            user_service.update_user(
+                user, name=form.name.data, role=form.role.data, active=form.active.data,
+                actor=current_user,
+            )
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/user_form.html", form=form, user=user, password_form=PasswordResetForm()
+    )
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@requires("users.manage")
+def user_password(user_id: int):
+    user = _user_or_404(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            user_service.reset_password(user, form.password.data, actor=current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("The password of %(email)s has been changed.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "danger")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/regions")
+@requires("refdata.view")
+def regions():
+    rows = db.session.scalars(select(Region).order_by(Region.code)).all()
+    return render_template("admin/regions.html", regions=rows)
+
+
+@bp.route("/competencies")
+@requires("refdata.view")
+def competencies():
+    kinds = db.session.scalars(
+        select(CompetitionKind).options(selectinload(CompetitionKind.categories))
+        .order_by(CompetitionKind.id)
+    ).all()
+    rows = db.session.scalars(
+        select(Competency).options(selectinload(Competency.kinds)).order_by(Competency.name)
+    ).all()
+    return render_template("admin/competencies.html", kinds=kinds, competencies=rows)

@@ -1,0 +1,87 @@
+"""Competitions and what they offer: competencies, and per competency its categories."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Model, utcnow
+from .reference import Category, Competency, CompetitionKind, Region
+
+STAGES = ("regional", "selection", "final")
+STATUSES = ("draft", "registration", "marking", "results_published", "archived")
+
+
+class Competition(Model):
+    """One kind + year + stage (+ host region for a regional stage)."""
+
+    __tablename__ = "competitions"
+    __table_args__ = (
+        CheckConstraint("stage IN ('regional', 'selection', 'final')", name="stage"),
+        CheckConstraint(
+            "status IN ('draft', 'registration', 'marking', 'results_published', 'archived')",
+            name="status",
+        ),
+        CheckConstraint("stage <> 'regional' OR host_region_id IS NOT NULL", name="regional_host"),
+        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind_id: Mapped[int] = mapped_column(ForeignKey("competition_kinds.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int]
+    stage: Mapped[str] = mapped_column(String(20))
+    host_region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(30), default="draft")
+    # «Медальон за профессионализм»: points at or above which a non-medallist gets one.
+    medallion_threshold: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    kind: Mapped[CompetitionKind] = relationship()
+    host_region: Mapped[Region | None] = relationship()
+    competencies: Mapped[list[OfferedCompetency]] = relationship(
+        back_populates="competition", cascade="all, delete-orphan"
+    )
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OfferedCompetency(Model):
+    """A competency offered in a competition; marking schemes and experts attach here."""
+
+    __tablename__ = "offered_competencies"
+    __table_args__ = (UniqueConstraint("competition_id", "competency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), index=True
+    )
+    competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"), index=True)
+
+    competition: Mapped[Competition] = relationship(back_populates="competencies")
+    competency: Mapped[Competency] = relationship()
+    categories: Mapped[list[OfferedCategory]] = relationship(
+        back_populates="offered_competency", cascade="all, delete-orphan"
+    )
+
+
+class OfferedCategory(Model):
+    """A category in which an offered competency is contested: the unit of ranking."""
+
+    __tablename__ = "offered_categories"
+    __table_args__ = (UniqueConstraint("offered_competency_id", "category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offered_competency_id: Mapped[int] = mapped_column(
+        ForeignKey("offered_competencies.id", ondelete="CASCADE"), index=True
+    )
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+
+    offered_competency: Mapped[OfferedCompetency] = relationship(back_populates="categories")
+    category: Mapped[Category] = relationship()

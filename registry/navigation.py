@@ -1,0 +1,35 @@
+"""The main menu: each item shows only to roles whose permission admits its view."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from .security import can, view_access
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+
+
+NAV = [
+    NavItem("main.dashboard", _l("Dashboard")),
+    NavItem("admin.users", _l("Users")),
+    NavItem("admin.regions", _l("Regions")),
+    NavItem("admin.competencies", _l("Competencies")),
+]
+
+
+def nav_items() -> list[NavItem]:
+    """Menu items whose view the current user may open (the view's own declaration decides)."""
+    items = []
+    for item in NAV:
+        if item.endpoint not in current_app.view_functions:
+            continue
+        access = view_access(current_app, item.endpoint)
+        if access == "public" or (access and can(access)):
+            items.append(item)
+    return items

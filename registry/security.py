@@ -1,0 +1,97 @@
+"""Roles, permissions, and the one decorator that guards a view.
+
+Every view either declares the permission it needs with ``@requires("…")`` or is marked
+``@public``. A ``before_request`` hook refuses anonymous users everywhere else, and the
+permission-matrix test walks ``app.url_map`` to check that no view forgot to declare.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+
+ADMIN, ORGANISER, EXPERT, COORDINATOR = "admin", "organiser", "expert", "coordinator"
+
+# The one table of who may do what.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "dashboard.view": frozenset({ADMIN, ORGANISER, EXPERT, COORDINATOR}),
+    "users.manage": frozenset({ADMIN}),
+    "refdata.view": frozenset({ADMIN, ORGANISER, COORDINATOR}),
+    "refdata.manage": frozenset({ADMIN}),
+    "competitions.view": frozenset({ADMIN, ORGANISER, COORDINATOR}),
+    "competitions.manage": frozenset({ADMIN, ORGANISER}),
+    "persons.view": frozenset({ADMIN, ORGANISER, COORDINATOR}),
+    "persons.manage": frozenset({ADMIN, ORGANISER}),
+    "health.view": frozenset({ADMIN, ORGANISER}),
+    "marking.mark": frozenset({EXPERT}),
+    "results.view": frozenset({ADMIN, ORGANISER, COORDINATOR, EXPERT}),
+    "exports.run": frozenset({ADMIN, ORGANISER, COORDINATOR}),
+    "audit.view": frozenset({ADMIN, ORGANISER}),
+}
+
+
+def has_permission(user, permission: str) -> bool:
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.role in PERMISSIONS[permission]
+    )
+
+
+def can(permission: str) -> bool:
+    """For templates: may the current user do this?"""
+    return has_permission(current_user, permission)
+
+
+def requires(permission: str):
+    """Admit only users whose role holds ``permission``; others get 403."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not has_permission(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = permission
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Mark a view as reachable without logging in (login page, language switch)."""
+    view.is_public = True
+    return view
+
+
+def view_access(app, endpoint: str):
+    """``"public"``, a permission name, or None when the view declares nothing."""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return "public"
+    view = app.view_functions[endpoint]
+    if getattr(view, "is_public", False):
+        return "public"
+    return getattr(view, "required_permission", None)
+
+
+def init_app(app, login_manager) -> None:
+    @app.before_request
+    def require_login():
+        endpoint = request.endpoint
+        if endpoint is None:  # 404 / 405: let Flask answer
+            return None
+        access = view_access(app, endpoint)
+        if access == "public":
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if access is None:
+            # A view that forgot to declare is closed, never open.
+            abort(403)
+        return None

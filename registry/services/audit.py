@@ -1,0 +1,22 @@
+"""Writing the audit log. Callers add the entry in their own transaction."""
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import AuditEntry
+
+
+def record(action: str, obj=None, *, user=None, competition_id: int | None = None,
+           object_type: str | None = None, object_id: int | None = None, **details) -> AuditEntry:
+    if obj is not None:
+        object_type = object_type or obj.__tablename__
+        object_id = object_id if object_id is not None else obj.id
+    entry = AuditEntry(
+        action=action,
+        object_type=object_type or "",
+        object_id=object_id,
+        competition_id=competition_id,
+        user_id=getattr(user, "id", None),
+        details={k: v for k, v in details.items() if v is not None},
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,129 @@
+"""Accounts: creation, roles, deactivation, passwords, the first administrator."""
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..models import ROLES, User, utcnow
+from . import ServiceError
+from .audit import record
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ServiceError(
+            _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH),
+            field="password",
+        )
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ServiceError(_("Unknown role: %(role)s.", role=role), field="role")
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, role: str, password: str, name: str = "", *, actor=None) -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise ServiceError(_("Enter a valid e-mail address."), field="email")
+    _check_role(role)
+    _check_password(password)
+    if find_by_email(email) is not None:
+        raise ServiceError(_("A user with this e-mail already exists."), field="email")
+    user = User(email=email, role=role, name=(name or "").strip())
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", user, user=actor, email=email, role=role)
+    db.session.commit()
+    return user
+
+
+def update_user(user: User, *, name: str, role: str, active: bool, actor) -> User:
+    _check_role(role)
+    if user.id == getattr(actor, "id", None) and (role != user.role or not active):
+        raise ServiceError(_("You cannot change your own role or deactivate yourself."))
+    changes = {}
+    if user.role != role:
+        changes["role"] = [user.role, role]
+    if user.active != active:
+        changes["active"] = [user.active, active]
+    if (user.name or "") != (name or "").strip():
+        changes["name"] = [user.name, (name or "").strip()]
+    user.name, user.role, user.active = (name or "").strip(), role, active
+    if changes:
+        record("user.update", user, user=actor, changes=changes)
+    db.session.commit()
+    return user
+
+
+def reset_password(user: User, password: str, *, actor=None) -> None:
+    _check_password(password)
+    user.set_password(password)
+    record("user.password_reset", user, user=actor)
+    db.session.commit()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the credentials are right and the account is active, else None."""
+    user = find_by_email(email)
+    if user is None:
+        # Spend the same time as a real check, so that timing does not reveal accounts.
+        _spend_hash_time(password or "")
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+_dummy_hash: list[str] = []
+
+
+def _spend_hash_time(password: str) -> None:
+    if not _dummy_hash:
+        _dummy_hash.append(generate_password_hash(secrets.token_hex(8), method="scrypt"))
+    check_password_hash(_dummy_hash[0], password)
+
+
+def ensure_admin() -> tuple[User, str | None] | None:
+    """Make sure an active administrator exists.
+
+    Returns None when one exists already. Otherwise creates one from REGISTRY_ADMIN_EMAIL /
+    REGISTRY_ADMIN_PASSWORD, or ``admin@localhost`` with a random password, and returns the
+    user and the generated password (None when it came from the environment).
+    """
+    exists = db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))
+    )
+    if exists:
+        return None
+    email = os.environ.get("REGISTRY_ADMIN_EMAIL") or "admin@localhost"
+    password = os.environ.get("REGISTRY_ADMIN_PASSWORD")
+    generated = None
+    if not password:
+        password = generated = secrets.token_urlsafe(12)
+    existing = find_by_email(email)
+    if existing is not None:
+        existing.role, existing.active = "admin", True
+        existing.set_password(password)
+        record("user.update", existing, changes={"role": "admin", "active": True})
+        db.session.commit()
+        return existing, generated
+    return create_user(email, "admin", password, name="Administrator"), generated

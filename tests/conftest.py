@@ -1,0 +1,127 @@
+"""Fixtures: one application per test session on a migrated database, a clean database for
+every test, a ``login(client, role)`` helper and small factories (see ``factories.py``).
+
+The backend is SQLite in a temporary file unless ``REGISTRY_TEST_BACKEND=postgresql``, in
+which case ``REGISTRY_TEST_DATABASE_URL`` names the PostgreSQL database to use (its schema
+is dropped and rebuilt by the migrations).
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask import g
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from registry import create_app
+from registry.extensions import db
+from registry.services import refdata
+
+from . import factories
+
+REFERENCE_TABLES = ("regions", "competition_kinds", "categories", "competencies",
+                    "competency_kinds")
+
+
+def _database_url(tmp_path_factory) -> str:
+    if os.environ.get("REGISTRY_TEST_BACKEND") == "postgresql":
+        url = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+        if not url:
+            pytest.exit("REGISTRY_TEST_BACKEND=postgresql needs REGISTRY_TEST_DATABASE_URL", 2)
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    application = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+        "SERVER_NAME": None,
+    })
+    # Tests keep one application context open, which Flask reuses for the requests of the
+    # test client; start each request as a fresh one would: no cached user, nothing stale.
+    @application.before_request
+    def _fresh_request_state():
+        for name in list(vars(g)):
+            delattr(g, name)
+        db.session.expire_all()
+
+    with application.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()  # the real migrations, never create_all()
+        refdata.load_all()
+        db.session.remove()
+    return application
+
+
+def _wipe() -> None:
+    """Delete every row the test wrote; reload reference data if a test changed it."""
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables if t.name not in REFERENCE_TABLES)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                if table.name not in REFERENCE_TABLES:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    with app.app_context():
+        counts = _reference_counts()
+        yield
+        db.session.remove()
+        _wipe()
+        if _reference_counts() != counts:
+            with db.engine.begin() as conn:
+                for name in reversed(REFERENCE_TABLES):
+                    conn.execute(text(f"DELETE FROM {name}"))
+            refdata.load_all()
+            db.session.remove()
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _reference_counts():
+    with db.engine.connect() as conn:
+        return tuple(
+            conn.execute(text(f"SELECT COUNT(*) FROM {name}")).scalar() for name in REFERENCE_TABLES
+        )
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_enabled(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def login():
+    """``login(client, role)`` makes a user of that role and logs the client in as them."""
+
+    def _login(client, role: str, **overrides):
+        user = factories.make_user(role=role, **overrides)
+        response = client.post(
+            "/login", data={"email": user.email, "password": factories.PASSWORD}
+        )
+        assert response.status_code == 302, response.text
+        return user
+
+    return _login

@@ -1,0 +1,36 @@
+import os
+import stat
+
+from registry import config, create_app
+
+
+def test_secret_key_generated_once_into_instance(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = config.secret_key(str(tmp_path))
+    assert len(first) >= 32
+    assert config.secret_key(str(tmp_path)) == first
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+
+
+def test_secret_key_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    assert config.secret_key(str(tmp_path)) == "from-env"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_database_url_default_and_override(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert config.database_url(str(tmp_path)) == f"sqlite:///{tmp_path}/registry.sqlite"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@127.0.0.1/reg")
+    assert config.database_url(str(tmp_path)) == "postgresql+psycopg://u:p@127.0.0.1/reg"
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/other.sqlite")
+    assert config.database_url(str(tmp_path)) == "sqlite:////tmp/other.sqlite"
+
+
+def test_debug_is_off_unless_asked(monkeypatch):
+    monkeypatch.delenv("REGISTRY_DEBUG", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x")
+    assert create_app().debug is False
+    monkeypatch.setenv("REGISTRY_DEBUG", "1")
+    assert create_app().debug is True
