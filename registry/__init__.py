@@ -8,7 +8,7 @@ from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from . import config, security
+from . import config, headers, security
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         return user if user is not None and user.active else None
 
     security.init_app(app, login_manager)
+    headers.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_template_globals(app)

@@ -57,6 +57,23 @@ def users_ensure_admin():
         click.echo(f"Administrator created: {user.email} (password from REGISTRY_ADMIN_PASSWORD)")
 
 
+@click.command("backup")
+@click.option("--output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the copy of the SQLite database.")
+def backup_command(output: str):
+    """Make a consistent copy of the SQLite database while the application runs."""
+    from flask import current_app
+
+    from .services.backup import backup_sqlite
+
+    try:
+        path = backup_sqlite(current_app.config["SQLALCHEMY_DATABASE_URI"], output)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Backup written to {path} ({path.stat().st_size} bytes)")
+
+
 def init_app(app) -> None:
+    app.cli.add_command(backup_command)
     app.cli.add_command(refdata_cli)
     app.cli.add_command(users_cli)
