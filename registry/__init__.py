@@ -69,12 +69,27 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
+    from .audit.routes import bp as audit_bp
+    from .marking.routes import bp as marking_bp
     from .auth.routes import bp as auth_bp
+    from .competitions.routes import bp as competitions_bp
+    from .imports.routes import bp as imports_bp
     from .main.routes import bp as main_bp
+    from .registration.routes import bp as registration_bp
+
+    from .awards.routes import bp as awards_bp
+    from .exports.routes import bp as exports_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(exports_bp, url_prefix="/exports")
+    app.register_blueprint(awards_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(competitions_bp, url_prefix="/competitions")
+    app.register_blueprint(marking_bp)
+    app.register_blueprint(audit_bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -2,16 +2,25 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from .extensions import db
+from .importers.commands import import_cli
+from .models import STAGES, STATUSES, CompetitionKind, name_key
 from .services import ServiceError
+from .services import competitions as competition_service
 from .services import refdata as refdata_service
 from .services import users as user_service
+from .services.regions import match_region
 
 refdata_cli = AppGroup("refdata", help="Reference data: regions, kinds, categories, competencies.")
 users_cli = AppGroup("users", help="User accounts.")
+competitions_cli = AppGroup("competitions", help="Competitions: create and list.")
 
 
 @refdata_cli.command("load")
@@ -57,6 +66,69 @@ def users_ensure_admin():
         click.echo(f"Administrator created: {user.email} (password from REGISTRY_ADMIN_PASSWORD)")
 
 
+def _find_kind(text: str) -> CompetitionKind | None:
+    """A kind by its slug (``professionaly``) or its short name («Абилимпикс»)."""
+    key = name_key(text)
+    for kind in db.session.scalars(select(CompetitionKind)):
+        if key in (name_key(kind.slug), name_key(kind.short_name)):
+            return kind
+    return None
+
+
+@competitions_cli.command("create")
+@click.option("--kind", "kind_text", required=True,
+              help="professionaly, abilympics or master_of_the_year.")
+@click.option("--year", required=True, type=int)
+@click.option("--stage", required=True, type=click.Choice(STAGES))
+@click.option("--region", "region_text", help="Host region (required for a regional stage).")
+@click.option("--title", help="Default: kind, year, stage and region.")
+@click.option("--starts", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--ends", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--status", default="draft", show_default=True,
+              type=click.Choice(STATUSES))
+@click.option("--medallion-threshold", help="Points for the medallion (Профессионалы only).")
+def competitions_create(kind_text, year, stage, region_text, title, starts, ends, status,
+                        medallion_threshold):
+    """Create a competition; its id is printed alone on the last line."""
+    kind = _find_kind(kind_text)
+    if kind is None:
+        raise click.BadParameter(f"unknown competition kind {kind_text!r}", param_hint="--kind")
+    region = None
+    if region_text:
+        region = match_region(region_text)
+        if region is None:
+            raise click.BadParameter(f"unknown region {region_text!r}", param_hint="--region")
+    threshold = None
+    if medallion_threshold is not None:
+        try:
+            threshold = Decimal(medallion_threshold.replace(",", "."))
+        except InvalidOperation as error:
+            raise click.BadParameter(f"not a number: {medallion_threshold!r}",
+                                     param_hint="--medallion-threshold") from error
+    data = competition_service.CompetitionData(
+        kind=kind, year=year, stage=stage, host_region=region, title=title,
+        starts_on=starts.date() if starts else None, ends_on=ends.date() if ends else None,
+        status=status, medallion_threshold=threshold,
+    )
+    try:
+        competition = competition_service.create_competition(data)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Created: {competition.title}")
+    click.echo(competition.id)
+
+
+@competitions_cli.command("list")
+def competitions_list():
+    """List competitions: id, kind, year, stage, region, status, title (tab-separated)."""
+    rows = competition_service.list_competitions()
+    click.echo("\t".join(("id", "kind", "year", "stage", "region", "status", "title")))
+    for row in rows:
+        c = row.competition
+        click.echo("\t".join((str(c.id), c.kind.slug, str(c.year), c.stage,
+                              c.host_region.name if c.host_region else "-", c.status, c.title)))
+
+
 @click.command("backup")
 @click.option("--output", required=True, type=click.Path(dir_okay=False),
               help="Where to write the copy of the SQLite database.")
@@ -73,7 +145,107 @@ def backup_command(output: str):
     click.echo(f"Backup written to {path} ({path.stat().st_size} bytes)")
 
 
+@click.command("export")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True)
+@click.option("--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
+@click.option("--delimiter", type=click.Choice([";", ","]), default=";", show_default=True)
+@click.option("--kind")
+@click.option("--year")
+@click.option("--stage")
+@click.option("--competition")
+@click.option("--region")
+@click.option("--competency")
+@click.option("--category")
+@click.option("--award")
+def export_command(name, fmt, output, lang, delimiter, **filters):
+    """Write export NAME (winners, medals, participants, results, internships) to a file."""
+    from pathlib import Path
+
+    from .exporters import EXPORTERS
+    from .services.exports import run_export
+
+    if name not in EXPORTERS:
+        raise click.ClickException(
+            f"Unknown export {name!r}; known: {', '.join(sorted(EXPORTERS))}")
+    try:
+        export = run_export(name, filters, fmt, actor=None, lang=lang, delimiter=delimiter)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    target = Path(output)
+    partial = target.with_name(target.name + ".partial")
+    size = 0
+    with open(partial, "wb") as fh:
+        for chunk in export.chunks:
+            fh.write(chunk)
+            size += len(chunk)
+    partial.replace(target)
+    click.echo(f"{name}: {size} bytes written to {target}")
+
+
+
+# --- results (marking) -----------------------------------------------------------------------
+
+results_cli = AppGroup("results", help="Results: standings and their publication.")
+
+
+@results_cli.command("publish")
+@click.option("--competition", "competition_id", required=True, type=int,
+              help="The competition's id.")
+def results_publish(competition_id: int):
+    """Publish (or republish after corrections) the results of a competition."""
+    from .models import Competition
+    from .services import results as results_service
+
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        raise click.ClickException(f"No competition with id {competition_id}.")
+    try:
+        publication = results_service.publish(competition)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Published the results of «{competition.title}» (publication "
+               f"{publication.number}).")
+
+
+
+@import_cli.command("results")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--competition", "competition_id", required=True, type=int,
+              help="The competition's id.")
+@click.option("--dry-run", is_flag=True, help="Check the file and print the results; write "
+                                              "nothing.")
+def import_results(file: Path, competition_id: int, dry_run: bool):
+    """Import results from a paper protocol FILE (XLSX or CSV); all or nothing."""
+    from .importers import results as protocol
+    from .models import Competition
+
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        raise click.ClickException(f"No competition with id {competition_id}.")
+    plan = protocol.build_plan(competition, file.read_bytes())
+    if not plan.ok:
+        for error in plan.errors:
+            click.echo(error, err=True)
+        click.echo(f"Nothing was imported: {len(plan.errors)} problems.", err=True)
+        raise SystemExit(1)
+    for result in plan.results:
+        click.echo(f"  {result.entry.team_name or result.entry.members[0].person.full_name}: "
+                   f"points {result.points if result.points is not None else '—'}, "
+                   f"place {result.place}, award {result.award or '(by the rules)'}")
+    if dry_run:
+        click.echo(f"Dry run: nothing was written; {len(plan.results)} results are valid.")
+        return
+    count = protocol.apply(plan)
+    click.echo(f"Imported {count} results.")
+
+
 def init_app(app) -> None:
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(refdata_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(competitions_cli)
+    app.cli.add_command(results_cli)

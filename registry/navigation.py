@@ -17,6 +17,13 @@ class NavItem:
 
 NAV = [
     NavItem("main.dashboard", _l("Dashboard")),
+    NavItem("competitions.index", _l("Competitions")),
+    NavItem("registration.persons", _l("Participants")),
+    NavItem("registration.organisations", _l("Organisations")),
+    NavItem("awards.offers", _l("Offers")),
+    NavItem("exports.index", _l("Exports")),
+    NavItem("marking.index", _l("Marking and results")),
+    NavItem("audit.log", _l("Audit log")),
     NavItem("admin.users", _l("Users")),
     NavItem("admin.regions", _l("Regions")),
     NavItem("admin.competencies", _l("Competencies")),

@@ -25,8 +25,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "persons.manage": frozenset({ADMIN, ORGANISER}),
     "health.view": frozenset({ADMIN, ORGANISER}),
     "marking.mark": frozenset({EXPERT}),
+    # Object-level checks (assigned to this competency; chief expert) in services/marking.py.
+    "marking.assign": frozenset({ADMIN, ORGANISER}),
+    "marking.scheme": frozenset({ADMIN, ORGANISER, EXPERT}),
+    "results.publish": frozenset({ADMIN, ORGANISER, EXPERT}),
+    "results.import": frozenset({ADMIN, ORGANISER}),
     "results.view": frozenset({ADMIN, ORGANISER, COORDINATOR, EXPERT}),
     "exports.run": frozenset({ADMIN, ORGANISER, COORDINATOR}),
+    "awards.manage": frozenset({ADMIN, ORGANISER}),
+    "offers.view": frozenset({ADMIN, ORGANISER, COORDINATOR}),
+    "offers.manage": frozenset({ADMIN, ORGANISER, COORDINATOR}),
     "audit.view": frozenset({ADMIN, ORGANISER}),
 }
 

@@ -15,6 +15,11 @@ from registry.models import (
     Competency,
     Competition,
     CompetitionKind,
+    Entry,
+    EntryMember,
+    HealthRecord,
+    OfferedCategory,
+    OfferedCompetency,
     Organisation,
     Person,
     Region,
@@ -103,3 +108,129 @@ def make_competition(**overrides) -> Competition:
     db.session.add(competition)
     db.session.commit()
     return competition
+
+
+def make_offered(competition: Competition | None = None,
+                 competency_: Competency | str | None = None,
+                 category_: Category | str | None = None) -> OfferedCategory:
+    """``competition`` offers ``competency_`` in ``category_`` (objects or names; defaults:
+    a new competition, «Сварочные технологии», the kind's first category). Idempotent."""
+    competition = competition or make_competition()
+    kind_ = competition.kind
+    if competency_ is None or isinstance(competency_, str):
+        competency_ = competency(competency_ or "Сварочные технологии")
+    if category_ is None:
+        category_ = kind_.categories[0]
+    elif isinstance(category_, str):
+        category_ = category(kind_.slug, category_)
+    offered_competency = db.session.scalar(
+        select(OfferedCompetency).where(
+            OfferedCompetency.competition_id == competition.id,
+            OfferedCompetency.competency_id == competency_.id,
+        )
+    )
+    if offered_competency is None:
+        offered_competency = OfferedCompetency(competition=competition, competency=competency_)
+        db.session.add(offered_competency)
+    offered = db.session.scalar(
+        select(OfferedCategory).where(
+            OfferedCategory.offered_competency_id == offered_competency.id,
+            OfferedCategory.category_id == category_.id,
+        )
+    ) if offered_competency.id else None
+    if offered is None:
+        offered = OfferedCategory(offered_competency=offered_competency, category=category_)
+        db.session.add(offered)
+    db.session.commit()
+    return offered
+
+
+def make_entry(offered: OfferedCategory | None = None, persons: list[Person] | None = None,
+               **overrides) -> Entry:
+    """An entry written directly (no service rules): one new person unless ``persons`` is
+    given; ``team_name`` makes it a team entry."""
+    offered = offered or make_offered()
+    persons = persons or [make_person()]
+    entry = Entry(offered_category=offered, team_name=overrides.pop("team_name", None))
+    for key, value in overrides.items():
+        setattr(entry, key, value)
+    for person in persons:
+        entry.members.append(EntryMember(person=person, offered_category_id=offered.id))
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def make_health_record(person: Person, **overrides) -> HealthRecord:
+    record = HealthRecord(
+        person_id=person.id,
+        disability_group=overrides.pop("disability_group", "II группа"),
+        written_consent_date=overrides.pop("written_consent_date", date(2024, 1, 10)),
+        notes=overrides.pop("notes", None),
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+# --- results (marking) ----------------------------------------------------------------------
+
+def register_entry(offered: OfferedCategory, persons: list[Person] | None = None,
+                   team_name: str | None = None, **person_overrides):
+    """Register one person (made with ``person_overrides``) or ``persons`` as a team."""
+    from registry.services.registration import register
+
+    if persons is None:
+        persons = [make_person(**person_overrides)]
+    return register(offered, persons, team_name=team_name)
+
+
+def make_scheme(offered_competency, spec=None):
+    """``spec``: ``{"A": [("Aspect", "10", "measurement"), …], …}``; criteria in that order."""
+    from decimal import Decimal
+
+    from registry.models import Aspect, Criterion
+
+    spec = spec or {"A": [("Размеры", "30", "measurement"), ("Чистота", "20", "judgement")],
+                    "B": [("Время", "50", "measurement")]}
+    criteria = []
+    for position, (code, aspects) in enumerate(spec.items()):
+        criterion = Criterion(offered_competency=offered_competency, code=code,
+                              title=f"Критерий {code}", position=position)
+        for apos, (title, max_marks, kind_) in enumerate(aspects):
+            criterion.aspects.append(Aspect(title=title, max_marks=Decimal(max_marks),
+                                            kind=kind_, position=apos))
+        db.session.add(criterion)
+        criteria.append(criterion)
+    db.session.commit()
+    return criteria
+
+
+def make_assignment(offered_competency, user=None, is_chief: bool = False, **overrides):
+    from registry.models import ExpertAssignment
+
+    assignment = ExpertAssignment(offered_competency=offered_competency,
+                                  user=user or make_user(role="expert"), is_chief=is_chief,
+                                  **overrides)
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+# --- awards and offers ------------------------------------------------------------------------
+
+def make_special_award(person, title: str = "Приз спонсора"):
+    from registry.services.awards import grant_special
+
+    return grant_special(title=title, reason=None, granted_by=None, person=person, actor=None)
+
+
+def make_offer(person, **overrides):
+    from registry.services.offers import OfferData, create_offer
+
+    data = OfferData(partner_name=overrides.pop("partner_name", "Завод «Металлист»"),
+                     partner_kind=overrides.pop("partner_kind", "employer"),
+                     kind=overrides.pop("kind", "practice"),
+                     description=overrides.pop("description", ""),
+                     country=overrides.pop("country", "Россия"), **overrides)
+    return create_offer(person, data, actor=None)

@@ -104,3 +104,39 @@ def test_session_cookie_is_httponly_and_samesite(client):
     response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
     session_cookie = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert session_cookie and "HttpOnly" in session_cookie[0] and "SameSite=Lax" in session_cookie[0]
+
+
+def test_login_is_throttled_after_repeated_failures(client):
+    user = factories.make_user()
+    for _ in range(5):
+        client.post("/login", data={"email": user.email, "password": "wrong password"})
+    # even the right password is refused now, without revealing whether it was right
+    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD})
+    assert response.status_code == 429
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_throttle_window_passes_and_success_clears_failures(client):
+    from datetime import timedelta
+
+    from registry.models import LoginFailure
+
+    user = factories.make_user()
+    for _ in range(4):
+        client.post("/login", data={"email": user.email, "password": "wrong password"})
+    assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD}).status_code == 302
+    assert db.session.query(LoginFailure).count() == 0
+    client.post("/logout")
+    for _ in range(5):
+        client.post("/login", data={"email": user.email, "password": "wrong password"})
+    for failure in db.session.query(LoginFailure):
+        failure.at -= timedelta(minutes=16)
+    db.session.commit()
+    assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD}).status_code == 302
+
+
+def test_throttle_is_per_account(client):
+    victim, other = factories.make_user(), factories.make_user()
+    for _ in range(5):
+        client.post("/login", data={"email": victim.email, "password": "wrong password"})
+    assert client.post("/login", data={"email": other.email, "password": factories.PASSWORD}).status_code == 302

@@ -1,8 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from ..fields import AtLeastOne, MultiCheckboxField
 from ..services.users import MIN_PASSWORD_LENGTH
 
 ROLE_LABELS = {
@@ -47,3 +56,29 @@ class PasswordResetForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
     submit = SubmitField(_l("Set the password"))
+
+
+class CompetencyForm(FlaskForm):
+    """``kinds`` choices are filled in by the view."""
+
+    name = StringField(_l("Name of the competency"),
+                       validators=[DataRequired(), Length(max=300)])
+    code = StringField(_l("Code"), validators=[Optional(), Length(max=20)],
+                       description=_l("Optional, e.g. R11J."))
+    kinds = MultiCheckboxField(
+        _l("Competition kinds"), coerce=int,
+        validators=[AtLeastOne(_l("Choose at least one competition kind."))],
+    )
+    is_team = BooleanField(_l("Team competency (one result for a team of 2–4)"))
+    submit = SubmitField(_l("Add"))
+
+
+class CategoryForm(FlaskForm):
+    """``kind`` choices are filled in by the view."""
+
+    kind = SelectField(_l("Competition kind"), coerce=int)
+    name = StringField(_l("Name of the category"),
+                       validators=[DataRequired(), Length(max=100)])
+    min_age = IntegerField(_l("Minimum age"), validators=[Optional()],
+                           description=_l("On the competition's first day; empty for none."))
+    submit = SubmitField(_l("Add"))

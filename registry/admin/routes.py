@@ -1,4 +1,4 @@
-"""Administration: user accounts and a view of the reference data."""
+"""Administration: user accounts and the reference data (competencies, categories)."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -6,11 +6,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..fields import choices
 from ..models import Competency, CompetitionKind, Region, User
 from ..security import requires
 from ..services import ServiceError
+from ..services import reference as reference_service
 from ..services import users as user_service
-from .forms import ROLE_LABELS, PasswordResetForm, UserCreateForm, UserEditForm
+from .forms import (
+    ROLE_LABELS,
+    CategoryForm,
+    CompetencyForm,
+    PasswordResetForm,
+    UserCreateForm,
+    UserEditForm,
+)
 
 bp = Blueprint("admin", __name__)
 
@@ -113,3 +122,49 @@ def competencies():
         select(Competency).options(selectinload(Competency.kinds)).order_by(Competency.name)
     ).all()
     return render_template("admin/competencies.html", kinds=kinds, competencies=rows)
+
+
+def _kind_choices():
+    return choices((k.id, k.short_name)
+                   for k in db.session.scalars(select(CompetitionKind).order_by(CompetitionKind.id)))
+
+
+@bp.route("/competencies/new", methods=["GET", "POST"])
+@requires("refdata.manage")
+def competency_create():
+    form = CompetencyForm()
+    form.kinds.choices = _kind_choices()
+    if form.validate_on_submit():
+        kinds = [db.session.get(CompetitionKind, kind_id) for kind_id in form.kinds.data]
+        try:
+            competency = reference_service.create_competency(
+                form.name.data, code=form.code.data, kinds=kinds, is_team=form.is_team.data,
+                actor=current_user,
+            )
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Competency «%(name)s» added.", name=competency.name), "success")
+            return redirect(url_for("admin.competencies"))
+    return render_template("admin/refdata_form.html", form=form,
+                           heading=_("New competency"))
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+@requires("refdata.manage")
+def category_create():
+    form = CategoryForm()
+    form.kind.choices = _kind_choices()
+    if form.validate_on_submit():
+        try:
+            category = reference_service.create_category(
+                db.session.get(CompetitionKind, form.kind.data), form.name.data,
+                min_age=form.min_age.data, actor=current_user,
+            )
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Category «%(name)s» added to %(kind)s.", name=category.name,
+                    kind=category.kind.short_name), "success")
+            return redirect(url_for("admin.competencies"))
+    return render_template("admin/refdata_form.html", form=form, heading=_("New category"))

@@ -31,7 +31,12 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = user_service.authenticate(form.email.data, form.password.data)
+        try:
+            user = user_service.authenticate(form.email.data, form.password.data,
+                                             ip=request.remote_addr or "")
+        except user_service.LoginThrottled as error:
+            flash(error.message, "danger")
+            return render_template("auth/login.html", form=form), 429
         if user is None:
             flash(_("Wrong e-mail or password, or the account is deactivated."), "danger")
         else:

@@ -1,5 +1,15 @@
 """The data model, one module per aggregate."""
 from .audit import AuditEntry
+from .awards import (
+    AWARD_KINDS,
+    OFFER_KINDS,
+    OFFER_STATES,
+    PARTNER_KINDS,
+    RESULT_AWARDS,
+    Award,
+    InternshipOffer,
+    Partner,
+)
 from .base import name_key, utcnow
 from .competitions import STAGES, STATUSES, Competition, OfferedCategory, OfferedCompetency
 from .people import (
@@ -12,12 +22,29 @@ from .people import (
     Person,
     person_key,
 )
+from .results import (
+    ASPECT_KINDS,
+    AWARDS,
+    SHEET_STATUSES,
+    Aspect,
+    Criterion,
+    ExpertAssignment,
+    Mark,
+    ProtocolResult,
+    Publication,
+    ScoreSheet,
+    ScoreSheetVersion,
+)
 from .reference import Category, Competency, CompetitionKind, Region, competency_kinds
-from .users import ROLES, User
+from .users import ROLES, LoginFailure, User
 
 __all__ = [
+    "AWARD_KINDS", "OFFER_KINDS", "OFFER_STATES", "PARTNER_KINDS", "RESULT_AWARDS", "Award",
+    "InternshipOffer", "Partner",
+    "ASPECT_KINDS", "AWARDS", "SHEET_STATUSES", "Aspect", "Criterion", "ExpertAssignment",
+    "Mark", "ProtocolResult", "Publication", "ScoreSheet", "ScoreSheetVersion",
     "AuditEntry", "Category", "Competency", "Competition", "CompetitionKind", "ENTRY_STATUSES",
     "Entry", "EntryMember", "HealthRecord", "ORGANISATION_KINDS", "OfferedCategory",
     "OfferedCompetency", "Organisation", "Person", "ROLES", "Region", "STAGES", "STATUSES",
-    "User", "competency_kinds", "name_key", "person_key", "utcnow",
+    "LoginFailure", "User", "competency_kinds", "name_key", "person_key", "utcnow",
 ]

@@ -1,11 +1,30 @@
 """Competitions and what they offer."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import Category, Competency, Competition, OfferedCategory, OfferedCompetency
+from ..models import (
+    STAGES,
+    STATUSES,
+    Category,
+    Competency,
+    Competition,
+    CompetitionKind,
+    Entry,
+    OfferedCategory,
+    OfferedCompetency,
+    Region,
+    competency_kinds,
+    name_key,
+)
 from . import ServiceError
 from .audit import record
 
@@ -64,3 +83,313 @@ def offer(competition: Competition, competency: Competency, category: Category, 
     if commit:
         db.session.commit()
     return result
+
+
+# --- competitions --------------------------------------------------------------------------
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_POINTS = Decimal(100)
+MEDALLION_KIND = "professionaly"
+MAX_TITLE_LENGTH = 300
+
+# Words of a default title. A title is stored data, written as the competition's own documents
+# write it (in Russian), so it does not change with the interface language.
+STAGE_TITLE_WORDS = {
+    "regional": "региональный этап",
+    "selection": "отборочный этап",
+    "final": "финал",
+}
+
+
+@dataclass
+class CompetitionData:
+    """What a person enters about a competition (plain values and model objects)."""
+
+    kind: CompetitionKind | None
+    year: int | None
+    stage: str
+    host_region: Region | None = None
+    title: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    status: str = "draft"
+    medallion_threshold: Decimal | None = None
+
+
+def default_title(kind: CompetitionKind, year: int, stage: str, region: Region | None) -> str:
+    """E.g. «Профессионалы 2024, региональный этап, Оренбургская область»."""
+    parts = [f"{kind.short_name} {year}", STAGE_TITLE_WORDS.get(stage, stage)]
+    if region is not None:
+        parts.append(region.name)
+    return ", ".join(parts)
+
+
+def _clean(text: str | None) -> str | None:
+    text = " ".join((text or "").split())
+    return text or None
+
+
+def _validate(data: CompetitionData) -> None:
+    if data.kind is None:
+        raise ServiceError(_("Choose the competition kind."), field="kind")
+    if data.year is None or not MIN_YEAR <= data.year <= MAX_YEAR:
+        raise ServiceError(_("The year must be between %(low)d and %(high)d.",
+                             low=MIN_YEAR, high=MAX_YEAR), field="year")
+    if data.stage not in STAGES:
+        raise ServiceError(_("Unknown stage: %(stage)s.", stage=data.stage), field="stage")
+    if data.status not in STATUSES:
+        raise ServiceError(_("Unknown status: %(status)s.", status=data.status), field="status")
+    if data.stage == "regional" and data.host_region is None:
+        raise ServiceError(_("A regional stage needs its host region."), field="host_region")
+    if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
+        raise ServiceError(_("The competition cannot end before it starts."), field="ends_on")
+    for day, field in ((data.starts_on, "starts_on"), (data.ends_on, "ends_on")):
+        if day is not None and abs(day.year - data.year) > 1:
+            raise ServiceError(_("The dates must be close to the competition year %(year)d.",
+                                 year=data.year), field=field)
+    threshold = data.medallion_threshold
+    if threshold is not None:
+        if data.kind.slug != MEDALLION_KIND:
+            medallion_kind = db.session.scalar(
+                select(CompetitionKind).where(CompetitionKind.slug == MEDALLION_KIND))
+            raise ServiceError(
+                _("The medallion for excellence is awarded only at %(kind)s.",
+                  kind=medallion_kind.short_name if medallion_kind else MEDALLION_KIND),
+                field="medallion_threshold",
+            )
+        if not Decimal(0) < threshold <= MAX_POINTS:
+            raise ServiceError(_("The medallion threshold must be above 0 and at most 100 points."),
+                               field="medallion_threshold")
+    title = _clean(data.title)
+    if title is not None and len(title) > MAX_TITLE_LENGTH:
+        raise ServiceError(_("The title is too long (at most %(n)d characters).",
+                             n=MAX_TITLE_LENGTH), field="title")
+
+
+def _title_taken(title: str, exclude_id: int | None = None) -> bool:
+    key = name_key(title)
+    query = select(Competition.id, Competition.title)
+    if exclude_id is not None:
+        query = query.where(Competition.id != exclude_id)
+    return any(name_key(other) == key for _id, other in db.session.execute(query))
+
+
+def _apply(competition: Competition, data: CompetitionData) -> None:
+    competition.kind = data.kind
+    competition.year = data.year
+    competition.stage = data.stage
+    competition.host_region = data.host_region
+    competition.title = _clean(data.title) or default_title(
+        data.kind, data.year, data.stage, data.host_region)
+    competition.starts_on, competition.ends_on = data.starts_on, data.ends_on
+    competition.status = data.status
+    competition.medallion_threshold = data.medallion_threshold
+
+
+def _snapshot(competition: Competition) -> dict:
+    return {
+        "kind": competition.kind.slug if competition.kind else None,
+        "title": competition.title,
+        "year": competition.year,
+        "stage": competition.stage,
+        "host_region": competition.host_region.name if competition.host_region else None,
+        "starts_on": competition.starts_on.isoformat() if competition.starts_on else None,
+        "ends_on": competition.ends_on.isoformat() if competition.ends_on else None,
+        "status": competition.status,
+        "medallion_threshold": (str(competition.medallion_threshold)
+                                if competition.medallion_threshold is not None else None),
+    }
+
+
+def create_competition(data: CompetitionData, *, actor=None, commit: bool = True) -> Competition:
+    _validate(data)
+    competition = Competition()
+    _apply(competition, data)
+    if _title_taken(competition.title):
+        raise ServiceError(_("A competition titled «%(title)s» already exists.",
+                             title=competition.title), field="title")
+    db.session.add(competition)
+    db.session.flush()
+    record("competition.create", competition, user=actor, competition_id=competition.id,
+           **_snapshot(competition))
+    if commit:
+        db.session.commit()
+    return competition
+
+
+def update_competition(competition: Competition, data: CompetitionData, *,
+                       actor=None) -> Competition:
+    _validate(data)
+    if data.kind.id != competition.kind_id and competition.competencies:
+        raise ServiceError(
+            _("The kind cannot change while competencies are offered; withdraw them first."),
+            field="kind",
+        )
+    before = _snapshot(competition)
+    title = _clean(data.title) or default_title(data.kind, data.year, data.stage, data.host_region)
+    if _title_taken(title, exclude_id=competition.id):
+        raise ServiceError(_("A competition titled «%(title)s» already exists.", title=title),
+                           field="title")
+    _apply(competition, data)
+    after = _snapshot(competition)
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        record("competition.update", competition, user=actor, competition_id=competition.id,
+               changes=changes)
+    db.session.commit()
+    return competition
+
+
+# --- offering competencies -----------------------------------------------------------------
+
+def offer_categories(competition: Competition, competency: Competency,
+                     categories: list[Category], *, actor=None) -> list[OfferedCategory]:
+    """Offer ``competency`` in each of ``categories``; all or nothing, one commit."""
+    if not categories:
+        raise ServiceError(_("Choose at least one category."), field="categories")
+    for category in categories:
+        check_offerable(competition, competency, category)
+    offered = [offer(competition, competency, category, actor=actor, commit=False)
+               for category in categories]
+    db.session.commit()
+    return offered
+
+
+def entry_count(offered: OfferedCategory) -> int:
+    return db.session.scalar(
+        select(func.count(Entry.id)).where(Entry.offered_category_id == offered.id)
+    )
+
+
+def _referenced(obj, *, ignore: set[str]) -> bool:
+    """Does any row of another table (not in ``ignore``) refer to ``obj`` by a foreign key?
+
+    Asked of the metadata, so that tables added later (marking, awards …) count too."""
+    target = obj.__table__
+    for table in db.metadata.sorted_tables:
+        if table.name in ignore:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table is target and fk.column.name == "id":
+                if db.session.scalar(select(fk.parent).where(fk.parent == obj.id).limit(1)):
+                    return True
+    return False
+
+
+def withdraw_offering(offered: OfferedCategory, *, actor=None) -> None:
+    """Stop offering a competency in a category. Refused once anyone has entered it; the
+    competency itself goes when its last category goes."""
+    offered_competency = offered.offered_competency
+    competition = offered_competency.competition
+    competency, category = offered_competency.competency, offered.category
+    entries = entry_count(offered)
+    if entries:
+        raise ServiceError(_(
+            "«%(competency)s» in «%(category)s» cannot be withdrawn: it has entries (%(n)d).",
+            competency=competency.name, category=category.name, n=entries))
+    last = len(offered_competency.categories) == 1
+    if last and _referenced(offered_competency, ignore={OfferedCategory.__tablename__}):
+        # A marking scheme or an expert assignment would go with it (ON DELETE CASCADE).
+        raise ServiceError(_("«%(competency)s» is in use (e.g. by a marking scheme) and cannot "
+                             "be withdrawn.", competency=competency.name))
+    offered_competency.categories.remove(offered)
+    db.session.delete(offered)
+    if last:
+        competition.competencies.remove(offered_competency)
+        db.session.delete(offered_competency)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise ServiceError(_("«%(competency)s» is in use (e.g. by a marking scheme) and cannot "
+                             "be withdrawn.", competency=competency.name)) from error
+    record("competition.withdraw", competition, user=actor, competition_id=competition.id,
+           competency=competency.name, category=category.name)
+    db.session.commit()
+
+
+# --- reading -------------------------------------------------------------------------------
+
+@dataclass
+class CompetitionRow:
+    competition: Competition
+    competencies: int
+    entries: int
+
+
+def list_competitions(*, kind_id: int | None = None, year: int | None = None,
+                      stage: str | None = None) -> list[CompetitionRow]:
+    """Competitions, newest first, with counts of offered competencies and entries.
+
+    A fixed number of queries however many rows there are."""
+    competencies = (
+        select(OfferedCompetency.competition_id, func.count().label("n"))
+        .group_by(OfferedCompetency.competition_id).subquery()
+    )
+    entries = (
+        select(OfferedCompetency.competition_id, func.count(Entry.id).label("n"))
+        .join(OfferedCategory, OfferedCategory.offered_competency_id == OfferedCompetency.id)
+        .join(Entry, Entry.offered_category_id == OfferedCategory.id)
+        .group_by(OfferedCompetency.competition_id).subquery()
+    )
+    query = (
+        select(Competition, func.coalesce(competencies.c.n, 0), func.coalesce(entries.c.n, 0))
+        .outerjoin(competencies, competencies.c.competition_id == Competition.id)
+        .outerjoin(entries, entries.c.competition_id == Competition.id)
+        .options(joinedload(Competition.kind), joinedload(Competition.host_region))
+        .order_by(Competition.year.desc(), Competition.kind_id, Competition.stage,
+                  Competition.title)
+    )
+    if kind_id:
+        query = query.where(Competition.kind_id == kind_id)
+    if year:
+        query = query.where(Competition.year == year)
+    if stage:
+        query = query.where(Competition.stage == stage)
+    return [CompetitionRow(c, n_competencies, n_entries)
+            for c, n_competencies, n_entries in db.session.execute(query)]
+
+
+def competition_years() -> list[int]:
+    return list(db.session.scalars(
+        select(Competition.year).distinct().order_by(Competition.year.desc())))
+
+
+@dataclass
+class OfferingRow:
+    offered: OfferedCompetency
+    categories: list[tuple[OfferedCategory, int]]  # with its number of entries
+
+
+def offerings(competition: Competition) -> list[OfferingRow]:
+    """What ``competition`` offers, by competency name, with entries per category."""
+    counts = dict(db.session.execute(
+        select(Entry.offered_category_id, func.count(Entry.id))
+        .join(OfferedCategory, Entry.offered_category_id == OfferedCategory.id)
+        .join(OfferedCompetency)
+        .where(OfferedCompetency.competition_id == competition.id)
+        .group_by(Entry.offered_category_id)
+    ).all())
+    rows = db.session.scalars(
+        select(OfferedCompetency)
+        .join(Competency)
+        .where(OfferedCompetency.competition_id == competition.id)
+        .options(joinedload(OfferedCompetency.competency),
+                 selectinload(OfferedCompetency.categories).joinedload(OfferedCategory.category))
+        .order_by(Competency.name)
+    ).all()
+    return [
+        OfferingRow(row, [(oc, counts.get(oc.id, 0))
+                          for oc in sorted(row.categories, key=lambda oc: oc.category.position)])
+        for row in rows
+    ]
+
+
+def offerable_competencies(competition: Competition) -> list[Competency]:
+    """Competencies of the competition's kind, by name."""
+    return list(db.session.scalars(
+        select(Competency)
+        .join(competency_kinds, competency_kinds.c.competency_id == Competency.id)
+        .where(competency_kinds.c.kind_id == competition.kind_id)
+        .order_by(Competency.name)
+    ))

@@ -35,6 +35,9 @@ from .audit import record
 
 ADULT_AGE = 18
 MIN_TEAM_SIZE = 2
+MAX_TEAM_SIZE = 4
+# Kinds whose every category is for adults, whatever the category's own ``min_age`` says.
+ADULT_KINDS = ("master_of_the_year",)
 
 
 @dataclass
@@ -119,6 +122,8 @@ def _validate_person(data: PersonData) -> None:
         raise ServiceError(_("The birth date is not plausible."), field="birth_date")
     if data.consent_date and data.consent_date > today:
         raise ServiceError(_("The consent date is in the future."), field="consent_date")
+    if data.guardian_consent_date and data.guardian_consent_date > today:
+        raise ServiceError(_("The consent date is in the future."), field="guardian_consent_date")
 
 
 def _apply(person: Person, data: PersonData) -> None:
@@ -201,20 +206,28 @@ def consent_missing(person: Person, on: date | None = None) -> bool:
 
 # --- entries -------------------------------------------------------------------------------
 
+def competition_day(competition) -> date:
+    """The day on which ages are counted: the start date, else 1 January of the year."""
+    return competition.starts_on or date(competition.year, 1, 1)
+
+
 def eligibility_problems(person: Person, offered: OfferedCategory) -> list[str]:
     """Why ``person`` may not enter ``offered`` (empty when they may)."""
     problems = []
     competition = offered.offered_competency.competition
     category = offered.category
-    day = competition.starts_on or date(competition.year, 1, 1)
-    if category.min_age is not None and person.age_on(day) < category.min_age:
-        if category.min_age >= ADULT_AGE:
+    day = competition_day(competition)
+    min_age = category.min_age
+    if competition.kind.slug in ADULT_KINDS:
+        min_age = max(min_age or 0, ADULT_AGE)
+    if min_age is not None and person.age_on(day) < min_age:
+        if min_age >= ADULT_AGE:
             problems.append(_("%(name)s is under %(age)d on %(day)s: «%(category)s» is for adults.",
-                              name=person.full_name, age=category.min_age,
+                              name=person.full_name, age=min_age,
                               day=day.strftime("%d.%m.%Y"), category=category.name))
         else:
             problems.append(_("%(name)s is under %(age)d on %(day)s, the minimum for «%(category)s».",
-                              name=person.full_name, age=category.min_age,
+                              name=person.full_name, age=min_age,
                               day=day.strftime("%d.%m.%Y"), category=category.name))
     if person.id is not None:
         taken = db.session.scalar(
@@ -244,6 +257,9 @@ def register(offered: OfferedCategory | None, persons: list[Person], *,
     if team_name is not None and len(persons) < MIN_TEAM_SIZE:
         raise ServiceError(_("A team needs at least %(n)d members.", n=MIN_TEAM_SIZE),
                            field="members")
+    if team_name is not None and len(persons) > MAX_TEAM_SIZE:
+        raise ServiceError(_("A team has at most %(n)d members.", n=MAX_TEAM_SIZE),
+                           field="members")
     if len({p.id for p in persons}) != len(persons):
         raise ServiceError(_("A person appears twice in the team."), field="members")
     if team_name is not None and db.session.scalar(
@@ -271,6 +287,9 @@ def register(offered: OfferedCategory | None, persons: list[Person], *,
 def add_team_member(entry: Entry, person: Person, *, actor=None, commit: bool = True) -> Entry:
     if not entry.is_team:
         raise ServiceError(_("Only a team entry has members to add."))
+    if len(entry.members) >= MAX_TEAM_SIZE:
+        raise ServiceError(_("A team has at most %(n)d members.", n=MAX_TEAM_SIZE),
+                           field="person")
     problems = eligibility_problems(person, entry.offered_category)
     if problems:
         raise ServiceError(" ".join(problems), field="person")

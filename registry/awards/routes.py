@@ -1,0 +1,201 @@
+"""Special awards, and internship offers with their states."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..labels import (
+    AWARD_LABELS,
+    OFFER_KIND_LABELS,
+    OFFER_STATE_LABELS,
+    PARTNER_KIND_LABELS,
+)
+from ..models import Award, Entry, InternshipOffer, Partner, Person, name_key
+from ..security import requires
+from ..services import ServiceError
+from ..services import awards as award_service
+from ..services import offers as offer_service
+from .forms import OfferFilterForm, OfferForm, OfferStateForm, RevokeForm, SpecialAwardForm
+
+bp = Blueprint("awards", __name__)
+
+
+def _get(model, object_id):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.app_context_processor
+def labels():
+    return {"award_labels": AWARD_LABELS, "offer_kind_labels": OFFER_KIND_LABELS,
+            "offer_state_labels": OFFER_STATE_LABELS, "partner_kind_labels": PARTNER_KIND_LABELS,
+            "award_label": award_service.award_label}
+
+
+def _show(form, error: ServiceError):
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "danger")
+
+
+# --- special awards --------------------------------------------------------------------------
+
+def _grant(entry: Entry | None, person: Person | None):
+    form = SpecialAwardForm()
+    if form.validate_on_submit():
+        try:
+            award_service.grant_special(title=form.title.data, reason=form.reason.data,
+                                        granted_by=form.granted_by.data, entry=entry,
+                                        person=person, actor=current_user)
+        except ServiceError as error:
+            _show(form, error)
+        else:
+            flash(_("The special award has been granted."), "success")
+            return redirect(_person_url(person or entry.members[0].person))
+    return render_template("awards/special_form.html", form=form, entry=entry, person=person)
+
+
+@bp.route("/entries/<int:entry_id>/awards/new", methods=["GET", "POST"])
+@requires("awards.manage")
+def special_for_entry(entry_id: int):
+    return _grant(_get(Entry, entry_id), None)
+
+
+@bp.route("/persons/<int:person_id>/awards/new", methods=["GET", "POST"])
+@requires("awards.manage")
+def special_for_person(person_id: int):
+    return _grant(None, _get(Person, person_id))
+
+
+def _person_url(person: Person) -> str:
+    if "registration.person_detail" in current_app.view_functions:
+        return url_for("registration.person_detail", person_id=person.id)
+    return url_for("awards.offers")
+
+
+@bp.route("/awards/<int:award_id>/revoke", methods=["POST"])
+@requires("awards.manage")
+def special_revoke(award_id: int):
+    award = _get(Award, award_id)
+    form = RevokeForm()
+    holder = award.person or (award.entry.members[0].person if award.entry else None)
+    if form.validate_on_submit():
+        try:
+            award_service.revoke_special(award, reason=form.reason.data, actor=current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("The award has been revoked."), "success")
+    return redirect(_person_url(holder) if holder else url_for("awards.offers"))
+
+
+# --- offers ----------------------------------------------------------------------------------
+
+@bp.route("/offers/")
+@requires("offers.view")
+def offers():
+    form = OfferFilterForm(request.args)
+    query = (select(InternshipOffer)
+             .join(Person, Person.id == InternshipOffer.person_id)
+             .join(Partner, Partner.id == InternshipOffer.partner_id)
+             .options(joinedload(InternshipOffer.person).joinedload(Person.region),
+                      joinedload(InternshipOffer.partner), joinedload(InternshipOffer.award),
+                      joinedload(InternshipOffer.state_changed_by)))
+    if form.q.data:
+        key = "%" + name_key(form.q.data).replace("%", "").replace("_", "") + "%"
+        query = query.where(or_(Person.identity_key.like(key), Partner.name_key.like(key)))
+    if form.state.data in OFFER_STATE_LABELS:
+        query = query.where(InternshipOffer.state == form.state.data)
+    if form.kind.data in OFFER_KIND_LABELS:
+        query = query.where(InternshipOffer.kind == form.kind.data)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    size = current_app.config["PAGE_SIZE"]
+    page = max(1, request.args.get("page", 1, type=int))
+    rows = db.session.scalars(
+        query.order_by(InternshipOffer.created_at.desc(), InternshipOffer.id.desc())
+        .limit(size).offset((page - 1) * size)).all()
+    return render_template("awards/offers.html", form=form, offers=rows, total=total, page=page,
+                           pages=max(1, -(-total // size)), state_form=OfferStateForm())
+
+
+def _offer_data(form: OfferForm, person: Person):
+    award = None
+    if form.award.data and str(form.award.data).isdigit():
+        award = db.session.get(Award, int(form.award.data))
+    return offer_service.OfferData(
+        partner_name=form.partner_name.data, partner_kind=form.partner_kind.data,
+        kind=form.kind.data, description=form.description.data or "", country=form.country.data,
+        city=form.city.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data, award=award)
+
+
+def _award_choices(form: OfferForm, person: Person) -> None:
+    form.award.choices = [("", "—")] + [
+        (str(a.id), award_service.award_label(a)
+         + (f" — {a.competition.title}" if a.competition else ""))
+        for a in award_service.awards_of_person(person)
+    ]
+
+
+@bp.route("/persons/<int:person_id>/offers/new", methods=["GET", "POST"])
+@requires("offers.manage")
+def offer_new(person_id: int):
+    person = _get(Person, person_id)
+    form = OfferForm()
+    _award_choices(form, person)
+    if form.validate_on_submit():
+        try:
+            offer_service.create_offer(person, _offer_data(form, person), actor=current_user)
+        except ServiceError as error:
+            _show(form, error)
+        else:
+            flash(_("The offer has been recorded."), "success")
+            return redirect(url_for("awards.offers"))
+    return render_template("awards/offer_form.html", form=form, person=person, offer=None)
+
+
+@bp.route("/offers/<int:offer_id>", methods=["GET", "POST"])
+@requires("offers.manage")
+def offer_edit(offer_id: int):
+    offer = _get(InternshipOffer, offer_id)
+    form = OfferForm(obj=offer)
+    if request.method == "GET":
+        form.partner_name.data = offer.partner.name
+        form.partner_kind.data = offer.partner.kind
+        form.award.data = str(offer.award_id or "")
+    _award_choices(form, offer.person)
+    if form.validate_on_submit():
+        try:
+            offer_service.update_offer(offer, _offer_data(form, offer.person), actor=current_user)
+        except ServiceError as error:
+            _show(form, error)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("awards.offers"))
+    return render_template("awards/offer_form.html", form=form, person=offer.person, offer=offer,
+                           state_form=OfferStateForm())
+
+
+@bp.route("/offers/<int:offer_id>/state", methods=["POST"])
+@requires("offers.manage")
+def offer_state(offer_id: int):
+    offer = _get(InternshipOffer, offer_id)
+    form = OfferStateForm()
+    if form.validate_on_submit():
+        try:
+            offer_service.change_state(offer, form.state.data, actor=current_user,
+                                       note=form.note.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("The state of the offer is now «%(state)s».",
+                    state=OFFER_STATE_LABELS[offer.state]), "success")
+    else:
+        flash(_("Choose a valid state."), "danger")
+    return redirect(request.form.get("back") == "list" and url_for("awards.offers")
+                    or url_for("awards.offer_edit", offer_id=offer.id))

@@ -1,0 +1,1 @@
+"""Competitions: the list, a competition's page, and what it offers."""

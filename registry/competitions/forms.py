@@ -1,0 +1,63 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Optional
+
+from ..fields import AtLeastOne, CommaDecimalField, MultiCheckboxField, choices
+from ..labels import COMPETITION_STATUS_LABELS as STATUS_LABELS
+from ..labels import STAGE_LABELS
+
+
+def _optional_int(value):
+    """Coerce a select value to int; the empty choice ("") becomes None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class CompetitionForm(FlaskForm):
+    """Choices of kind and region are filled in by the view from the reference data."""
+
+    kind = SelectField(_l("Competition kind"), coerce=_optional_int,
+                       validators=[InputRequired()])
+    year = IntegerField(_l("Year"), validators=[InputRequired()])
+    stage = SelectField(_l("Stage"), choices=choices(STAGE_LABELS.items()))
+    host_region = SelectField(_l("Host region"), coerce=_optional_int,
+                              description=_l("Required for a regional stage."))
+    title = StringField(
+        _l("Title"), validators=[Optional()],
+        description=_l("Leave empty for the standard title: kind, year, stage, region."),
+    )
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()))
+    medallion_threshold = CommaDecimalField(
+        _l("Medallion threshold, points"), places=2, validators=[Optional()],
+        description=_l("Points at or above which a non-medallist gets the medallion for "
+                       "excellence (Professionals only)."),
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class OfferForm(FlaskForm):
+    # Which competencies and categories fit the competition is the service's rule
+    # (services.competitions.check_offerable), so the fields do not check their choices.
+    competency = SelectField(_l("Competency"), coerce=_optional_int, validate_choice=False,
+                             validators=[DataRequired(message=_l("Choose a competency."))])
+    categories = MultiCheckboxField(
+        _l("Categories"), coerce=int, validate_choice=False,
+        validators=[AtLeastOne(_l("Choose at least one category."))],
+    )
+    submit = SubmitField(_l("Offer"))
+
+
+class FilterForm(FlaskForm):
+    """The list's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Competition kind"), coerce=_optional_int, validators=[Optional()])
+    year = SelectField(_l("Year"), coerce=_optional_int, validators=[Optional()])
+    stage = SelectField(_l("Stage"), validators=[Optional()],
+                        choices=choices([("", _l("All stages")), *STAGE_LABELS.items()]))

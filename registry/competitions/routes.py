@@ -1,0 +1,192 @@
+"""Competitions: the list, creating and editing, and the competencies and categories offered."""
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..fields import choices
+from ..models import Category, Competency, Competition, CompetitionKind, OfferedCategory, Region
+from ..security import requires
+from ..services import ServiceError
+from ..services import competitions as competition_service
+from .forms import STAGE_LABELS, STATUS_LABELS, CompetitionForm, FilterForm, OfferForm
+
+bp = Blueprint("competitions", __name__)
+
+
+def _competition_or_404(competition_id: int) -> Competition:
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        abort(404)
+    return competition
+
+
+# Service field names that a form spells differently.
+_FIELD_ALIASES = {"category": "categories"}
+
+
+def _show_error(form, error: ServiceError) -> None:
+    name = _FIELD_ALIASES.get(error.field, error.field)
+    field = getattr(form, name, None) if name else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "danger")
+
+
+def _kinds() -> list[CompetitionKind]:
+    return list(db.session.scalars(select(CompetitionKind).order_by(CompetitionKind.id)))
+
+
+def _fill_choices(form: CompetitionForm) -> None:
+    form.kind.choices = choices([("", "—")] + [(k.id, k.short_name) for k in _kinds()])
+    form.host_region.choices = choices([("", "—")] + [
+        (r.id, r.name) for r in db.session.scalars(select(Region).order_by(Region.name))
+    ])
+
+
+def _form_data(form: CompetitionForm) -> competition_service.CompetitionData:
+    def get(model, object_id):
+        return db.session.get(model, object_id) if object_id is not None else None
+
+    return competition_service.CompetitionData(
+        kind=get(CompetitionKind, form.kind.data),
+        year=form.year.data,
+        stage=form.stage.data,
+        host_region=get(Region, form.host_region.data),
+        title=form.title.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        status=form.status.data,
+        medallion_threshold=form.medallion_threshold.data,
+    )
+
+
+@bp.route("/")
+@requires("competitions.view")
+def index():
+    filters = FilterForm(request.args)
+    filters.kind.choices = choices([("", _("All kinds"))] + [
+        (k.id, k.short_name) for k in _kinds()
+    ])
+    filters.year.choices = choices([("", _("All years"))] + [
+        (year, str(year)) for year in competition_service.competition_years()
+    ])
+    valid = filters.validate()
+    rows = competition_service.list_competitions(
+        kind_id=filters.kind.data if valid else None,
+        year=filters.year.data if valid else None,
+        stage=(filters.stage.data or None) if valid else None,
+    )
+    return render_template("competitions/index.html", rows=rows, filters=filters,
+                           stage_labels=STAGE_LABELS, status_labels=STATUS_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("competitions.manage")
+def create():
+    form = CompetitionForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.status.data = "draft"
+        form.year.data = date.today().year
+    if form.validate_on_submit():
+        try:
+            competition = competition_service.create_competition(
+                _form_data(form), actor=current_user)
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Competition «%(title)s» created.", title=competition.title), "success")
+            return redirect(url_for("competitions.detail", competition_id=competition.id))
+    return render_template("competitions/form.html", form=form, competition=None)
+
+
+@bp.route("/<int:competition_id>")
+@requires("competitions.view")
+def detail(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    return _render_detail(competition, OfferForm())
+
+
+def _render_detail(competition: Competition, offer_form: OfferForm):
+    offer_form.competency.choices = choices([("", "—")] + [
+        (c.id, str(c)) for c in competition_service.offerable_competencies(competition)
+    ])
+    offer_form.categories.choices = choices(
+        (c.id, c.name) for c in competition.kind.categories)
+    return render_template(
+        "competitions/detail.html", competition=competition, offer_form=offer_form,
+        offerings=competition_service.offerings(competition),
+        stage_labels=STAGE_LABELS, status_labels=STATUS_LABELS,
+    )
+
+
+@bp.route("/<int:competition_id>/edit", methods=["GET", "POST"])
+@requires("competitions.manage")
+def edit(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    form = CompetitionForm(obj=competition)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.kind.data = competition.kind_id
+        form.host_region.data = competition.host_region_id
+    if form.validate_on_submit():
+        try:
+            competition_service.update_competition(competition, _form_data(form),
+                                                   actor=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("competitions.detail", competition_id=competition.id))
+    return render_template("competitions/form.html", form=form, competition=competition)
+
+
+@bp.route("/<int:competition_id>/offer", methods=["POST"])
+@requires("competitions.manage")
+def offer(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    form = OfferForm()
+    if form.validate_on_submit():
+        competency = db.session.get(Competency, form.competency.data)
+        categories = [db.session.get(Category, i) for i in form.categories.data]
+        if competency is None:
+            form.competency.errors = [_("Choose a competency.")]
+        elif None in categories:
+            form.categories.errors = [_("Choose at least one category.")]
+        else:
+            try:
+                competition_service.offer_categories(competition, competency, categories,
+                                                     actor=current_user)
+            except ServiceError as error:
+                db.session.rollback()
+                _show_error(form, error)
+            else:
+                flash(_("«%(competency)s» offered in: %(categories)s.",
+                        competency=competency.name,
+                        categories=", ".join(c.name for c in categories)), "success")
+                return redirect(url_for("competitions.detail", competition_id=competition.id))
+    return _render_detail(competition, form)
+
+
+@bp.route("/<int:competition_id>/offerings/<int:offered_category_id>/withdraw",
+          methods=["POST"])
+@requires("competitions.manage")
+def withdraw(competition_id: int, offered_category_id: int):
+    competition = _competition_or_404(competition_id)
+    offered = db.session.get(OfferedCategory, offered_category_id)
+    if offered is None or offered.offered_competency.competition_id != competition.id:
+        abort(404)
+    name = f"{offered.offered_competency.competency.name} · {offered.category.name}"
+    try:
+        competition_service.withdraw_offering(offered, actor=current_user)
+    except ServiceError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("Withdrawn: %(name)s.", name=name), "success")
+    return redirect(url_for("competitions.detail", competition_id=competition.id))

@@ -1,0 +1,83 @@
+"""``participants``: the registration list in the participants import format, so that an
+export opens in the importer unchanged (headers from the importer's own column table)."""
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..importers.participants import COLUMNS
+from ..models import (
+    Category,
+    Competency,
+    Competition,
+    Entry,
+    EntryMember,
+    OfferedCategory,
+    OfferedCompetency,
+    Organisation,
+    Person,
+    Region,
+)
+from .base import DATE, TEXT, Column, Exporter, register
+from .queries import apply_competition_filters
+
+WIDTHS = {"last_name": 18, "first_name": 14, "middle_name": 18, "birth_date": 14, "region": 28,
+          "organisation": 40, "competency": 36, "category": 16, "team": 20, "email": 26,
+          "phone": 18, "consent_date": 16}
+
+
+class ImportHeader:
+    """The importer's header for a field: Russian, or the English field name under ``en``."""
+
+    def __init__(self, column):
+        self.column = column
+
+    def __str__(self) -> str:
+        return self.column.field if str(get_locale()) == "en" else self.column.header
+
+
+@register
+class ParticipantsExporter(Exporter):
+    identifier = "participants"
+    label = _l("Participants (import format)")
+    description = _l("The registration list; it opens in the participants import unchanged.")
+    filters = ("kind", "year", "stage", "competition", "region", "competency", "category")
+
+    def columns(self) -> list[Column]:
+        return [Column(ImportHeader(c), DATE if c.field.endswith("date") else TEXT,
+                       WIDTHS.get(c.field, 16)) for c in COLUMNS]
+
+    def rows(self, filters: dict):
+        person_region = aliased(Region)
+        query = (
+            select(
+                Person.last_name, Person.first_name, Person.middle_name, Person.birth_date,
+                person_region.name, Organisation.name, Competency.name, Category.name,
+                Entry.team_name, Person.email, Person.phone, Person.consent_date,
+            )
+            .select_from(EntryMember)
+            .join(Entry, Entry.id == EntryMember.entry_id)
+            .join(Person, Person.id == EntryMember.person_id)
+            .join(person_region, person_region.id == Person.region_id)
+            .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+            .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
+            .join(Category, Category.id == OfferedCategory.category_id)
+            .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+            .join(Competency, Competency.id == OfferedCompetency.competency_id)
+            .join(Competition, Competition.id == OfferedCompetency.competition_id)
+            .where(Entry.status == "registered")
+            .order_by(Competition.id, Competency.name, Category.position, Entry.team_name,
+                      Person.last_name, Person.first_name, Person.id)
+        )
+        query = apply_competition_filters(query, filters)
+        if "region" in filters:
+            query = query.where(Person.region_id == filters["region"].id)
+        fields = [c.field for c in COLUMNS]
+        order = ["last_name", "first_name", "middle_name", "birth_date", "region", "organisation",
+                 "competency", "category", "team", "email", "phone", "consent_date"]
+        index = [order.index(f) for f in fields]
+        for row in db.session.execute(query.execution_options(yield_per=1000)):
+            yield tuple(row[i] for i in index)

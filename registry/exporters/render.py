@@ -1,0 +1,144 @@
+"""One renderer for every exporter: CSV (UTF-8 with BOM, ``;`` by default for Russian Excel)
+and XLSX (typed numbers and dates, bold frozen header, autofilter, column widths).
+
+Both stream: CSV row by row; XLSX through openpyxl's write-only workbook into a temporary
+file that is then sent in chunks. Memory does not grow with the row count.
+
+Spreadsheet formula injection: a text cell that begins with ``=``, ``+``, ``-``, ``@``, tab or
+CR is neutralised. In CSV it gets a leading apostrophe (Excel then shows it as text); in XLSX it
+is written as a typed string cell, never as a formula, so no spreadsheet evaluates it. The
+participants importer removes that apostrophe, so that exports re-import unchanged.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from .base import DATE, DECIMAL, INTEGER, Column, Exporter
+
+FORMATS = ("csv", "xlsx")
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHUNK = 64 * 1024
+
+
+def neutralise(value: str) -> str:
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe."""
+    if value and value.startswith(DANGEROUS_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value, column: Column) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (int, Decimal, float)):
+        text = str(value)
+        # Russian Excel reads a decimal comma when the delimiter is ';'.
+        return text
+    return neutralise(str(value))
+
+
+def render_csv(columns: list[Column], rows: Iterable[tuple], delimiter: str = ";",
+               decimal_comma: bool | None = None) -> Iterator[bytes]:
+    if decimal_comma is None:
+        decimal_comma = delimiter == ";"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([neutralise(str(c.label)) for c in columns])
+    yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    count = 0
+    for row in rows:
+        cells = []
+        for value, column in zip(row, columns, strict=True):
+            text = _csv_cell(value, column)
+            if decimal_comma and isinstance(value, (Decimal, float)):
+                text = text.replace(".", ",")
+            cells.append(text)
+        writer.writerow(cells)
+        count += 1
+        if count % 500 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _xlsx_cell(sheet, value, column: Column):
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=None)
+        # A typed string cell: whatever it starts with, no spreadsheet evaluates it.
+        cell.value = value
+        cell.data_type = "s"
+        return cell
+    cell = WriteOnlyCell(sheet, value=value)
+    if column.kind == DATE and isinstance(value, date):
+        cell.number_format = "DD.MM.YYYY"
+    elif column.kind == DECIMAL:
+        cell.number_format = "0.00"
+    elif column.kind == INTEGER:
+        cell.number_format = "0"
+    return cell
+
+
+def render_xlsx(columns: list[Column], rows: Iterable[tuple], title: str = "Export") -> Iterator[bytes]:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Export")
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=None)
+        cell.value = str(column.label)
+        cell.data_type = "s"
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value, column)
+                      for value, column in zip(row, columns, strict=True)])
+        count += 1
+    last = get_column_letter(len(columns))
+    sheet.auto_filter.ref = f"A1:{last}{count + 1}"
+    with tempfile.TemporaryFile() as fh:
+        workbook.save(fh)
+        fh.seek(0)
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+
+def render(exporter: Exporter, filters: dict, fmt: str, delimiter: str = ";") -> Iterator[bytes]:
+    """Bytes of the export in ``fmt``; call inside the locale the headers should be in."""
+    columns = exporter.columns()
+    rows = exporter.rows(filters)
+    if fmt == "csv":
+        return render_csv(columns, rows, delimiter=delimiter)
+    if fmt == "xlsx":
+        return render_xlsx(columns, rows, title=str(exporter.label))
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def mimetype(fmt: str) -> str:
+    return CSV_MIMETYPE if fmt == "csv" else XLSX_MIMETYPE

@@ -1,0 +1,83 @@
+"""``results``: the full protocol — every entry with its points, place and award."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..labels import AWARD_LABELS, ENTRY_STATUS_LABELS, STAGE_LABELS, label
+from ..models import Competition, OfferedCategory, OfferedCompetency
+from .base import DECIMAL, INTEGER, Column, Exporter, register
+from .queries import apply_competition_filters
+
+PUBLICATION_LABELS = {
+    "published": _l("published"),
+    "provisional": _l("provisional"),
+    "changed": _l("changed since publication"),
+}
+
+
+def _distinct(values):
+    seen = []
+    for value in values:
+        if value and value not in seen:
+            seen.append(value)
+    return ", ".join(seen)
+
+
+@register
+class ResultsExporter(Exporter):
+    identifier = "results"
+    label = _l("Results protocol")
+    description = _l("Every entry with points, place and award; provisional results are marked.")
+    filters = ("kind", "year", "stage", "competition", "competency", "category")
+
+    def columns(self):
+        return [
+            Column(_l("Contest"), width=40), Column(_l("Year"), INTEGER, 8),
+            Column(_l("Stage"), width=16), Column(_l("Host region"), width=26),
+            Column(_l("Competency"), width=36), Column(_l("Category"), width=16),
+            Column(_l("Place"), INTEGER, 8), Column(_l("Points"), DECIMAL, 10),
+            Column(_l("Award"), width=14), Column(_l("Participants"), width=40),
+            Column(_l("Team"), width=20), Column(_l("Region"), width=28),
+            Column(_l("Organisation"), width=40), Column(_l("Entry status"), width=14),
+            Column(_l("Results"), width=16),
+        ]
+
+    def rows(self, filters: dict):
+        from ..services.results import competition_standings
+
+        query = (
+            select(Competition)
+            .join(OfferedCompetency, OfferedCompetency.competition_id == Competition.id)
+            .join(OfferedCategory, OfferedCategory.offered_competency_id == OfferedCompetency.id)
+            .options(joinedload(Competition.kind), joinedload(Competition.host_region))
+            .distinct()
+            .order_by(Competition.year, Competition.id)
+        )
+        competitions = list(db.session.scalars(apply_competition_filters(query, filters)).unique())
+        for competition in competitions:
+            standings = competition_standings(competition)
+            state = ("changed" if standings.changed_since_publication
+                     else "published" if standings.published else "provisional")
+            for category in standings.categories:
+                if "competency" in filters and category.competency.id != filters["competency"].id:
+                    continue
+                if "category" in filters and category.category.id not in {
+                        c.id for c in filters["category"]}:
+                    continue
+                for row in category.rows:
+                    persons = [m.person for m in row.entry.members]
+                    yield (
+                        competition.title, competition.year, label(STAGE_LABELS, competition.stage),
+                        competition.host_region.name if competition.host_region else None,
+                        category.competency.name, category.category.name, row.rank, row.total,
+                        label(AWARD_LABELS, row.award) if row.award else None,
+                        ", ".join(p.full_name for p in persons), row.entry.team_name,
+                        _distinct(p.region.name for p in persons),
+                        _distinct(p.organisation.name if p.organisation else None for p in persons),
+                        label(ENTRY_STATUS_LABELS, row.entry.status),
+                        str(PUBLICATION_LABELS[state]),
+                    )
+            db.session.expunge_all()  # keep memory flat across a whole season

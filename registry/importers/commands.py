@@ -1,0 +1,61 @@
+"""``flask --app wsgi import participants FILE --competition ID [--dry-run]``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..models import Competition
+from .participants import ImportRefused, apply, build_plan
+
+import_cli = AppGroup("import", help="Import data from spreadsheets (XLSX or CSV).")
+
+
+def _echo_counts(counts, dry_run: bool) -> None:
+    click.echo(_("Dry run: nothing was written. The import would give:") if dry_run
+               else _("Imported:"))
+    for label, value in (
+        (_("rows"), counts.rows),
+        (_("persons created"), counts.persons_created),
+        (_("persons reused"), counts.persons_reused),
+        (_("organisations created"), counts.organisations_created),
+        (_("entries"), counts.entries),
+        (_("teams"), counts.teams),
+        (_("already registered"), counts.already_registered),
+        (_("competencies or categories added to the competition"), counts.offers_added),
+    ):
+        click.echo(f"  {label}: {value}")
+
+
+@import_cli.command("participants")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--competition", "competition_id", required=True, type=int,
+              help="The id of the competition (see `competitions list`).")
+@click.option("--dry-run", is_flag=True, help="Check the file and print the counts; write nothing.")
+def import_participants(file: Path, competition_id: int, dry_run: bool):
+    """Import participants from FILE (XLSX, or CSV in UTF-8 or Windows-1251, ; or ,)."""
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        raise click.ClickException(_("There is no competition with id %(id)d.", id=competition_id))
+    plan = build_plan(competition, file.read_bytes(), filename=file.name)
+    if not plan.ok:
+        _fail(plan.problems, plan.invalid_rows)
+    if dry_run:
+        _echo_counts(plan.counts, dry_run=True)
+        return
+    try:
+        counts = apply(plan)
+    except ImportRefused as error:
+        _fail(error.problems, 0)
+    _echo_counts(counts, dry_run=False)
+
+
+def _fail(problems, invalid_rows: int):
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(_("Nothing was imported: %(n)d problems in %(rows)d rows.",
+                 n=len(problems), rows=invalid_rows), err=True)
+    raise SystemExit(1)

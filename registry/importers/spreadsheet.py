@@ -1,0 +1,238 @@
+"""Reading an uploaded spreadsheet (XLSX or CSV) into numbered rows of plain values.
+
+What comes out: ``Table.rows``, a list of ``(row_number, values)`` where ``row_number`` is the
+row as the spreadsheet program shows it (the first line is 1) and each value is a ``str``,
+a ``date`` (an Excel date cell), an ``int``/``float`` (an Excel number cell) or ``None``.
+Rows with nothing in them are left out.
+
+Safety:
+- the file type is recognised by its content, not by its name;
+- an XLSX is a zip: the declared uncompressed sizes are added up *before* openpyxl opens it
+  (zip bombs), and the number of members is bounded; ``zipfile`` itself refuses a member that
+  inflates beyond its declared size (CRC / size check);
+- openpyxl runs with ``read_only=True`` and ``data_only=True``: a formula cell gives the value
+  Excel cached when the file was saved and is never evaluated; a formula never cached reads
+  as empty. A text cell that starts with «=» is refused by the participants importer;
+- rows, columns and cell length are bounded; every failure is a ``SpreadsheetError`` with
+  a message for people.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from flask_babel import gettext as _
+
+MAX_ROWS = 20000                         # data rows; app.config["IMPORT_MAX_ROWS"] overrides
+MAX_COLUMNS = 100
+MAX_CELL_LENGTH = 1000
+MAX_UNCOMPRESSED = 100 * 1024 * 1024     # sum of the uncompressed sizes in an XLSX
+MAX_ZIP_MEMBERS = 2000
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+Value = str | date | int | float | None
+
+
+class SpreadsheetError(Exception):
+    """The file cannot be read as a spreadsheet; ``message`` is for people (translated)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Table:
+    rows: list[tuple[int, list[Value]]] = field(default_factory=list)
+    format: str = ""            # "xlsx" or "csv"
+    encoding: str | None = None  # CSV only
+    delimiter: str | None = None  # CSV only
+
+
+def read_table(data: bytes, *, max_rows: int = MAX_ROWS,
+               max_uncompressed: int = MAX_UNCOMPRESSED) -> Table:
+    """Read XLSX or CSV bytes. ``max_rows`` bounds the rows after the first (the header)."""
+    if not data or not data.strip():
+        raise SpreadsheetError(_("The file is empty."))
+    if data.startswith(_ZIP_MAGIC):
+        return _read_xlsx(data, max_rows, max_uncompressed)
+    if data.startswith(_OLE_MAGIC):
+        raise SpreadsheetError(_("This is an old Excel file (.xls) or a password-protected one. "
+                                 "Save it as .xlsx (Excel workbook) or CSV, without a password, "
+                                 "and upload it again."))
+    if data.startswith(b"PK"):
+        raise SpreadsheetError(_("The file is not a spreadsheet the registry can read "
+                                 "(expected XLSX or CSV)."))
+    return _read_csv(data, max_rows)
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+def _check_zip(data: bytes, max_uncompressed: int) -> None:
+    damaged = _("The XLSX file is damaged or incomplete; save it again in Excel and upload it "
+                "again.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+        raise SpreadsheetError(damaged) from error
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise SpreadsheetError(_("The file is not a spreadsheet the registry can read "
+                                 "(expected XLSX or CSV)."))
+    names = {m.filename for m in members}
+    if "mimetype" in names and "xl/workbook.xml" not in names:
+        raise SpreadsheetError(_("This looks like an OpenDocument (.ods) file. Save it as .xlsx "
+                                 "or CSV and upload it again."))
+    if "xl/workbook.xml" not in names:
+        raise SpreadsheetError(_("The file is not a spreadsheet the registry can read "
+                                 "(expected XLSX or CSV)."))
+    total = sum(m.file_size for m in members)
+    if total > max_uncompressed:
+        raise SpreadsheetError(_("The spreadsheet unpacks to more than %(mb)d MB; it is too large "
+                                 "to import.", mb=max_uncompressed // (1024 * 1024)))
+
+
+def _cell(value) -> Value:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    text = str(value).strip()
+    return text or None
+
+
+def _read_xlsx(data: bytes, max_rows: int, max_uncompressed: int) -> Table:
+    _check_zip(data, max_uncompressed)
+    from openpyxl import load_workbook
+
+    table = Table(format="xlsx")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True,
+                                 keep_links=False)
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        raise SpreadsheetError(_("The XLSX file is damaged or incomplete; save it again in Excel "
+                                 "and upload it again.")) from error
+    try:
+        if not workbook.worksheets:
+            raise SpreadsheetError(_("The workbook has no sheets."))
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(
+                sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            cells = [_cell(v) for v in values]
+            if not any(v is not None for v in cells):
+                continue
+            _add_row(table, number, cells, max_rows)
+    except SpreadsheetError:
+        raise
+    except Exception as error:
+        raise SpreadsheetError(_("The XLSX file is damaged or incomplete; save it again in Excel "
+                                 "and upload it again.")) from error
+    finally:
+        workbook.close()
+    return table
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if b"\x00" in data[:65536]:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise SpreadsheetError(_("The CSV file is in UTF-16; save it as «CSV UTF-8» and "
+                                     "upload it again."))
+        raise SpreadsheetError(_("The file is not a spreadsheet the registry can read "
+                                 "(expected XLSX or CSV)."))
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text, "utf-8" if encoding == "utf-8-sig" else encoding
+    raise SpreadsheetError(_("The CSV file is neither in UTF-8 nor in Windows-1251 encoding."))
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    return controls <= len(sample) // 100
+
+
+def _delimiter(text: str) -> str:
+    """``;`` or ``,`` (or a tab): the one found most often in the first line, outside quotes."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {";": 0, ",": 0, "\t": 0}
+    quoted = False
+    for ch in first:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(counts, key=lambda d: (counts[d], d == ";"))
+    return best if counts[best] else ";"
+
+
+def _unneutralise(text: str) -> str:
+    """Our exports (and other careful tools) write «'» before a cell that a spreadsheet would
+    take for a formula («'+7 912 …», «'=…»); the importer reads the cell as it was."""
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        return text[1:]
+    return text
+
+
+def _read_csv(data: bytes, max_rows: int) -> Table:
+    text, encoding = _decode(data)
+    if not _looks_like_text(text):
+        raise SpreadsheetError(_("The file is not a spreadsheet the registry can read "
+                                 "(expected XLSX or CSV)."))
+    delimiter = _delimiter(text)
+    table = Table(format="csv", encoding=encoding, delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        # A record is one row as Excel shows it, even when a quoted cell spans lines.
+        for number, values in enumerate(reader, start=1):
+            cells: list[Value] = [_unneutralise(v.strip()) or None for v in values[:MAX_COLUMNS]]
+            if not any(cells):
+                continue
+            _add_row(table, number, cells, max_rows)
+    except csv.Error as error:
+        raise SpreadsheetError(_("The CSV file cannot be read near line %(line)d: %(error)s",
+                                 line=reader.line_num, error=str(error))) from error
+    return table
+
+
+# --- both ----------------------------------------------------------------------------------
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _add_row(table: Table, number: int, cells: list[Value], max_rows: int) -> None:
+    if len(table.rows) > max_rows:  # the header plus max_rows rows are allowed
+        raise SpreadsheetError(_("The file has more than %(n)d rows; split it into smaller "
+                                 "files.", n=max_rows))
+    for index, value in enumerate(cells):
+        if isinstance(value, str) and len(value) > MAX_CELL_LENGTH:
+            raise SpreadsheetError(_("Row %(row)d, column %(column)s: the cell is longer than "
+                                     "%(n)d characters.", row=number,
+                                     column=column_letter(index), n=MAX_CELL_LENGTH))
+    table.rows.append((number, cells))

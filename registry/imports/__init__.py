@@ -1,0 +1,1 @@
+"""Importing participants through the web: upload → preview of every row → confirm."""

@@ -1,0 +1,1 @@
+"""Marking and results: experts, schemes, score sheets, standings, publication."""

@@ -1,0 +1,105 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+ASPECT_KIND_LABELS = {"measurement": _l("measurement"), "judgement": _l("judgement")}
+AWARD_LABELS = {
+    "gold": _l("gold"), "silver": _l("silver"), "bronze": _l("bronze"),
+    "medallion": _l("medallion for excellence"), "winner": _l("winner"),
+    "prize_winner": _l("prize-winner"),
+}
+SHEET_STATUS_LABELS = {"draft": _l("draft"), "submitted": _l("submitted"),
+                       "confirmed": _l("confirmed")}
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class AssignmentForm(FlaskForm):
+    offered_competency = SelectField(_l("Competency"), coerce=int,
+                                     validators=[DataRequired()])
+    user = SelectField(_l("Expert"), coerce=int, validators=[DataRequired()])
+    is_chief = BooleanField(_l("Chief expert"))
+    organisation = SelectField(_l("Organisation (mentor of its participants)"),
+                               coerce=_int_or_none, validators=[Optional()])
+    region = SelectField(_l("Region (do not mark participants from it)"),
+                         coerce=_int_or_none, validators=[Optional()])
+    submit = SubmitField(_l("Assign"))
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form: the CSRF token of a POST button."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class CriterionForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=10)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    add_criterion = SubmitField(_l("Add criterion"))
+
+
+class AspectForm(FlaskForm):
+    criterion = SelectField(_l("Criterion"), coerce=int, validators=[DataRequired()])
+    title = StringField(_l("Aspect"), validators=[DataRequired(), Length(max=500)])
+    max_marks = StringField(_l("Maximum marks"), validators=[DataRequired(), Length(max=10)])
+    kind = SelectField(_l("Type"), choices=list(ASPECT_KIND_LABELS.items()))
+    add_aspect = SubmitField(_l("Add aspect"))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File (XLSX or CSV)"), validators=[
+        FileRequired(), FileAllowed(["xlsx", "csv"], _l("An XLSX or CSV file, please."))])
+    submit = SubmitField(_l("Upload"))
+
+
+class SheetForm(FlaskForm):
+    """The CSRF token and the version the page was based on; the marks are read by name."""
+
+    version = HiddenField(default="0")
+    save = SubmitField(_l("Save"))
+
+
+class SheetActionForm(FlaskForm):
+    version = HiddenField(default="")
+    submit = SubmitField(_l("Submit"))
+
+
+class UnlockForm(FlaskForm):
+    version = HiddenField(default="")
+    reason = StringField(_l("Reason for unlocking"), validators=[DataRequired(),
+                                                                 Length(max=500)])
+    submit = SubmitField(_l("Unlock"))
+
+
+class ProtocolImportForm(FlaskForm):
+    file = FileField(_l("Protocol (XLSX or CSV)"), validators=[
+        FileRequired(), FileAllowed(["xlsx", "csv"], _l("An XLSX or CSV file, please."))])
+    dry_run = BooleanField(_l("Check only (preview, write nothing)"), default=True)
+    submit = SubmitField(_l("Upload"))
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    competition = SelectField(_l("Competition"), coerce=_int_or_none, validators=[Optional()],
+                              validate_choice=False)
+    action = SelectField(_l("Action"), validators=[Optional()], validate_choice=False)
+    user = SelectField(_l("User"), coerce=_int_or_none, validators=[Optional()],
+                       validate_choice=False)
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    page = IntegerField(default=1, validators=[Optional()])
+    submit = SubmitField(_l("Filter"))

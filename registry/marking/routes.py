@@ -1,0 +1,394 @@
+"""Marking and results pages. Each view loads its objects (404), checks the object-level rule
+in ``services.marking`` (403), calls one service function and renders or redirects."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import (
+    Aspect,
+    Competition,
+    Criterion,
+    ExpertAssignment,
+    OfferedCategory,
+    OfferedCompetency,
+    Organisation,
+    Region,
+    User,
+)
+from ..security import requires
+from ..services import ServiceError
+from ..services import marking as marking_service
+from ..services import results as results_service
+from .forms import (
+    ASPECT_KIND_LABELS,
+    AWARD_LABELS,
+    SHEET_STATUS_LABELS,
+    AspectForm,
+    AssignmentForm,
+    ConfirmForm,
+    CriterionForm,
+    ProtocolImportForm,
+    SheetActionForm,
+    SheetForm,
+    UnlockForm,
+    UploadForm,
+)
+
+bp = Blueprint("marking", __name__)
+
+
+@bp.app_context_processor
+def _labels():
+    return {"award_labels": AWARD_LABELS, "aspect_kind_labels": ASPECT_KIND_LABELS,
+            "sheet_status_labels": SHEET_STATUS_LABELS}
+
+
+def _get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _version(text) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- overview --------------------------------------------------------------------------------
+
+@bp.route("/marking")
+@requires("results.view")
+def index():
+    competitions = marking_service.visible_competitions(current_user)
+    overview = (marking_service.expert_overview(current_user)
+                if current_user.role == "expert" else [])
+    return render_template("marking/index.html", competitions=competitions, overview=overview)
+
+
+# --- expert assignments ----------------------------------------------------------------------
+
+@bp.route("/marking/competitions/<int:competition_id>/experts", methods=["GET", "POST"])
+@requires("marking.assign")
+def assignments(competition_id: int):
+    competition = _get_or_404(Competition, competition_id)
+    offered = marking_service.offered_competencies(competition.id)
+    form = AssignmentForm()
+    form.offered_competency.choices = [(oc.id, str(oc.competency)) for oc in offered]
+    form.user.choices = [(u.id, f"{u.display_name} ({u.email})")
+                         for u in marking_service.assignable_experts()]
+    form.organisation.choices = [("", "—")] + [
+        (o.id, f"{o.name} ({o.region.name})") for o in marking_service.organisations_for_choice()]
+    form.region.choices = [("", "—")] + [(r.id, r.name)
+                                         for r in marking_service.regions_for_choice()]
+    if form.validate_on_submit():
+        oc = db.session.get(OfferedCompetency, form.offered_competency.data)
+        user = db.session.get(User, form.user.data)
+        if oc is None or oc.competition_id != competition.id or user is None:
+            abort(400)
+        organisation = (db.session.get(Organisation, form.organisation.data)
+                        if form.organisation.data else None)
+        region = db.session.get(Region, form.region.data) if form.region.data else None
+        try:
+            marking_service.assign_expert(oc, user, is_chief=form.is_chief.data,
+                                          organisation=organisation, region=region,
+                                          actor=current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Expert assigned."), "success")
+            return redirect(url_for("marking.assignments", competition_id=competition.id))
+    return render_template("marking/assignments.html", competition=competition, offered=offered,
+                           assignments=marking_service.competition_assignments(competition.id),
+                           form=form, remove_form=ConfirmForm())
+
+
+@bp.route("/marking/assignments/<int:assignment_id>/remove", methods=["POST"])
+@requires("marking.assign")
+def assignment_remove(assignment_id: int):
+    assignment = _get_or_404(ExpertAssignment, assignment_id)
+    competition_id = assignment.offered_competency.competition_id
+    if ConfirmForm().validate_on_submit():
+        marking_service.remove_assignment(assignment, actor=current_user)
+        flash(_("Assignment removed."), "success")
+    return redirect(url_for("marking.assignments", competition_id=competition_id))
+
+
+# --- marking scheme --------------------------------------------------------------------------
+
+def _scheme_access(offered_competency_id: int) -> OfferedCompetency:
+    oc = _get_or_404(OfferedCompetency, offered_competency_id)
+    if not marking_service.can_manage_scheme(current_user, oc.id):
+        abort(403)
+    return oc
+
+
+@bp.route("/marking/competencies/<int:offered_competency_id>/scheme", methods=["GET", "POST"])
+@requires("marking.scheme")
+def scheme(offered_competency_id: int):
+    oc = _scheme_access(offered_competency_id)
+    criteria = marking_service.scheme(oc.id)
+    criterion_form = CriterionForm(prefix="c")
+    aspect_form = AspectForm(prefix="a")
+    aspect_form.criterion.choices = [(c.id, str(c)) for c in criteria]
+    try:
+        if criterion_form.add_criterion.data and criterion_form.validate_on_submit():
+            marking_service.add_criterion(oc, criterion_form.code.data,
+                                          criterion_form.title.data, actor=current_user)
+            flash(_("Criterion added."), "success")
+            return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
+        if aspect_form.add_aspect.data and aspect_form.validate_on_submit():
+            criterion = db.session.get(Criterion, aspect_form.criterion.data)
+            if criterion is None or criterion.offered_competency_id != oc.id:
+                abort(400)
+            marking_service.add_aspect(criterion, aspect_form.title.data,
+                                       aspect_form.max_marks.data, aspect_form.kind.data,
+                                       actor=current_user)
+            flash(_("Aspect added."), "success")
+            return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
+    except ServiceError as error:
+        flash(error.message, "danger")
+    return render_template(
+        "marking/scheme.html", oc=oc, criteria=criteria,
+        total=results_service.scheme_total(oc.id),
+        frozen=marking_service.scheme_frozen(oc.id), criterion_form=criterion_form,
+        aspect_form=aspect_form, upload_form=UploadForm(), delete_form=ConfirmForm())
+
+
+@bp.route("/marking/competencies/<int:offered_competency_id>/scheme/import", methods=["POST"])
+@requires("marking.scheme")
+def scheme_import(offered_competency_id: int):
+    oc = _scheme_access(offered_competency_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        from ..importers.scheme import SchemeFileError, read_scheme
+
+        try:
+            rows = read_scheme(form.file.data.read())
+            n_criteria, n_aspects = marking_service.import_scheme(oc, rows, actor=current_user)
+        except SchemeFileError as error:
+            flash(error.message, "danger")
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Imported %(c)d criteria with %(a)d aspects.", c=n_criteria, a=n_aspects),
+                  "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+    return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
+
+
+@bp.route("/marking/criteria/<int:criterion_id>/delete", methods=["POST"])
+@requires("marking.scheme")
+def criterion_delete(criterion_id: int):
+    criterion = _get_or_404(Criterion, criterion_id)
+    oc = _scheme_access(criterion.offered_competency_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            marking_service.delete_criterion(criterion, actor=current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+    return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
+
+
+@bp.route("/marking/aspects/<int:aspect_id>/delete", methods=["POST"])
+@requires("marking.scheme")
+def aspect_delete(aspect_id: int):
+    aspect = _get_or_404(Aspect, aspect_id)
+    oc = _scheme_access(aspect.criterion.offered_competency_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            marking_service.delete_aspect(aspect, actor=current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+    return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
+
+
+# --- score sheets ----------------------------------------------------------------------------
+
+def _sheet_target(offered_category_id: int, criterion_id: int):
+    offered = _get_or_404(OfferedCategory, offered_category_id)
+    criterion = _get_or_404(Criterion, criterion_id)
+    if criterion.offered_competency_id != offered.offered_competency_id:
+        abort(404)
+    if not marking_service.can_mark(current_user, offered.offered_competency_id):
+        abort(403)
+    return offered, criterion
+
+
+_MARK_FIELD = re.compile(r"^m-(\d+)-(\d+)$")
+_JUDGE_FIELD = re.compile(r"^j-(\d+)-(\d+)-(\d+)$")
+
+
+def _marks_from_request() -> dict:
+    """``m-<entry>-<aspect>`` → the mark; ``j-<entry>-<aspect>-<judge>`` → judges' scores."""
+    values: dict = {}
+    judges: dict = {}
+    for name, value in request.form.items():
+        if match := _MARK_FIELD.match(name):
+            values[(int(match[1]), int(match[2]))] = value
+        elif match := _JUDGE_FIELD.match(name):
+            judges.setdefault((int(match[1]), int(match[2])), {})[int(match[3])] = value
+    for key, by_judge in judges.items():
+        values[key] = [by_judge[k] for k in sorted(by_judge)]
+    return values
+
+
+def _render_sheet(offered, criterion, form=None, status=200):
+    data = marking_service.load_sheet(offered, criterion, current_user)
+    form = form or SheetForm(formdata=None, version=str(data.version))
+    return render_template(
+        "marking/sheet.html", data=data, form=form,
+        action_form=SheetActionForm(formdata=None, version=str(data.version)),
+        unlock_form=UnlockForm(formdata=None, version=str(data.version)),
+        is_chief=bool(data.assignment and data.assignment.is_chief),
+        judges=range(marking_service.JUDGES_ON_FORM),
+        posted=request.form if request.method == "POST" else None), status
+
+
+@bp.route("/marking/sheets/<int:offered_category_id>/<int:criterion_id>",
+          methods=["GET", "POST"])
+@requires("marking.mark")
+def sheet(offered_category_id: int, criterion_id: int):
+    offered, criterion = _sheet_target(offered_category_id, criterion_id)
+    form = SheetForm()
+    if form.validate_on_submit():
+        base = _version(form.version.data)
+        try:
+            marking_service.save_marks(offered, criterion, _marks_from_request(), base or 0,
+                                       actor=current_user)
+        except marking_service.SheetConflict as error:
+            flash(error.message, "danger")
+            return _render_sheet(offered, criterion, form, status=409)
+        except ServiceError as error:
+            flash(error.message, "danger")
+            return _render_sheet(offered, criterion, form, status=422)
+        flash(_("Marks saved."), "success")
+        return redirect(url_for("marking.sheet", offered_category_id=offered.id,
+                                criterion_id=criterion.id))
+    return _render_sheet(offered, criterion)
+
+
+def _sheet_action(offered_category_id: int, criterion_id: int, action, message):
+    offered, criterion = _sheet_target(offered_category_id, criterion_id)
+    form = UnlockForm() if action is marking_service.unlock_sheet else SheetActionForm()
+    if form.validate_on_submit():
+        base = _version(form.version.data)
+        try:
+            if action is marking_service.unlock_sheet:
+                action(offered, criterion, form.reason.data, base, actor=current_user)
+            else:
+                action(offered, criterion, base, actor=current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(message, "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+    return redirect(url_for("marking.sheet", offered_category_id=offered.id,
+                            criterion_id=criterion.id))
+
+
+@bp.route("/marking/sheets/<int:offered_category_id>/<int:criterion_id>/submit",
+          methods=["POST"])
+@requires("marking.mark")
+def sheet_submit(offered_category_id: int, criterion_id: int):
+    return _sheet_action(offered_category_id, criterion_id, marking_service.submit_sheet,
+                         _("Sheet submitted to the chief expert."))
+
+
+@bp.route("/marking/sheets/<int:offered_category_id>/<int:criterion_id>/confirm",
+          methods=["POST"])
+@requires("marking.mark")
+def sheet_confirm(offered_category_id: int, criterion_id: int):
+    return _sheet_action(offered_category_id, criterion_id, marking_service.confirm_sheet,
+                         _("Sheet confirmed and locked."))
+
+
+@bp.route("/marking/sheets/<int:offered_category_id>/<int:criterion_id>/unlock",
+          methods=["POST"])
+@requires("marking.mark")
+def sheet_unlock(offered_category_id: int, criterion_id: int):
+    return _sheet_action(offered_category_id, criterion_id, marking_service.unlock_sheet,
+                         _("Sheet unlocked."))
+
+
+@bp.route("/marking/sheets/<int:offered_category_id>/<int:criterion_id>/history")
+@requires("marking.mark")
+def sheet_history(offered_category_id: int, criterion_id: int):
+    offered, criterion = _sheet_target(offered_category_id, criterion_id)
+    sheet = marking_service.find_sheet(offered.id, criterion.id)
+    versions = marking_service.sheet_history(sheet) if sheet else []
+    return render_template("marking/history.html", offered=offered, criterion=criterion,
+                           sheet=sheet, versions=versions)
+
+
+# --- standings and publication ---------------------------------------------------------------
+
+def _results_access(competition_id: int) -> Competition:
+    competition = _get_or_404(Competition, competition_id)
+    if not marking_service.can_view_results(current_user, competition.id):
+        abort(403)
+    return competition
+
+
+@bp.route("/results/<int:competition_id>")
+@requires("results.view")
+def standings(competition_id: int):
+    competition = _results_access(competition_id)
+    return render_template(
+        "marking/standings.html", competition=competition,
+        standings=results_service.competition_standings(competition),
+        can_publish=marking_service.can_publish(current_user, competition.id),
+        unconfirmed=results_service.unconfirmed_sheets(competition),
+        publish_form=ConfirmForm())
+
+
+@bp.route("/results/<int:competition_id>/publish", methods=["POST"])
+@requires("results.publish")
+def publish(competition_id: int):
+    competition = _get_or_404(Competition, competition_id)
+    if not marking_service.can_publish(current_user, competition.id):
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        try:
+            publication = results_service.publish(competition, actor=current_user)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Results published (publication %(n)d).", n=publication.number),
+                  "success")
+    return redirect(url_for("marking.standings", competition_id=competition.id))
+
+
+@bp.route("/results/<int:competition_id>/import", methods=["GET", "POST"])
+@requires("results.import")
+def results_import(competition_id: int):
+    competition = _get_or_404(Competition, competition_id)
+    form = ProtocolImportForm()
+    plan = None
+    if form.validate_on_submit():
+        from ..importers import results as protocol
+
+        plan = protocol.build_plan(competition, form.file.data.read())
+        if plan.ok and not form.dry_run.data:
+            try:
+                counts = protocol.apply(plan, actor=current_user)
+            except ServiceError as error:
+                flash(error.message, "danger")
+            else:
+                flash(_("Imported %(n)d results.", n=counts), "success")
+                return redirect(url_for("marking.standings", competition_id=competition.id))
+    return render_template("marking/results_import.html", competition=competition, form=form,
+                           plan=plan), (422 if plan is not None and not plan.ok else 200)

@@ -1,0 +1,1 @@
+"""Registration: organisations, persons, entries and teams, the participants list."""

@@ -1,0 +1,114 @@
+"""Forms of the registration area. Choices that come from the database are set by the view."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..labels import ENTRY_STATUS_LABELS as STATUS_LABELS  # noqa: F401
+from ..labels import ORGANISATION_KIND_LABELS, STAGE_LABELS  # noqa: F401
+
+
+def int_or_none(value):
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def _blank_choice():
+    return [("", "—")]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=500)])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k, v) for k, v in ORGANISATION_KIND_LABELS.items()]
+    )
+    region_id = SelectField(_l("Region"), coerce=int_or_none, validators=[DataRequired()])
+    submit = SubmitField(_l("Save"))
+
+
+class PersonForm(FlaskForm):
+    last_name = StringField(_l("Surname"), validators=[DataRequired(), Length(max=100)])
+    first_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=100)])
+    middle_name = StringField(_l("Patronymic"), validators=[Optional(), Length(max=100)])
+    birth_date = DateField(_l("Birth date"), validators=[DataRequired()])
+    region_id = SelectField(_l("Region"), coerce=int_or_none, validators=[DataRequired()])
+    organisation = StringField(
+        _l("Organisation"), validators=[Optional(), Length(max=500)],
+        description=_l("Educational organisation or employer in the person's region; "
+                       "a new name creates the organisation."),
+    )
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    consent_date = DateField(
+        _l("Consent to personal data processing, date"), validators=[Optional()]
+    )
+    guardian_name = StringField(
+        _l("Parent or guardian (for minors)"), validators=[Optional(), Length(max=300)]
+    )
+    guardian_consent_date = DateField(
+        _l("Consent of the parent or guardian, date"), validators=[Optional()]
+    )
+    submit = SubmitField(_l("Save"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.guardian_consent_date.data and not (self.guardian_name.data or "").strip():
+            self.guardian_name.errors = [
+                *self.guardian_name.errors,
+                _l("Name the parent or guardian who gave the consent."),
+            ]
+            valid = False
+        return valid
+
+
+class PersonEntryForm(PersonForm):
+    """Create a person and register them in one go."""
+
+    offered_category_id = SelectField(
+        _l("Competency and category"), coerce=int_or_none, validators=[DataRequired()]
+    )
+    submit = SubmitField(_l("Create and register"))
+
+
+class EntryForm(FlaskForm):
+    person_id = HiddenField(validators=[DataRequired()])
+    offered_category_id = SelectField(
+        _l("Competency and category"), coerce=int_or_none, validators=[DataRequired()]
+    )
+    submit = SubmitField(_l("Register"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TeamForm(FlaskForm):
+    team_name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=200)])
+    offered_category_id = SelectField(
+        _l("Competency and category"), coerce=int_or_none, validators=[DataRequired()]
+    )
+    members = MultiCheckboxField(_l("Members"), coerce=int)
+    submit = SubmitField(_l("Register the team"))
+
+
+class EntryStatusForm(FlaskForm):
+    status = HiddenField(validators=[DataRequired()])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class AddMemberForm(FlaskForm):
+    person_id = HiddenField(validators=[DataRequired()])

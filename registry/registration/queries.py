@@ -1,0 +1,280 @@
+"""Read-only queries of the registration pages: each page loads its rows in a fixed number of
+queries, whatever the number of rows (no lazy loading inside loops)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+
+from ..extensions import db
+from ..models import (
+    Category,
+    Competency,
+    Competition,
+    CompetitionKind,
+    Entry,
+    EntryMember,
+    OfferedCategory,
+    OfferedCompetency,
+    Organisation,
+    Person,
+    Region,
+    User,
+    name_key,
+)
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(stmt, page: int, per_page: int) -> Page:
+    """Run ``stmt`` (rows of entities) for one page; a second query counts all rows."""
+    total = db.session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    ) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=rows, page=page, per_page=per_page, total=total)
+
+
+def name_tokens(text: str | None) -> list[str]:
+    """Search words normalised as ``Person.identity_key`` is (case-, ё-insensitive)."""
+    return [t for t in name_key(text).split(" ") if t]
+
+
+def person_name_filter(text: str | None):
+    """A condition matching persons whose name contains every word of ``text``.
+
+    It compares against ``identity_key`` (already case-folded with ё→е), so it works the same
+    on SQLite, whose lower() leaves Cyrillic alone, and on PostgreSQL."""
+    tokens = name_tokens(text)
+    if not tokens:
+        return None
+    return and_(*(Person.identity_key.contains(t, autoescape=True) for t in tokens))
+
+
+# --- reference choices ---------------------------------------------------------------------
+
+def region_choices() -> list[tuple[int, str]]:
+    return [(r.id, r.name) for r in db.session.scalars(select(Region).order_by(Region.name))]
+
+
+def offered_choices(competition: Competition) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(OfferedCategory.id, Competency, Category)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+        .join(Competency, Competency.id == OfferedCompetency.competency_id)
+        .join(Category, Category.id == OfferedCategory.category_id)
+        .where(OfferedCompetency.competition_id == competition.id)
+        .order_by(Competency.name, Category.position)
+    ).all()
+    return [(oc_id, f"{competency} — {category.name}") for oc_id, competency, category in rows]
+
+
+# --- organisations -------------------------------------------------------------------------
+
+def organisations(*, q: str | None, region_id: int | None, page: int, per_page: int) -> Page:
+    persons = (
+        select(func.count(Person.id)).where(Person.organisation_id == Organisation.id)
+        .correlate(Organisation).scalar_subquery()
+    )
+    stmt = (
+        select(Organisation, Region, persons.label("persons"))
+        .join(Region, Region.id == Organisation.region_id)
+    )
+    key = name_key(q)
+    if key:
+        stmt = stmt.where(Organisation.name_key.contains(key, autoescape=True))
+    if region_id:
+        stmt = stmt.where(Organisation.region_id == region_id)
+    stmt = stmt.order_by(Organisation.name_key, Organisation.id)
+    return paginate(stmt, page, per_page)
+
+
+def organisation_names(region_id: int | None, limit: int = 500) -> list[str]:
+    if not region_id:
+        return []
+    return list(db.session.scalars(
+        select(Organisation.name).where(Organisation.region_id == region_id)
+        .order_by(Organisation.name_key).limit(limit)
+    ))
+
+
+# --- persons -------------------------------------------------------------------------------
+
+def persons(*, q: str | None, region_id: int | None, organisation_id: int | None,
+            page: int, per_page: int) -> Page:
+    stmt = (
+        select(Person, Region, Organisation)
+        .join(Region, Region.id == Person.region_id)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+    )
+    condition = person_name_filter(q)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if region_id:
+        stmt = stmt.where(Person.region_id == region_id)
+    if organisation_id:
+        stmt = stmt.where(Person.organisation_id == organisation_id)
+    stmt = stmt.order_by(Person.identity_key, Person.id)
+    return paginate(stmt, page, per_page)
+
+
+def find_persons(q: str | None, limit: int = 30) -> list:
+    """Persons whose name matches ``q`` (rows of Person, Region, Organisation)."""
+    condition = person_name_filter(q)
+    if condition is None:
+        return []
+    return db.session.execute(
+        select(Person, Region, Organisation)
+        .join(Region, Region.id == Person.region_id)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .where(condition)
+        .order_by(Person.identity_key, Person.id)
+        .limit(limit)
+    ).all()
+
+
+def person_entries(person: Person) -> list:
+    """Every entry of ``person``, newest competition first."""
+    return db.session.execute(
+        select(Entry, Competition, CompetitionKind, Competency, Category)
+        .join(EntryMember, EntryMember.entry_id == Entry.id)
+        .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+        .join(Competition, Competition.id == OfferedCompetency.competition_id)
+        .join(CompetitionKind, CompetitionKind.id == Competition.kind_id)
+        .join(Competency, Competency.id == OfferedCompetency.competency_id)
+        .join(Category, Category.id == OfferedCategory.category_id)
+        .where(EntryMember.person_id == person.id)
+        .order_by(Competition.year.desc(), Competition.starts_on.desc(), Competition.id.desc())
+    ).all()
+
+
+# --- participants of a competition ---------------------------------------------------------
+
+SORTS = {
+    "name": (Person.identity_key,),
+    "region": (Region.name,),
+    "organisation": (Organisation.name_key,),
+    "competency": (Competency.name,),
+    "category": (Category.position, Category.name),
+    "status": (Entry.status,),
+}
+
+
+@dataclass
+class ParticipantFilters:
+    q: str | None = None
+    region_id: int | None = None
+    organisation_id: int | None = None
+    competency_id: int | None = None
+    category_id: int | None = None
+    status: str | None = None
+    sort: str = "name"
+    direction: str = "asc"
+
+
+def _participants_base(competition: Competition):
+    return (
+        select(EntryMember.id)
+        .join(Entry, Entry.id == EntryMember.entry_id)
+        .join(Person, Person.id == EntryMember.person_id)
+        .join(Region, Region.id == Person.region_id)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+        .join(Competency, Competency.id == OfferedCompetency.competency_id)
+        .join(Category, Category.id == OfferedCategory.category_id)
+        .where(OfferedCompetency.competition_id == competition.id)
+    )
+
+
+def participants(competition: Competition, filters: ParticipantFilters, *, page: int,
+                 per_page: int) -> Page:
+    """One row per person in an entry: (EntryMember, Entry, Person, Region, Organisation,
+    Competency, Category, User who last changed the status)."""
+    stmt = _participants_base(competition).with_only_columns(
+        EntryMember, Entry, Person, Region, Organisation, Competency, Category, User,
+        maintain_column_froms=True,
+    ).outerjoin(User, User.id == Entry.status_changed_by_id)
+    condition = person_name_filter(filters.q)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if filters.region_id:
+        stmt = stmt.where(Person.region_id == filters.region_id)
+    if filters.organisation_id:
+        stmt = stmt.where(Person.organisation_id == filters.organisation_id)
+    if filters.competency_id:
+        stmt = stmt.where(Competency.id == filters.competency_id)
+    if filters.category_id:
+        stmt = stmt.where(Category.id == filters.category_id)
+    if filters.status:
+        stmt = stmt.where(Entry.status == filters.status)
+    columns = SORTS.get(filters.sort, SORTS["name"])
+    if filters.direction == "desc":
+        columns = tuple(c.desc() for c in columns)
+    stmt = stmt.order_by(*columns, Person.identity_key, EntryMember.id)
+    return paginate(stmt, page, per_page)
+
+
+def participant_filter_options(competition: Competition) -> dict:
+    """The choices of the filters: only values that occur in this competition."""
+    base = _participants_base(competition)
+    region_ids = base.with_only_columns(Person.region_id, maintain_column_froms=True)
+    org_ids = base.with_only_columns(Person.organisation_id, maintain_column_froms=True)
+    return {
+        "regions": db.session.scalars(
+            select(Region).where(Region.id.in_(region_ids)).order_by(Region.name)
+        ).all(),
+        "organisations": db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(org_ids))
+            .order_by(Organisation.name_key)
+        ).all(),
+        "competencies": db.session.scalars(
+            select(Competency).join(OfferedCompetency)
+            .where(OfferedCompetency.competition_id == competition.id)
+            .order_by(Competency.name)
+        ).all(),
+        "categories": db.session.scalars(
+            select(Category).where(Category.kind_id == competition.kind_id)
+            .order_by(Category.position)
+        ).all(),
+    }
+
+
+def entry_members(entry: Entry) -> list:
+    return db.session.execute(
+        select(EntryMember, Person, Region, Organisation)
+        .join(Person, Person.id == EntryMember.person_id)
+        .join(Region, Region.id == Person.region_id)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .where(EntryMember.entry_id == entry.id)
+        .order_by(EntryMember.id)
+    ).all()
+
+
+def users_by_id(ids) -> dict[int, User]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}

@@ -1,0 +1,482 @@
+"""Organisations, persons, entries and teams; the participants list of a competition.
+
+Views read the request, call one service function and render or redirect; on a broken rule
+(``ServiceError``) they roll back and show the message on the form, never a 500.
+"""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import (
+    ENTRY_STATUSES,
+    Competition,
+    Entry,
+    HealthRecord,
+    OfferedCategory,
+    OfferedCompetency,
+    Organisation,
+    Person,
+    Region,
+)
+from ..security import can, requires
+from ..awards.forms import RevokeForm
+from ..services import ServiceError, person_history
+from ..services import registration as reg
+from . import queries
+from .forms import (
+    ORGANISATION_KIND_LABELS,
+    STAGE_LABELS,
+    STATUS_LABELS,
+    AddMemberForm,
+    EntryForm,
+    EntryStatusForm,
+    OrganisationForm,
+    PersonEntryForm,
+    PersonForm,
+    TeamForm,
+    _blank_choice,
+)
+
+bp = Blueprint("registration", __name__)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _get_or_404(model, object_id: int):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _page_arg() -> int:
+    return _int_arg("page") or 1
+
+
+def _list_args() -> dict:
+    """The current page's URL arguments and filters, for links that keep them (sort, pages)."""
+    args = dict(request.view_args or {})
+    args.update((k, v) for k, v in request.args.items() if v and k != "page")
+    return args
+
+
+def _per_page() -> int:
+    return int(current_app.config.get("PAGE_SIZE", 50))
+
+
+# Service field names that the forms of this area spell differently.
+_FIELD_ALIASES = {"category": "offered_category_id", "competency": "offered_category_id",
+                  "region": "region_id"}
+
+
+def _show_error(form, error: ServiceError) -> None:
+    db.session.rollback()
+    name = _FIELD_ALIASES.get(error.field, error.field) if error.field else None
+    field = getattr(form, name, None) if name else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "danger")
+
+
+def _competition_page(competition: Competition) -> str:
+    if "competitions.detail" in current_app.view_functions:
+        return url_for("competitions.detail", competition_id=competition.id)
+    return url_for("registration.participants", competition_id=competition.id)
+
+
+def _offered_in(competition: Competition, offered_id: int | None) -> OfferedCategory | None:
+    if not offered_id:
+        return None
+    return db.session.scalar(
+        select(OfferedCategory).join(OfferedCompetency).where(
+            OfferedCategory.id == offered_id,
+            OfferedCompetency.competition_id == competition.id,
+        )
+    )
+
+
+@bp.app_context_processor
+def _registration_globals():
+    return {"entry_status_labels": STATUS_LABELS, "stage_labels": STAGE_LABELS,
+            "list_args": _list_args}
+
+
+# --- organisations -------------------------------------------------------------------------
+
+@bp.route("/organisations")
+@requires("persons.view")
+def organisations():
+    q = request.args.get("q", "").strip()
+    region_id = _int_arg("region_id")
+    page = queries.organisations(q=q, region_id=region_id, page=_page_arg(),
+                                 per_page=_per_page())
+    return render_template(
+        "registration/organisations.html", page=page, q=q, region_id=region_id,
+        regions=queries.region_choices(), kind_labels=ORGANISATION_KIND_LABELS,
+    )
+
+
+def _organisation_form(organisation: Organisation | None):
+    form = OrganisationForm(obj=organisation)
+    form.region_id.choices = _blank_choice() + queries.region_choices()
+    if form.validate_on_submit():
+        region = db.session.get(Region, form.region_id.data)
+        try:
+            if organisation is None:
+                if reg.find_organisation(form.name.data, region) is not None:
+                    raise ServiceError(
+                        _("An organisation with this name already exists in this region."),
+                        field="name",
+                    )
+                organisation, _created = reg.get_or_create_organisation(
+                    form.name.data, region, form.kind.data, actor=current_user
+                )
+            else:
+                reg.update_organisation(organisation, name=form.name.data, region=region,
+                                        kind=form.kind.data, actor=current_user)
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Organisation «%(name)s» saved.", name=organisation.name), "success")
+            return redirect(url_for("registration.organisations",
+                                    q=organisation.name, region_id=organisation.region_id))
+    return render_template("registration/organisation_form.html", form=form,
+                           organisation=organisation)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@requires("persons.manage")
+def organisation_create():
+    return _organisation_form(None)
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@requires("persons.manage")
+def organisation_edit(organisation_id: int):
+    return _organisation_form(_get_or_404(Organisation, organisation_id))
+
+
+# --- persons -------------------------------------------------------------------------------
+
+def _person_data(form: PersonForm, *, actor) -> reg.PersonData:
+    """The form's values as ``PersonData``; the organisation is found or created (no commit)."""
+    region = db.session.get(Region, form.region_id.data)
+    organisation = None
+    if (form.organisation.data or "").strip():
+        organisation, _created = reg.get_or_create_organisation(
+            form.organisation.data, region, actor=actor, commit=False
+        )
+    return reg.PersonData(
+        last_name=form.last_name.data, first_name=form.first_name.data,
+        middle_name=form.middle_name.data, birth_date=form.birth_date.data, region=region,
+        organisation=organisation, email=form.email.data, phone=form.phone.data,
+        consent_date=form.consent_date.data, guardian_name=form.guardian_name.data,
+        guardian_consent_date=form.guardian_consent_date.data,
+    )
+
+
+def _duplicate(form: PersonForm, person: Person | None = None) -> Person | None:
+    """The other person with the same name and birth date, if any."""
+    existing = reg.find_person(form.last_name.data or "", form.first_name.data or "",
+                               form.middle_name.data, form.birth_date.data)
+    if existing is not None and (person is None or existing.id != person.id):
+        return existing
+    return None
+
+
+def _prepare_person_form(form: PersonForm, person: Person | None = None) -> None:
+    form.region_id.choices = _blank_choice() + queries.region_choices()
+    if request.method == "GET" and person is not None:
+        form.region_id.data = person.region_id
+        form.organisation.data = person.organisation.name if person.organisation else ""
+
+
+@bp.route("/persons")
+@requires("persons.view")
+def persons():
+    q = request.args.get("q", "").strip()
+    region_id = _int_arg("region_id")
+    organisation_id = _int_arg("organisation_id")
+    page = queries.persons(q=q, region_id=region_id, organisation_id=organisation_id,
+                           page=_page_arg(), per_page=_per_page())
+    return render_template(
+        "registration/persons.html", page=page, q=q, region_id=region_id,
+        organisation_id=organisation_id, regions=queries.region_choices(),
+        consent_missing=reg.consent_missing,
+    )
+
+
+@bp.route("/persons/new", methods=["GET", "POST"])
+@requires("persons.manage")
+def person_create():
+    form = PersonForm()
+    _prepare_person_form(form)
+    existing = None
+    if form.validate_on_submit():
+        existing = _duplicate(form)
+        if existing is None:
+            try:
+                person = reg.create_person(_person_data(form, actor=current_user),
+                                           actor=current_user)
+            except ServiceError as error:
+                _show_error(form, error)
+            else:
+                flash(_("%(name)s added.", name=person.full_name), "success")
+                return redirect(url_for("registration.person_detail", person_id=person.id))
+    return render_template("registration/person_form.html", form=form, person=None,
+                           existing=existing,
+                           organisation_names=queries.organisation_names(form.region_id.data))
+
+
+@bp.route("/persons/<int:person_id>")
+@requires("persons.view")
+def person_detail(person_id: int):
+    person = _get_or_404(Person, person_id)
+    health = db.session.get(HealthRecord, person.id) if can("health.view") else None
+    entries = queries.person_entries(person)
+    return render_template(
+        "registration/person_detail.html", person=person, entries=entries,
+        health=health, consent_missing=reg.consent_missing(person),
+        competition_page=_competition_page,
+        results=person_history.published_results(entries),
+        awards=person_history.awards(person), offers=person_history.offers_of_person(person),
+        revoke_form=RevokeForm(),
+    )
+
+
+@bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
+@requires("persons.manage")
+def person_edit(person_id: int):
+    person = _get_or_404(Person, person_id)
+    form = PersonForm(obj=person)
+    _prepare_person_form(form, person)
+    existing = None
+    if form.validate_on_submit():
+        existing = _duplicate(form, person)
+        if existing is None:
+            try:
+                reg.update_person(person, _person_data(form, actor=current_user),
+                                  actor=current_user)
+            except ServiceError as error:
+                _show_error(form, error)
+            else:
+                flash(_("Changes saved."), "success")
+                return redirect(url_for("registration.person_detail", person_id=person.id))
+    return render_template("registration/person_form.html", form=form, person=person,
+                           existing=existing,
+                           organisation_names=queries.organisation_names(form.region_id.data))
+
+
+# --- the participants of a competition -----------------------------------------------------
+
+SORT_KEYS = tuple(queries.SORTS)
+
+
+@bp.route("/competitions/<int:competition_id>/participants")
+@requires("persons.view")
+def participants(competition_id: int):
+    competition = _get_or_404(Competition, competition_id)
+    status = request.args.get("status", "")
+    sort = request.args.get("sort", "name")
+    filters = queries.ParticipantFilters(
+        q=request.args.get("q", "").strip() or None,
+        region_id=_int_arg("region_id"),
+        organisation_id=_int_arg("organisation_id"),
+        competency_id=_int_arg("competency_id"),
+        category_id=_int_arg("category_id"),
+        status=status if status in ENTRY_STATUSES else None,
+        sort=sort if sort in SORT_KEYS else "name",
+        direction="desc" if request.args.get("dir") == "desc" else "asc",
+    )
+    page = queries.participants(competition, filters, page=_page_arg(), per_page=_per_page())
+    return render_template(
+        "registration/participants.html", competition=competition, page=page,
+        filters=filters, options=queries.participant_filter_options(competition),
+        statuses=ENTRY_STATUSES, consent_missing=reg.consent_missing,
+        day=reg.competition_day(competition), competition_page=_competition_page(competition),
+    )
+
+
+@bp.route("/competitions/<int:competition_id>/entries/new", methods=["GET", "POST"])
+@requires("persons.manage")
+def entry_create(competition_id: int):
+    """Register an existing person: find them by name, then pick competency and category."""
+    competition = _get_or_404(Competition, competition_id)
+    q = request.args.get("q", "").strip()
+    form = EntryForm()
+    form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
+    if request.method == "GET" and _int_arg("person_id"):
+        form.person_id.data = str(_int_arg("person_id"))
+    person_id = form.person_id.data
+    person = db.session.get(Person, int(person_id)) if str(person_id or "").isdigit() else None
+    if form.validate_on_submit():
+        if person is None:
+            flash(_("Choose a person first."), "danger")
+        else:
+            try:
+                reg.register(_offered_in(competition, form.offered_category_id.data), [person],
+                             actor=current_user)
+            except ServiceError as error:
+                _show_error(form, error)
+            else:
+                flash(_("%(name)s registered.", name=person.full_name), "success")
+                return redirect(url_for("registration.participants",
+                                        competition_id=competition.id))
+    return render_template(
+        "registration/entry_form.html", competition=competition, form=form, person=person,
+        q=q, found=queries.find_persons(q) if q else [],
+        has_offers=len(form.offered_category_id.choices) > 1,
+        consent_missing=bool(person and reg.consent_missing(person,
+                                                            reg.competition_day(competition))),
+    )
+
+
+@bp.route("/competitions/<int:competition_id>/entries/new-person", methods=["GET", "POST"])
+@requires("persons.manage")
+def entry_create_person(competition_id: int):
+    """Create a person and register them in one form."""
+    competition = _get_or_404(Competition, competition_id)
+    form = PersonEntryForm()
+    _prepare_person_form(form)
+    form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
+    existing = None
+    if form.validate_on_submit():
+        existing = _duplicate(form)
+        if existing is None:
+            try:
+                person = reg.create_person(_person_data(form, actor=current_user),
+                                           actor=current_user, commit=False)
+                reg.register(_offered_in(competition, form.offered_category_id.data),
+                             [person], actor=current_user)
+            except ServiceError as error:
+                _show_error(form, error)
+            else:
+                flash(_("%(name)s added and registered.", name=person.full_name), "success")
+                return redirect(url_for("registration.participants",
+                                        competition_id=competition.id))
+    return render_template(
+        "registration/entry_person_form.html", competition=competition, form=form,
+        existing=existing, has_offers=len(form.offered_category_id.choices) > 1,
+        organisation_names=queries.organisation_names(form.region_id.data),
+    )
+
+
+@bp.route("/competitions/<int:competition_id>/teams/new", methods=["GET", "POST"])
+@requires("persons.manage")
+def team_create(competition_id: int):
+    """Register a team: a name and 2+ persons found by name."""
+    competition = _get_or_404(Competition, competition_id)
+    q = request.args.get("q", "").strip()
+    form = TeamForm()
+    form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
+    posted = [int(v) for v in request.form.getlist("members") if v.isdigit()]
+    chosen = db.session.scalars(select(Person).where(Person.id.in_(posted))).all() if posted else []
+    found = [row.Person for row in queries.find_persons(q, limit=50)] if q else []
+    candidates = {p.id: p for p in [*chosen, *found]}
+    form.members.choices = [
+        (p.id, f"{p.full_name}, {p.birth_date.strftime('%d.%m.%Y')}")
+        for p in candidates.values()
+    ]
+    if form.validate_on_submit():
+        members = [candidates[i] for i in form.members.data if i in candidates]
+        try:
+            reg.register(_offered_in(competition, form.offered_category_id.data), members,
+                         team_name=form.team_name.data, actor=current_user)
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Team «%(name)s» registered.", name=form.team_name.data.strip()), "success")
+            return redirect(url_for("registration.participants", competition_id=competition.id))
+    return render_template(
+        "registration/team_form.html", competition=competition, form=form, q=q,
+        has_offers=len(form.offered_category_id.choices) > 1,
+    )
+
+
+# --- one entry -----------------------------------------------------------------------------
+
+def _entry_context(entry: Entry) -> dict:
+    offered = entry.offered_category
+    competition = offered.offered_competency.competition
+    users = queries.users_by_id([entry.created_by_id, entry.status_changed_by_id])
+    return {
+        "entry": entry,
+        "competition": competition,
+        "competency": offered.offered_competency.competency,
+        "category": offered.category,
+        "members": queries.entry_members(entry),
+        "created_by": users.get(entry.created_by_id),
+        "changed_by": users.get(entry.status_changed_by_id),
+        "day": reg.competition_day(competition),
+        "consent_missing": reg.consent_missing,
+        "competition_page": _competition_page(competition),
+    }
+
+
+@bp.route("/entries/<int:entry_id>")
+@requires("persons.view")
+def entry_detail(entry_id: int):
+    entry = _get_or_404(Entry, entry_id)
+    q = request.args.get("q", "").strip()
+    found = queries.find_persons(q) if q and entry.is_team else []
+    return render_template("registration/entry_detail.html", q=q, found=found,
+                           status_form=EntryStatusForm(), member_form=AddMemberForm(),
+                           **_entry_context(entry))
+
+
+@bp.route("/entries/<int:entry_id>/status", methods=["POST"])
+@requires("persons.manage")
+def entry_status(entry_id: int):
+    entry = _get_or_404(Entry, entry_id)
+    form = EntryStatusForm()
+    if form.validate_on_submit():
+        try:
+            reg.set_status(entry, form.status.data, form.reason.data, actor=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("Status changed: %(status)s.",
+                    status=STATUS_LABELS.get(entry.status, entry.status)), "success")
+    else:
+        flash(_("Choose the new status."), "danger")
+    return redirect(url_for("registration.entry_detail", entry_id=entry_id))
+
+
+@bp.route("/entries/<int:entry_id>/members", methods=["POST"])
+@requires("persons.manage")
+def entry_add_member(entry_id: int):
+    entry = _get_or_404(Entry, entry_id)
+    form = AddMemberForm()
+    person_id = form.person_id.data if form.validate_on_submit() else None
+    person = db.session.get(Person, int(person_id)) if str(person_id or "").isdigit() else None
+    if person is None:
+        flash(_("Choose a person first."), "danger")
+    else:
+        try:
+            reg.add_team_member(entry, person, actor=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("%(name)s added to the team.", name=person.full_name), "success")
+    return redirect(url_for("registration.entry_detail", entry_id=entry_id))

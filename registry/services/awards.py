@@ -1,0 +1,118 @@
+"""Awards: made from published results and kept in step with them, and special awards.
+
+``sync_from_standings`` is called by ``services.results.publish`` in the publication's own
+transaction: after a correction and a republication, the award records match the new
+standings (changed awards updated, lost ones removed, new ones added), each change audited.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..extensions import db
+from ..labels import AWARD_LABELS
+from ..models import Award, Competition, Entry, Person
+from . import ServiceError
+from .audit import record
+
+
+# Words people write in protocols and filters, to the award kind.
+AWARD_WORDS = {
+    "золото": "gold", "gold": "gold", "серебро": "silver", "silver": "silver",
+    "бронза": "bronze", "bronze": "bronze", "медальон": "medallion", "medallion": "medallion",
+    "победитель": "winner", "winner": "winner", "призер": "prize_winner",
+    "призёр": "prize_winner", "prize-winner": "prize_winner", "prize_winner": "prize_winner",
+    "special": "special", "специальная": "special",
+}
+
+
+def award_label(award: Award | str) -> str:
+    """The award in words: the kind's name, or a special award's own title."""
+    if isinstance(award, Award):
+        if award.kind == "special":
+            return award.title or str(AWARD_LABELS["special"])
+        award = award.kind
+    return str(AWARD_LABELS.get(award, award))
+
+
+def sync_from_standings(competition: Competition, standings, publication, *, actor=None) -> dict:
+    """Make the results awards of ``competition`` equal to ``standings`` (no commit)."""
+    wanted: dict[int, tuple[str, int | None, Decimal | None]] = {}
+    for category in standings.categories:
+        for row in category.rows:
+            if row.award:
+                wanted[row.entry.id] = (row.award, row.rank, row.total)
+    existing = {a.entry_id: a for a in db.session.scalars(
+        select(Award).where(Award.competition_id == competition.id, Award.source == "results"))}
+    counts = {"added": 0, "changed": 0, "removed": 0}
+    for entry_id, award in existing.items():
+        if entry_id not in wanted:
+            record("award.remove", award, user=actor, competition_id=competition.id,
+                   entry=entry_id, old=award.kind)
+            db.session.delete(award)
+            counts["removed"] += 1
+    for entry_id, (kind, place, points) in wanted.items():
+        award = existing.get(entry_id)
+        if award is None:
+            award = Award(competition_id=competition.id, entry_id=entry_id, kind=kind,
+                          source="results", place=place, points=points,
+                          publication_id=publication.id, created_by_id=getattr(actor, "id", None))
+            db.session.add(award)
+            db.session.flush()
+            record("award.add", award, user=actor, competition_id=competition.id,
+                   entry=entry_id, new=kind)
+            counts["added"] += 1
+        elif (award.kind, award.place, award.points) != (kind, place, points):
+            record("award.change", award, user=actor, competition_id=competition.id,
+                   entry=entry_id, old=[award.kind, award.place, str(award.points)],
+                   new=[kind, place, str(points)])
+            award.kind, award.place, award.points = kind, place, points
+            award.publication_id = publication.id
+            counts["changed"] += 1
+        else:
+            award.publication_id = publication.id
+    return counts
+
+
+def grant_special(*, title: str, reason: str | None, granted_by: str | None,
+                  entry: Entry | None = None, person: Person | None = None, actor) -> Award:
+    """A special award («Лучший результат региона», a sponsor's prize) to an entry or a person."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise ServiceError(_("A special award needs a title."), field="title")
+    if (entry is None) == (person is None):
+        raise ServiceError(_("Choose either an entry or a person."))
+    competition_id = entry.offered_category.offered_competency.competition_id if entry else None
+    award = Award(kind="special", source="manual", title=title,
+                  reason=" ".join((reason or "").split()) or None,
+                  granted_by=" ".join((granted_by or "").split()) or None,
+                  entry_id=entry.id if entry else None, person_id=person.id if person else None,
+                  competition_id=competition_id, created_by_id=getattr(actor, "id", None))
+    db.session.add(award)
+    db.session.flush()
+    record("award.grant", award, user=actor, competition_id=competition_id, title=title,
+           entry=award.entry_id, person=award.person_id)
+    db.session.commit()
+    return award
+
+
+def revoke_special(award: Award, *, reason: str | None, actor) -> None:
+    if award.source != "manual":
+        raise ServiceError(_("Awards from results change only when the results are republished."))
+    record("award.revoke", award, user=actor, competition_id=award.competition_id,
+           title=award.title, reason=reason)
+    db.session.delete(award)
+    db.session.commit()
+
+
+def awards_of_person(person: Person) -> list[Award]:
+    """Every award a person holds: their own, and those of entries they are a member of."""
+    from ..models import EntryMember
+
+    entry_ids = select(EntryMember.entry_id).where(EntryMember.person_id == person.id)
+    return list(db.session.scalars(
+        select(Award).where((Award.person_id == person.id) | Award.entry_id.in_(entry_ids))
+        .order_by(Award.created_at)
+    ))
