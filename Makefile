@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: run test setup install install-dev translations migrate refdata admin demo \
-        messages lint bench clean
+        messages lint bench loadtest clean
 
 run: setup
 	@if [ "$${REGISTRY_DEMO:-0}" = "1" ] && [ -n "$$($(FLASK) --help 2>/dev/null | grep -w demo)" ]; then \
@@ -61,8 +61,16 @@ test: install-dev translations
 lint: install-dev
 	$(BIN)/ruff check .
 
+# Benchmarks and the load test: not part of `make test` (see docs/benchmarks.md).
 bench: install-dev translations
 	$(BIN)/python -m benchmarks
+
+$(VENV)/.installed-bench: requirements-bench.txt requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+loadtest: $(VENV)/.installed-bench translations
+	$(BIN)/python -m benchmarks.loadtest
 
 clean:
 	rm -rf $(VENV) registry/translations/*/LC_MESSAGES/*.mo

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, abort, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from . import config, headers, security
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .fields import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +34,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     config.load(app, overrides)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -55,8 +60,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
+    _refuse_nul_characters(app)
     security.init_app(app, login_manager)
     headers.init_app(app)
+    app.url_map.converters["int"] = IdConverter  # before the routes: an absurd id is a 404
     _register_blueprints(app)
     _register_errors(app)
     _register_template_globals(app)
@@ -67,18 +74,32 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+def _refuse_nul_characters(app: Flask) -> None:
+    """Nobody types a NUL character; PostgreSQL cannot store one in text, and SQLite would
+    store what PostgreSQL refuses. A request that carries one (in the address, a form field
+    or an uploaded file's name) is answered «bad request» before any view sees it."""
+
+    @app.before_request
+    def refuse_nul():
+        texts = [text for pair in request.args.items(multi=True) for text in pair]
+        if request.method == "POST":
+            texts += [*request.form.keys(), *(v for _k, v in request.form.items(multi=True)),
+                      *(f.filename or "" for _k, f in request.files.items(multi=True))]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            abort(400)
+
+
 def _register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
     from .audit.routes import bp as audit_bp
-    from .marking.routes import bp as marking_bp
     from .auth.routes import bp as auth_bp
+    from .awards.routes import bp as awards_bp
     from .competitions.routes import bp as competitions_bp
+    from .exports.routes import bp as exports_bp
     from .imports.routes import bp as imports_bp
     from .main.routes import bp as main_bp
+    from .marking.routes import bp as marking_bp
     from .registration.routes import bp as registration_bp
-
-    from .awards.routes import bp as awards_bp
-    from .exports.routes import bp as exports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(exports_bp, url_prefix="/exports")
@@ -112,13 +133,14 @@ def _register_errors(app: Flask) -> None:
 
 def _register_template_globals(app: Flask) -> None:
     from .admin.forms import ROLE_LABELS
-    from .navigation import nav_items
+    from .navigation import MENU_LABELS, nav_items
 
     @app.context_processor
     def inject():
         return {
             "can": security.can,
             "nav_items": nav_items,
+            "menu_labels": MENU_LABELS,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],

@@ -237,7 +237,10 @@ def import_results(file: Path, competition_id: int, dry_run: bool):
     if dry_run:
         click.echo(f"Dry run: nothing was written; {len(plan.results)} results are valid.")
         return
-    count = protocol.apply(plan)
+    try:
+        count = protocol.apply(plan)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
     click.echo(f"Imported {count} results.")
 
 
@@ -249,3 +252,6 @@ def init_app(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(competitions_cli)
     app.cli.add_command(results_cli)
+    from .demo.cli import demo_cli
+
+    app.cli.add_command(demo_cli)

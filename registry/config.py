@@ -27,6 +27,8 @@ DEFAULTS = {
     "IMPORT_MAX_ROWS": 20000,
     "PAGE_SIZE": 50,
     "DEBUG": False,
+    # Behind one reverse proxy: trust its X-Forwarded-For/-Proto/-Host (REGISTRY_PROXY_FIX=1).
+    "PROXY_FIX": False,
 }
 
 
@@ -68,6 +70,8 @@ def load(app, overrides: dict | None = None) -> None:
     if os.environ.get("SESSION_COOKIE_SECURE") == "1":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+    if os.environ.get("REGISTRY_PROXY_FIX") == "1":
+        app.config["PROXY_FIX"] = True
     if overrides:
         app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):

@@ -1,10 +1,48 @@
 """Form fields and helpers shared by the blueprints' forms."""
 from __future__ import annotations
 
+from werkzeug.routing import IntegerConverter
 from wtforms import DecimalField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
+
+# Ids are INTEGER columns (32 bits on PostgreSQL). A bigger number typed into a URL or a form
+# can name no row, and beyond 64 bits the SQLite driver cannot even send it: it is refused
+# here, before it reaches the database.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """An id sent by a browser: ASCII digits from 1 to ``MAX_ID``; anything else is None."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def id_or_none(value):
+    """``coerce`` of a select of ids: blank → None; not an id → ValueError (an invalid
+    choice), so that no view ever queries with it."""
+    if value in (None, ""):
+        return None
+    return id_value(value)
+
+
+def id_value(value) -> int:
+    """``coerce`` of a choice of ids that is never blank: not an id → ValueError."""
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in URLs: a number beyond ``MAX_ID`` matches no route (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -13,6 +13,7 @@ from .security import can, view_access
 class NavItem:
     endpoint: str
     label: object
+    menu: str | None = None  # items of one menu are shown under a dropdown
 
 
 NAV = [
@@ -22,12 +23,14 @@ NAV = [
     NavItem("registration.organisations", _l("Organisations")),
     NavItem("awards.offers", _l("Offers")),
     NavItem("exports.index", _l("Exports")),
-    NavItem("marking.index", _l("Marking and results")),
-    NavItem("audit.log", _l("Audit log")),
-    NavItem("admin.users", _l("Users")),
-    NavItem("admin.regions", _l("Regions")),
-    NavItem("admin.competencies", _l("Competencies")),
+    NavItem("marking.index", _l("Marking")),
+    NavItem("audit.log", _l("Audit log"), "admin"),
+    NavItem("admin.users", _l("Users"), "admin"),
+    NavItem("admin.regions", _l("Regions"), "admin"),
+    NavItem("admin.competencies", _l("Competencies"), "admin"),
 ]
+
+MENU_LABELS = {"admin": _l("Administration")}
 
 
 def nav_items() -> list[NavItem]:

@@ -58,12 +58,15 @@ def _set_totals(offered, totals: dict):
 
 
 def _person(last, region):
-    org = factories.make_organisation(name=f"Колледж {region}", region=factories.region(region)) \
-        if not hasattr(_person, "orgs") or region not in _person.orgs else _person.orgs[region]
-    _person.orgs = getattr(_person, "orgs", {})
-    _person.orgs[region] = org
+    """A person of ``region``, studying at that region's one college."""
+    if region not in _person.orgs:
+        _person.orgs[region] = factories.make_organisation(name=f"Колледж {region}",
+                                                           region=factories.region(region))
     return factories.make_person(last_name=last, first_name="Иван", region=factories.region(region),
-                                 organisation=org)
+                                 organisation=_person.orgs[region])
+
+
+_person.orgs = {}
 
 
 @pytest.fixture
@@ -73,12 +76,13 @@ def season():
                                              medallion_threshold=Decimal(70))
     welding = factories.make_offered(competition, "Сварочные технологии", "Основная")
     entries = {}
+    totals = {}
     for last, region, total in (("Алексеев", ORENBURG, 90), ("Борисов", TATARSTAN, 90),
                                 ("Васильев", ORENBURG, 85), ("Григорьев", ORENBURG, 80),
                                 ("Дмитриев", TATARSTAN, 72), ("Егоров", MOSCOW, 60)):
         entries[last] = factories.register_entry(welding, [_person(last, region)])
-    _set_totals(welding, {entries[k]: v for k, v in (("Алексеев", 90), ("Борисов", 90), ("Васильев", 85),
-                                                     ("Григорьев", 80), ("Дмитриев", 72), ("Егоров", 60))})
+        totals[entries[last]] = total
+    _set_totals(welding, totals)
     teamwork = factories.make_offered(competition, "Командная работа на производстве", "Основная")
     t1 = factories.register_entry(teamwork, [_person("Жуков", ORENBURG), _person("Зайцев", ORENBURG),
                                              _person("Ильин", TATARSTAN)], team_name="Оренбург-1")
@@ -278,9 +282,7 @@ def test_the_seed_articles_three_offers(client, login):
                                         stage="final", host_region=None)
     teacher = factories.make_person(last_name="Шмаль", first_name="Александр", middle_name="Владимирович",
                                     birth_date=date(1980, 5, 1))
-    factories.register_entry(factories.make_offered(master, "Сварочные технологии"
-                                                    if False else None, None) if False else
-                             factories.make_offered(master, _any_master_competency(), None), [teacher])
+    factories.register_entry(factories.make_offered(master, _any_master_competency()), [teacher])
     ambassador = factories.make_person(last_name="Чувашова", first_name="Дарья", middle_name=None)
     student = factories.make_person(last_name="Инявин", first_name="Никита", middle_name=None)
     pros = factories.make_competition(medallion_threshold=Decimal(70))
@@ -315,7 +317,7 @@ def test_the_seed_articles_three_offers(client, login):
 
 
 def _any_master_competency():
-    from registry.models import CompetitionKind, Competency
+    from registry.models import Competency, CompetitionKind
 
     competency = db.session.scalar(select(Competency).join(Competency.kinds).where(
         CompetitionKind.slug == "master_of_the_year").limit(1))

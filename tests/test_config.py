@@ -34,3 +34,34 @@ def test_debug_is_off_unless_asked(monkeypatch):
     assert create_app().debug is False
     monkeypatch.setenv("REGISTRY_DEBUG", "1")
     assert create_app().debug is True
+
+
+def test_proxy_fix_takes_the_client_address_from_the_proxy(monkeypatch):
+    from flask import request
+
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("REGISTRY_PROXY_FIX", "1")
+    app = create_app()
+    seen = {}
+
+    @app.route("/ip")
+    def ip():
+        seen["ip"] = request.remote_addr
+        return ""
+
+    ip.is_public = True
+    app.test_client().get("/ip", headers={"X-Forwarded-For": "203.0.113.7"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen["ip"] == "203.0.113.7"
+    monkeypatch.delenv("REGISTRY_PROXY_FIX")
+    plain = create_app()
+
+    @plain.route("/ip")
+    def ip2():
+        seen["ip"] = request.remote_addr
+        return ""
+
+    ip2.is_public = True
+    plain.test_client().get("/ip", headers={"X-Forwarded-For": "203.0.113.7"},
+                            environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen["ip"] == "10.0.0.2"

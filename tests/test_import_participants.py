@@ -379,16 +379,13 @@ def test_apply_rolls_back_everything_when_a_service_refuses(app, competition, mo
     before = db_counts()
     plan = build_plan(competition, xlsx(messy_rows()))
     assert plan.ok
-    real = registration.register
-    calls = []
+    real = registration.bulk_create_entries
 
     def flaky(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise ServiceError("refused")
-        return real(*args, **kwargs)
+        real(*args, **kwargs)  # persons, organisations and entries are written by now …
+        raise ServiceError("refused")  # … and then the import fails
 
-    monkeypatch.setattr(registration, "register", flaky)
+    monkeypatch.setattr(registration, "bulk_create_entries", flaky)
     with pytest.raises(ImportRefused):
         apply(plan)
     db.session.expire_all()
@@ -552,9 +549,11 @@ def test_upload_preview_confirm(app, client, login, competition, upload_dir):
     assert 'data-testid="count-entries">6<' in page.text
     assert 'data-testid="count-persons_created">7<' in page.text
     person = db.session.scalar(select(Person).where(Person.last_name == "Петрова"))
-    log = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "entry.create",
-                                                     AuditEntry.user_id.is_not(None)))
-    assert person is not None and log is not None
+    log = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "participants.import"))
+    assert person is not None and log is not None and log.user_id is not None
+    assert log.details["entries"] == 6 and log.details["persons_created"] == 7
+    entry = db.session.scalar(select(Entry).join(EntryMember).where(EntryMember.person_id == person.id))
+    assert entry.created_by_id == log.user_id  # who registered it shows on the entry
 
     # a second confirm finds no file: nothing happens
     response = client.post(f"/competitions/{competition.id}/import/confirm",

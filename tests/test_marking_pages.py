@@ -37,7 +37,7 @@ def _form(entries, criterion, version, value="50", judges=("3", "3", "3")):
 def test_assigned_expert_marks_others_are_refused(client, login):
     competition, offered, oc, criterion, entries = _setup()
     expert = login(client, "expert")
-    assert client.get(_sheet_url(offered, criterion)).status_code == 403
+    assert client.get(_sheet_url(offered, criterion)).status_code == 404  # existence not revealed
     factories.make_assignment(oc, user=expert)
     page = client.get(_sheet_url(offered, criterion))
     assert page.status_code == 200 and f'name="m-{entries[0].id}-' in page.text
@@ -114,7 +114,7 @@ def test_standings_provisional_then_published(client, login):
 def test_expert_sees_standings_only_of_assigned_competition(client, login):
     competition, offered, oc, criterion, entries = _setup()
     expert = login(client, "expert")
-    assert client.get(f"/results/{competition.id}").status_code == 403
+    assert client.get(f"/results/{competition.id}").status_code == 404  # existence not revealed
     factories.make_assignment(oc, user=expert, is_chief=True)
     assert client.get(f"/results/{competition.id}").status_code == 200
     assert client.post(f"/results/{competition.id}/publish").status_code == 302

@@ -31,7 +31,8 @@ def test_three_kinds_with_their_categories():
 
 def test_competencies_from_both_lists_shared_when_names_match():
     welding = factories.competency("Сварочные технологии")
-    assert {k.slug for k in welding.kinds} == {"professionaly", "abilympics"}
+    # «Мастер года» teachers compete in the competencies of «Профессионалы»
+    assert {k.slug for k in welding.kinds} == {"professionaly", "abilympics", "master_of_the_year"}
     assert {k.slug for k in factories.competency("Бисероплетение").kinds} == {"abilympics"}
     assert factories.competency("Командная работа на производстве").is_team
     assert _count(Competency) > 150

@@ -2,12 +2,11 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..labels import (
-    AWARD_LABELS,
     OFFER_KIND_LABELS,
     OFFER_STATE_LABELS,
     PARTNER_KIND_LABELS,
@@ -31,7 +30,7 @@ def _get(model, object_id):
 
 @bp.app_context_processor
 def labels():
-    return {"award_labels": AWARD_LABELS, "offer_kind_labels": OFFER_KIND_LABELS,
+    return {"offer_kind_labels": OFFER_KIND_LABELS,
             "offer_state_labels": OFFER_STATE_LABELS, "partner_kind_labels": PARTNER_KIND_LABELS,
             "award_label": award_service.award_label}
 
@@ -108,15 +107,19 @@ def offers():
                       joinedload(InternshipOffer.partner), joinedload(InternshipOffer.award),
                       joinedload(InternshipOffer.state_changed_by)))
     if form.q.data:
-        key = "%" + name_key(form.q.data).replace("%", "").replace("_", "") + "%"
-        query = query.where(or_(Person.identity_key.like(key), Partner.name_key.like(key)))
+        text = name_key(form.q.data).replace("%", "").replace("_", "")
+        if len(text) > Person.identity_key.type.length:
+            query = query.where(false())  # longer than any stored name
+        else:
+            key = "%" + text + "%"
+            query = query.where(or_(Person.identity_key.like(key), Partner.name_key.like(key)))
     if form.state.data in OFFER_STATE_LABELS:
         query = query.where(InternshipOffer.state == form.state.data)
     if form.kind.data in OFFER_KIND_LABELS:
         query = query.where(InternshipOffer.kind == form.kind.data)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     size = current_app.config["PAGE_SIZE"]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), max(1, -(-total // size)))
     rows = db.session.scalars(
         query.order_by(InternshipOffer.created_at.desc(), InternshipOffer.id.desc())
         .limit(size).offset((page - 1) * size)).all()

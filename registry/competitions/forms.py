@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ..fields import AtLeastOne, CommaDecimalField, MultiCheckboxField, choices
+from ..fields import AtLeastOne, CommaDecimalField, MultiCheckboxField, choices, id_value
 from ..labels import COMPETITION_STATUS_LABELS as STATUS_LABELS
 from ..labels import STAGE_LABELS
 
@@ -12,7 +12,7 @@ def _optional_int(value):
     """Coerce a select value to int; the empty choice ("") becomes None."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return id_value(value)  # an id, else ValueError (an invalid choice)
 
 
 class CompetitionForm(FlaskForm):
@@ -45,7 +45,7 @@ class OfferForm(FlaskForm):
     competency = SelectField(_l("Competency"), coerce=_optional_int, validate_choice=False,
                              validators=[DataRequired(message=_l("Choose a competency."))])
     categories = MultiCheckboxField(
-        _l("Categories"), coerce=int, validate_choice=False,
+        _l("Categories"), coerce=id_value, validate_choice=False,
         validators=[AtLeastOne(_l("Choose at least one category."))],
     )
     submit = SubmitField(_l("Offer"))

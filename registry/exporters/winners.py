@@ -13,9 +13,9 @@ from ..labels import AWARD_LABELS, STAGE_LABELS, label
 from ..models import (
     Award,
     Category,
-    CompetitionKind,
     Competency,
     Competition,
+    CompetitionKind,
     Entry,
     EntryMember,
     OfferedCategory,
@@ -59,7 +59,8 @@ class WinnersExporter(Exporter):
             Column(_l("Team"), width=20),
         ]
 
-    def rows(self, filters: dict):
+    def query(self, filters: dict):
+        """The rows of awarded entries' members (benchmarks run it bare as a floor)."""
         host = aliased(Region)
         home = aliased(Region)
         query = (
@@ -87,7 +88,11 @@ class WinnersExporter(Exporter):
         query = _award_filter(apply_competition_filters(query, filters), filters)
         if "region" in filters:
             query = query.where(Person.region_id == filters["region"].id)
-        for row in db.session.execute(query.execution_options(yield_per=1000)):
+        return query
+
+    def rows(self, filters: dict):
+        home = aliased(Region)
+        for row in db.session.execute(self.query(filters).execution_options(yield_per=1000)):
             (kind, year, stage, host_name, competency, category, place, award, title,
              last, first, middle, region, organisation, points, team) = row
             yield (kind, year, label(STAGE_LABELS, stage), host_name, competency, category, place,

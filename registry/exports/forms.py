@@ -1,11 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from ..labels import AWARD_LABELS, STAGE_LABELS
 from ..models import STAGES
-
 
 
 class ExportForm(FlaskForm):
@@ -19,9 +18,9 @@ class ExportForm(FlaskForm):
     stage = SelectField(_l("Stage"), validate_choice=False, choices=lambda: [("", "—")] + [
         (s, STAGE_LABELS[s]) for s in STAGES])
     competition = SelectField(_l("Competition"), choices=[], validate_choice=False)
-    region = StringField(_l("Region"))
-    competency = StringField(_l("Competency"))
-    category = StringField(_l("Category"))
+    region = SelectField(_l("Region"), choices=[], validate_choice=False)
+    competency = SelectField(_l("Competency"), choices=[], validate_choice=False)
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
     award = SelectField(_l("Award"), validate_choice=False, choices=lambda: [("", "—")] + list(
         AWARD_LABELS.items()))
     format = SelectField(_l("Format"), choices=[("xlsx", "Excel (XLSX)"), ("csv", "CSV")])

@@ -1,13 +1,12 @@
 """The export page: every registered exporter the user may run, with its filters."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, \
-    stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..exporters import EXPORTERS
 from ..extensions import db
-from ..models import CompetitionKind, Competition
+from ..models import Category, Competency, Competition, CompetitionKind, Region
 from ..security import has_permission, requires
 from ..services import ServiceError
 from ..services.exports import run_export
@@ -25,6 +24,13 @@ def _form() -> ExportForm:
         (str(c.id), f"{c.title} ({c.year})")
         for c in db.session.scalars(select(Competition).order_by(Competition.year.desc(), Competition.title))
     ]
+    form.region.choices = [("", "—")] + [
+        (r.name, r.name) for r in db.session.scalars(select(Region).order_by(Region.name))]
+    form.competency.choices = [("", "—")] + [
+        (c.name, c.name) for c in db.session.scalars(select(Competency).order_by(Competency.name))]
+    form.category.choices = [("", "—")] + [
+        (name, name) for name in db.session.scalars(
+            select(Category.name).distinct().order_by(Category.name))]
     if not request.args.get("lang"):
         form.lang.data = str(get_locale())
     return form

@@ -685,30 +685,40 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
         for competency, category in plan.offers:
             offered[(competency.id, category.id)] = competition_service.offer(
                 competition, competency, category, actor=actor, commit=False)
-        organisations: dict[tuple[int, str], Organisation] = {}
-        persons: dict[str, Person] = {}
-        for row in plan.rows:
-            org_key = (row.region.id, name_key(row.value("organisation")))
-            organisation = organisations.get(org_key)
-            if organisation is None:
-                organisation, _created = registration.get_or_create_organisation(
-                    row.value("organisation"), row.region, actor=actor, commit=False)
-                organisations[org_key] = organisation
-            if row.identity not in persons:
+        # Every row was checked when the plan was made (the same rules as the forms:
+        # registration.eligibility_problems and friends); here the plan is written in bulk:
+        # a few queries to find what exists, then a few multi-row INSERTs.
+        with db.session.no_autoflush:
+            org_names = {(row.region.id, name_key(row.value("organisation"))): row
+                         for row in plan.rows}
+            organisations = registration.organisations_by_key(set(org_names))
+            for key, row in org_names.items():
+                if key not in organisations:
+                    organisations[key] = registration.build_organisation(
+                        row.value("organisation"), row.region)
+            db.session.flush()  # the new organisations get their ids
+            existing = registration.persons_by_identity({row.identity for row in plan.rows})
+            persons = {key: person.id for key, person in existing.items()}
+            new: dict[str, registration.PersonData] = {}
+            for row in plan.rows:
                 data = registration.PersonData(
                     last_name=row.value("last_name"), first_name=row.value("first_name"),
                     middle_name=row.value("middle_name"), birth_date=row.birth_date,
-                    region=row.region, organisation=organisation, email=row.value("email"),
-                    phone=row.value("phone"), consent_date=row.consent_date)
-                persons[row.identity], _created = registration.get_or_create_person(
-                    data, actor=actor, commit=False)
-        for group in plan.entries:
-            if group.existing is not None:
-                continue
-            registration.register(
-                offered[(group.competency.id, group.category.id)],
-                [persons[row.identity] for row in group.rows],
-                team_name=group.team_name, actor=actor, commit=False)
+                    region=row.region,
+                    organisation=organisations[(row.region.id, name_key(row.value("organisation")))],
+                    email=row.value("email"), phone=row.value("phone"),
+                    consent_date=row.consent_date)
+                if row.identity in existing:
+                    registration.fill_missing(existing[row.identity], data)
+                else:
+                    new.setdefault(row.identity, data)
+            persons.update(registration.bulk_create_persons(list(new.values())))
+            registration.bulk_create_entries(
+                [(offered[(group.competency.id, group.category.id)].id, group.team_name,
+                  [persons[row.identity] for row in group.rows])
+                 for group in plan.entries if group.existing is None],
+                actor=actor)
+        db.session.flush()
         record("participants.import", competition, user=actor, competition_id=competition.id,
                file=plan.filename, **plan.counts.as_dict())
         db.session.commit()

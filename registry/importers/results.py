@@ -21,6 +21,7 @@ from decimal import Decimal
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -350,15 +351,26 @@ def apply(plan: ImportPlan, *, actor=None) -> int:
             "new": [str(result.points) if result.points is not None else None, result.place,
                     result.award],
         })
-    db.session.execute(delete(ProtocolResult).where(ProtocolResult.entry_id.in_(
-        select(Entry.id).where(Entry.offered_category_id.in_(categories)))))
-    now = utcnow()
-    for result in plan.results:
-        db.session.add(ProtocolResult(entry_id=result.entry.id, points=result.points,
-                                      place=result.place, award=result.award, imported_at=now,
-                                      imported_by_id=getattr(actor, "id", None)))
-    db.session.flush()
-    record("results.import", plan.competition, user=actor,
-           competition_id=plan.competition.id, results=len(plan.results), changes=changes)
-    db.session.commit()
+    try:
+        db.session.execute(delete(ProtocolResult).where(ProtocolResult.entry_id.in_(
+            select(Entry.id).where(Entry.offered_category_id.in_(categories)))))
+        now = utcnow()
+        for result in plan.results:
+            db.session.add(ProtocolResult(entry_id=result.entry.id, points=result.points,
+                                          place=result.place, award=result.award,
+                                          imported_at=now,
+                                          imported_by_id=getattr(actor, "id", None)))
+        db.session.flush()
+        record("results.import", plan.competition, user=actor,
+               competition_id=plan.competition.id, results=len(plan.results), changes=changes)
+        db.session.commit()
+    except SQLAlchemyError as error:
+        # e.g. another import of the same categories committed first (a unique key)
+        db.session.rollback()
+        raise ServiceError(_(
+            "The database refused the import (someone may have changed the same records at the "
+            "same time); nothing was saved. Upload the file again.")) from error
+    except BaseException:
+        db.session.rollback()
+        raise
     return len(plan.results)

@@ -12,18 +12,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..fields import id_or_none
+from ..labels import AWARD_LABELS  # noqa: F401  (re-exported for the views)
+
 ASPECT_KIND_LABELS = {"measurement": _l("measurement"), "judgement": _l("judgement")}
-AWARD_LABELS = {
-    "gold": _l("gold"), "silver": _l("silver"), "bronze": _l("bronze"),
-    "medallion": _l("medallion for excellence"), "winner": _l("winner"),
-    "prize_winner": _l("prize-winner"),
-}
 SHEET_STATUS_LABELS = {"draft": _l("draft"), "submitted": _l("submitted"),
                        "confirmed": _l("confirmed")}
 
 
 def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
+    return id_or_none(value) if value != "None" else None  # not an id → invalid choice
 
 
 class AssignmentForm(FlaskForm):

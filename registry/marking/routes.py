@@ -126,7 +126,7 @@ def assignment_remove(assignment_id: int):
 def _scheme_access(offered_competency_id: int) -> OfferedCompetency:
     oc = _get_or_404(OfferedCompetency, offered_competency_id)
     if not marking_service.can_manage_scheme(current_user, oc.id):
-        abort(403)
+        abort(404)  # an expert not assigned here does not learn that it exists
     return oc
 
 
@@ -221,7 +221,7 @@ def _sheet_target(offered_category_id: int, criterion_id: int):
     if criterion.offered_competency_id != offered.offered_competency_id:
         abort(404)
     if not marking_service.can_mark(current_user, offered.offered_competency_id):
-        abort(403)
+        abort(404)  # an expert not assigned here does not learn that it exists
     return offered, criterion
 
 
@@ -339,7 +339,7 @@ def sheet_history(offered_category_id: int, criterion_id: int):
 def _results_access(competition_id: int) -> Competition:
     competition = _get_or_404(Competition, competition_id)
     if not marking_service.can_view_results(current_user, competition.id):
-        abort(403)
+        abort(404)  # an expert not assigned here does not learn that it exists
     return competition
 
 
@@ -360,7 +360,7 @@ def standings(competition_id: int):
 def publish(competition_id: int):
     competition = _get_or_404(Competition, competition_id)
     if not marking_service.can_publish(current_user, competition.id):
-        abort(403)
+        abort(404)
     if ConfirmForm().validate_on_submit():
         try:
             publication = results_service.publish(competition, actor=current_user)

@@ -22,6 +22,7 @@ from .people import (
     Person,
     person_key,
 )
+from .reference import Category, Competency, CompetitionKind, Region, competency_kinds
 from .results import (
     ASPECT_KINDS,
     AWARDS,
@@ -35,7 +36,6 @@ from .results import (
     ScoreSheet,
     ScoreSheetVersion,
 )
-from .reference import Category, Competency, CompetitionKind, Region, competency_kinds
 from .users import ROLES, LoginFailure, User
 
 __all__ = [

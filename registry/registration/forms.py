@@ -16,14 +16,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..fields import id_or_none
 from ..labels import ENTRY_STATUS_LABELS as STATUS_LABELS  # noqa: F401
 from ..labels import ORGANISATION_KIND_LABELS, STAGE_LABELS  # noqa: F401
 
 
 def int_or_none(value):
-    if value in (None, ""):
-        return None
-    return int(value)
+    """Blank → None; an id → int; anything else is an invalid choice (ValueError)."""
+    return id_or_none(value)
 
 
 def _blank_choice():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, false, func, select
 
 from ..extensions import db
 from ..models import (
@@ -69,6 +69,8 @@ def person_name_filter(text: str | None):
     tokens = name_tokens(text)
     if not tokens:
         return None
+    if any(len(t) > Person.identity_key.type.length for t in tokens):
+        return false()  # longer than any stored name (and too long a pattern for SQLite)
     return and_(*(Person.identity_key.contains(t, autoescape=True) for t in tokens))
 
 
@@ -102,7 +104,9 @@ def organisations(*, q: str | None, region_id: int | None, page: int, per_page: 
         .join(Region, Region.id == Organisation.region_id)
     )
     key = name_key(q)
-    if key:
+    if key and len(key) > Organisation.name_key.type.length:
+        stmt = stmt.where(false())  # longer than any stored name
+    elif key:
         stmt = stmt.where(Organisation.name_key.contains(key, autoescape=True))
     if region_id:
         stmt = stmt.where(Organisation.region_id == region_id)

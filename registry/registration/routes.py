@@ -19,7 +19,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..awards.forms import RevokeForm
 from ..extensions import db
+from ..fields import parse_id
 from ..models import (
     ENTRY_STATUSES,
     Competition,
@@ -32,7 +34,6 @@ from ..models import (
     Region,
 )
 from ..security import can, requires
-from ..awards.forms import RevokeForm
 from ..services import ServiceError, person_history
 from ..services import registration as reg
 from . import queries
@@ -63,8 +64,8 @@ def _get_or_404(model, object_id: int):
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    """An id or a page number from the query string; None unless it is one."""
+    return parse_id(request.args.get(name, ""))
 
 
 def _page_arg() -> int:
@@ -326,8 +327,8 @@ def entry_create(competition_id: int):
     form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
     if request.method == "GET" and _int_arg("person_id"):
         form.person_id.data = str(_int_arg("person_id"))
-    person_id = form.person_id.data
-    person = db.session.get(Person, int(person_id)) if str(person_id or "").isdigit() else None
+    person_id = parse_id(form.person_id.data)
+    person = db.session.get(Person, person_id) if person_id else None
     if form.validate_on_submit():
         if person is None:
             flash(_("Choose a person first."), "danger")
@@ -388,7 +389,7 @@ def team_create(competition_id: int):
     q = request.args.get("q", "").strip()
     form = TeamForm()
     form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
-    posted = [int(v) for v in request.form.getlist("members") if v.isdigit()]
+    posted = [n for n in map(parse_id, request.form.getlist("members")) if n is not None]
     chosen = db.session.scalars(select(Person).where(Person.id.in_(posted))).all() if posted else []
     found = [row.Person for row in queries.find_persons(q, limit=50)] if q else []
     candidates = {p.id: p for p in [*chosen, *found]}
@@ -467,8 +468,8 @@ def entry_status(entry_id: int):
 def entry_add_member(entry_id: int):
     entry = _get_or_404(Entry, entry_id)
     form = AddMemberForm()
-    person_id = form.person_id.data if form.validate_on_submit() else None
-    person = db.session.get(Person, int(person_id)) if str(person_id or "").isdigit() else None
+    person_id = parse_id(form.person_id.data) if form.validate_on_submit() else None
+    person = db.session.get(Person, person_id) if person_id else None
     if person is None:
         flash(_("Choose a person first."), "danger")
     else:

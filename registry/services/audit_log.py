@@ -32,7 +32,7 @@ def search(*, competition_id: int | None = None, action: str | None = None,
         conditions.append(AuditEntry.user_id == user_id)
     if date_from:
         conditions.append(AuditEntry.at >= datetime.combine(date_from, time.min))
-    if date_to:
+    if date_to and date_to < date.max:  # 31.12.9999 has no next day: no bound at all
         conditions.append(AuditEntry.at < datetime.combine(date_to + timedelta(days=1), time.min))
     total = db.session.scalar(select(func.count(AuditEntry.id)).where(*conditions))
     pages = max(1, -(-total // per_page))

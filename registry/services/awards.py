@@ -17,7 +17,6 @@ from ..models import Award, Competition, Entry, Person
 from . import ServiceError
 from .audit import record
 
-
 # Words people write in protocols and filters, to the award kind.
 AWARD_WORDS = {
     "золото": "gold", "gold": "gold", "серебро": "silver", "silver": "silver",

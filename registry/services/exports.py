@@ -17,7 +17,8 @@ from sqlalchemy import select
 from ..exporters import EXPORTERS
 from ..exporters.render import FORMATS, mimetype, render
 from ..extensions import db
-from ..models import AWARD_KINDS, STAGES, Category, CompetitionKind, Competency, Competition, name_key
+from ..fields import parse_id
+from ..models import AWARD_KINDS, STAGES, Category, Competency, Competition, CompetitionKind, name_key
 from ..security import has_permission
 from . import ServiceError
 from .audit import record
@@ -52,13 +53,15 @@ def resolve_filters(raw: dict[str, str | None]) -> dict:
             resolved["year"] = int(raw["year"])
         except ValueError:
             raise ServiceError(_("The year must be a number."), "year") from None
+        if not 1 <= resolved["year"] <= 9999:
+            raise ServiceError(_("The year must be a number."), "year")
     if "stage" in raw:
         if raw["stage"] not in STAGES:
             raise ServiceError(_("Unknown stage: %(value)s.", value=raw["stage"]), "stage")
         resolved["stage"] = raw["stage"]
     if "competition" in raw:
-        competition = (db.session.get(Competition, int(raw["competition"]))
-                       if str(raw["competition"]).isdigit() else None)
+        competition_id = parse_id(raw["competition"])
+        competition = db.session.get(Competition, competition_id) if competition_id else None
         if competition is None:
             raise ServiceError(_("No competition with id %(value)s.", value=raw["competition"]),
                                "competition")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ..extensions import db
 from ..models import (
@@ -34,6 +34,7 @@ from . import ServiceError
 from .audit import record
 
 ADULT_AGE = 18
+BULK_CHUNK = 500  # values per IN (…) list when looking up many rows at once
 MIN_TEAM_SIZE = 2
 MAX_TEAM_SIZE = 4
 # Kinds whose every category is for adults, whatever the category's own ``min_age`` says.
@@ -78,14 +79,35 @@ def get_or_create_organisation(name: str, region: Region, kind: str = "education
     existing = find_organisation(name, region)
     if existing is not None:
         return existing, False
-    organisation = Organisation(region=region, kind=kind)
-    organisation.set_name(name)
-    db.session.add(organisation)
+    organisation = build_organisation(name, region, kind)
     db.session.flush()
     record("organisation.create", organisation, user=actor, name=organisation.name)
     if commit:
         db.session.commit()
     return organisation, True
+
+
+def build_organisation(name: str, region: Region, kind: str = "educational") -> Organisation:
+    """A new organisation added to the session (no query, no flush): for bulk writers that
+    looked it up already."""
+    organisation = Organisation(region=region, kind=kind)
+    organisation.set_name(name)
+    db.session.add(organisation)
+    return organisation
+
+
+def organisations_by_key(keys: set[tuple[int, str]]) -> dict[tuple[int, str], Organisation]:
+    """Existing organisations for ``(region_id, name_key)`` pairs, in a few queries."""
+    found: dict[tuple[int, str], Organisation] = {}
+    names = sorted({k for _region, k in keys})
+    for start in range(0, len(names), BULK_CHUNK):
+        chunk = names[start:start + BULK_CHUNK]
+        for organisation in db.session.scalars(
+                select(Organisation).where(Organisation.name_key.in_(chunk))):
+            key = (organisation.region_id, organisation.name_key)
+            if key in keys:
+                found[key] = organisation
+    return found
 
 
 def update_organisation(organisation: Organisation, *, name: str, region: Region, kind: str,
@@ -126,19 +148,33 @@ def _validate_person(data: PersonData) -> None:
         raise ServiceError(_("The consent date is in the future."), field="guardian_consent_date")
 
 
+def person_values(data: PersonData) -> dict:
+    """The columns of a person from ``data``: the one place that cleans them and computes the
+    identity key."""
+    values = {
+        "last_name": _clean(data.last_name),
+        "first_name": _clean(data.first_name),
+        "middle_name": _clean(data.middle_name),
+        "birth_date": data.birth_date,
+        "region_id": data.region.id,
+        "organisation_id": data.organisation.id if data.organisation is not None else None,
+        "email": _clean(data.email),
+        "phone": _clean(data.phone),
+        "consent_date": data.consent_date,
+        "guardian_name": _clean(data.guardian_name),
+        "guardian_consent_date": data.guardian_consent_date,
+    }
+    values["identity_key"] = person_key(values["last_name"], values["first_name"],
+                                        values["middle_name"], values["birth_date"])
+    return values
+
+
 def _apply(person: Person, data: PersonData) -> None:
-    person.last_name = _clean(data.last_name)
-    person.first_name = _clean(data.first_name)
-    person.middle_name = _clean(data.middle_name)
-    person.birth_date = data.birth_date
+    for name, value in person_values(data).items():
+        setattr(person, name, value)
+    # keep the loaded relationships in step with the ids just set
     person.region = data.region
     person.organisation = data.organisation
-    person.email = _clean(data.email)
-    person.phone = _clean(data.phone)
-    person.consent_date = data.consent_date
-    person.guardian_name = _clean(data.guardian_name)
-    person.guardian_consent_date = data.guardian_consent_date
-    person.refresh_identity()
 
 
 def create_person(data: PersonData, *, actor=None, commit: bool = True) -> Person:
@@ -147,14 +183,64 @@ def create_person(data: PersonData, *, actor=None, commit: bool = True) -> Perso
         raise ServiceError(
             _("This person is already registered (same name and birth date)."), field="last_name"
         )
-    person = Person()
-    _apply(person, data)
-    db.session.add(person)
+    person = build_person(data)
     db.session.flush()
     record("person.create", person, user=actor)
     if commit:
         db.session.commit()
     return person
+
+
+def bulk_create_persons(rows: list[PersonData]) -> dict[str, int]:
+    """Insert many new, validated persons in one statement; ``{identity_key: id}``.
+    The caller has made sure that none of them exists (``persons_by_identity``)."""
+    if not rows:
+        return {}
+    now = utcnow()
+    values = []
+    for data in rows:
+        _validate_person(data)
+        values.append({**person_values(data), "created_at": now, "updated_at": now})
+    result = db.session.execute(
+        insert(Person).returning(Person.id, Person.identity_key, sort_by_parameter_order=True),
+        values)
+    return {key: person_id for person_id, key in result}
+
+
+def build_person(data: PersonData) -> Person:
+    """A new, validated person added to the session (no query, no flush): for bulk writers
+    that checked already that nobody has the same identity."""
+    _validate_person(data)
+    person = Person()
+    _apply(person, data)
+    db.session.add(person)
+    return person
+
+
+def persons_by_identity(keys: set[str]) -> dict[str, Person]:
+    """Existing persons by ``identity_key``, in a few queries."""
+    found: dict[str, Person] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), BULK_CHUNK):
+        chunk = ordered[start:start + BULK_CHUNK]
+        for person in db.session.scalars(select(Person).where(Person.identity_key.in_(chunk))):
+            found[person.identity_key] = person
+    return found
+
+
+def fill_missing(person: Person, data: PersonData) -> bool:
+    """Fill in contact details and consent that ``person`` lacks from ``data``; keep what it
+    has (a spreadsheet does not silently overwrite what an organiser entered)."""
+    changed = False
+    for field in ("email", "phone", "consent_date", "guardian_name", "guardian_consent_date",
+                  "organisation"):
+        value = getattr(data, field)
+        if isinstance(value, str):
+            value = _clean(value)
+        if value is not None and getattr(person, field) is None:
+            setattr(person, field, value)
+            changed = True
+    return changed
 
 
 def update_person(person: Person, data: PersonData, *, actor=None) -> Person:
@@ -172,24 +258,13 @@ def update_person(person: Person, data: PersonData, *, actor=None) -> Person:
 
 def get_or_create_person(data: PersonData, *, actor=None,
                          commit: bool = True) -> tuple[Person, bool]:
-    """Reuse the person with the same name and birth date, else create one.
-
-    On reuse, contact details and consent that the record lacks are filled in; what it has is
-    kept (a spreadsheet does not silently overwrite what an organiser entered)."""
+    """Reuse the person with the same name and birth date, else create one; on reuse, fill
+    in what the record lacks (``fill_missing``)."""
     _validate_person(data)
     person = find_person(data.last_name, data.first_name, data.middle_name, data.birth_date)
     if person is None:
         return create_person(data, actor=actor, commit=commit), True
-    changed = False
-    for field in ("email", "phone", "consent_date", "guardian_name", "guardian_consent_date",
-                  "organisation"):
-        value = getattr(data, field)
-        if isinstance(value, str):
-            value = _clean(value)
-        if value is not None and getattr(person, field) is None:
-            setattr(person, field, value)
-            changed = True
-    if changed:
+    if fill_missing(person, data):
         record("person.update", person, user=actor, source="reuse")
     if commit:
         db.session.commit()
@@ -271,10 +346,7 @@ def register(offered: OfferedCategory | None, persons: list[Person], *,
     problems = [p for person in persons for p in eligibility_problems(person, offered)]
     if problems:
         raise ServiceError(" ".join(problems), field="person")
-    entry = Entry(offered_category=offered, team_name=team_name, created_by_id=getattr(actor, "id", None))
-    for person in persons:
-        entry.members.append(EntryMember(person=person, offered_category_id=offered.id))
-    db.session.add(entry)
+    entry = build_entry(offered, persons, team_name, actor=actor)
     db.session.flush()
     competition = offered.offered_competency.competition
     record("entry.create", entry, user=actor, competition_id=competition.id,
@@ -282,6 +354,40 @@ def register(offered: OfferedCategory | None, persons: list[Person], *,
     if commit:
         db.session.commit()
     return entry
+
+
+def build_entry(offered: OfferedCategory, persons: list[Person], team_name: str | None = None,
+                *, actor=None) -> Entry:
+    """A new entry added to the session (no checks, no flush): ``register`` checks the rules
+    first; the importer checked them for the whole file when it planned the import."""
+    entry = Entry(offered_category=offered, team_name=_clean(team_name),
+                  created_by_id=getattr(actor, "id", None))
+    for person in persons:
+        entry.members.append(EntryMember(person=person, offered_category_id=offered.id))
+    db.session.add(entry)
+    return entry
+
+
+def bulk_create_entries(entries: list[tuple[int, str | None, list[int]]], *, actor=None) -> int:
+    """Insert many entries, each ``(offered_category_id, team_name, [person_id, …])``, with
+    their members, in two statements. The rules were checked by the caller (the importer's
+    plan uses ``eligibility_problems`` like ``register`` does); the database still refuses a
+    second entry of a person in one category."""
+    if not entries:
+        return 0
+    now = utcnow()
+    result = db.session.execute(
+        insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
+        [{"offered_category_id": offered_id, "team_name": _clean(team), "status": "registered",
+          "created_at": now, "created_by_id": getattr(actor, "id", None)}
+         for offered_id, team, _persons in entries])
+    members = [
+        {"entry_id": entry_id, "offered_category_id": offered_id, "person_id": person_id}
+        for (entry_id,), (offered_id, _team, person_ids) in zip(result, entries, strict=True)
+        for person_id in person_ids
+    ]
+    db.session.execute(insert(EntryMember), members)
+    return len(entries)
 
 
 def add_team_member(entry: Entry, person: Person, *, actor=None, commit: bool = True) -> Entry:

@@ -1,0 +1,307 @@
+"""``python -m benchmarks``: load a national season and time what people wait for.
+
+For each backend (SQLite always; PostgreSQL when ``DATABASE_URL`` names one) it
+1. builds a fresh database with the migrations, the reference data and
+   ``flask demo load --scale N`` (default 100,000 entries), plus a synthetic final of
+   100 competencies × 60 entries × 60 aspects;
+2. times, in-process through Flask's test client (no network), each page and export over
+   ``--repeat`` runs: median and p95, each beside a floor measured in the same run — a bare
+   Flask route for pages, the same export query written to CSV by plain ``sqlite3``/``psql``
+   for exports;
+3. writes the table to ``docs/benchmarks.md`` with the machine it ran on.
+
+Not part of ``make test``: timings never decide a test.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
+
+
+@dataclass
+class Figure:
+    name: str
+    times: list[float]
+    floor: list[float] = field(default_factory=list)
+    target: str = ""
+    note: str = ""
+
+    @staticmethod
+    def p(values, q):
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+    def row(self) -> str:
+        med, p95 = statistics.median(self.times), self.p(self.times, 0.95)
+        if self.floor:
+            fmed, fp95 = statistics.median(self.floor), self.p(self.floor, 0.95)
+            floor = f"{fmed * 1000:.1f} / {fp95 * 1000:.1f}"
+            ratio = f"{med / fmed:.1f}×" if fmed else ""
+        else:
+            floor, ratio = "—", ""
+        return (f"| {self.name} | {med * 1000:.1f} | {p95 * 1000:.1f} | {floor} | {ratio} | "
+                f"{self.target} | {self.note} |")
+
+
+def timed(fn, repeat: int) -> list[float]:
+    fn()  # warm up (caches, compiled statements)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def run(cmd: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"{' '.join(cmd)} failed:\n{result.stdout}\n{result.stderr}")
+    return time.perf_counter() - start
+
+
+def prepare(url: str, scale: int) -> dict:
+    env = {**os.environ, "DATABASE_URL": url}
+    if url.startswith("postgresql"):
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                             autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    run(FLASK + ["db", "upgrade"], env)
+    run(FLASK + ["refdata", "load"], env)
+    seconds = run(FLASK + ["demo", "load", "--scale", str(scale), "--quiet"], env)
+    return {"demo_load": seconds}
+
+
+def floor_csv(url: str, sql: str, out: Path) -> None:
+    """The same query, written to CSV by the database's own client library: the floor."""
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+        with open(out, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh, delimiter=";")
+            cursor = conn.execute(sql)
+            writer.writerow([d[0] for d in cursor.description])
+            writer.writerows(cursor)
+        conn.close()
+    else:
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
+        subprocess.run(["psql", plain, "-q", "-c",
+                        f"\\copy ({sql}) TO '{out}' WITH (FORMAT csv, HEADER, DELIMITER ';')"],
+                       check=True, capture_output=True)
+
+
+def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure], dict]:
+    from flask import Response
+    from sqlalchemy import event, func, select
+
+    from registry import create_app
+    from registry.exporters import EXPORTERS
+    from registry.extensions import db
+    from registry.importers.participants import apply, build_plan
+    from registry.models import Competition, Entry, EntryMember, OfferedCategory, OfferedCompetency, Person, User
+    from registry.services.results import competition_standings
+
+    from .synthetic import build_final, participants_file
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                      "SECRET_KEY": "benchmark"})
+
+    @app.route("/__floor")
+    def floor():
+        return Response("ok")
+
+    floor.is_public = True
+    figures: list[Figure] = []
+    facts: dict = dict(load)
+    with app.app_context():
+        start = time.perf_counter()
+        final = build_final()
+        facts["synthetic_final"] = time.perf_counter() - start
+        facts["entries"] = db.session.scalar(select(func.count()).select_from(Entry))
+        facts["persons"] = db.session.scalar(select(func.count()).select_from(Person))
+        user = User(email="bench@example.ru", role="coordinator", name="Бенчмарк")
+        user.set_password("benchmark password")
+        db.session.add(user)
+        db.session.commit()
+        # the biggest regional competition, one of its regions and a common name prefix
+        biggest = db.session.execute(
+            select(OfferedCompetency.competition_id, func.count(Entry.id))
+            .join(OfferedCategory, OfferedCategory.offered_competency_id == OfferedCompetency.id)
+            .join(Entry, Entry.offered_category_id == OfferedCategory.id)
+            .join(Competition, Competition.id == OfferedCompetency.competition_id)
+            .where(Competition.stage == "regional", Competition.status == "results_published")
+            .group_by(OfferedCompetency.competition_id)
+            .order_by(func.count(Entry.id).desc()).limit(1)).first()
+        competition_id, facts["biggest_competition_entries"] = biggest
+        region_id = db.session.scalar(
+            select(Person.region_id).join(EntryMember).join(Entry)
+            .join(OfferedCategory).join(OfferedCompetency)
+            .where(OfferedCompetency.competition_id == competition_id).limit(1))
+        surname = db.session.scalar(select(Person.last_name).join(EntryMember).join(Entry)
+                                    .join(OfferedCategory).join(OfferedCompetency)
+                                    .where(OfferedCompetency.competition_id == competition_id)
+                                    .limit(1))
+        busiest = db.session.execute(
+            select(EntryMember.person_id, func.count()).group_by(EntryMember.person_id)
+            .order_by(func.count().desc()).limit(1)).first()
+        person_id, facts["busiest_person_entries"] = busiest
+        final_id = final.id
+
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@example.ru", "password": "benchmark password"})
+
+    def get(url_):
+        def call():
+            response = client.get(url_)
+            assert response.status_code == 200, (url_, response.status_code)
+            response.get_data()
+        return call
+
+    floor_times = timed(get("/__floor"), repeat)
+    pages = [
+        ("Participants list: region filter + name search",
+         f"/competitions/{competition_id}/participants?region_id={region_id}&q={surname[:4]}"),
+        ("Participants list: first page, no filter", f"/competitions/{competition_id}/participants"),
+        ("Person page (most entries)", f"/persons/{person_id}"),
+        ("Standings page of a regional competition", f"/results/{competition_id}"),
+        ("Medal table (whole season, CSV)", "/exports/medals?format=csv&lang=ru&delimiter=%3B"),
+    ]
+    for name, url_ in pages:
+        figures.append(Figure(name, timed(get(url_), repeat), floor_times, "p95 < 100 ms"))
+
+    export_repeat = max(3, repeat // 6)
+    winners = EXPORTERS["winners"]
+    with app.app_context():
+        sql = str(winners.query({}).compile(db.engine, compile_kwargs={"literal_binds": True}))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "floor.csv"
+        floor_export = timed(lambda: floor_csv(url, sql, out), export_repeat)
+        with open(out, encoding="utf-8-sig") as fh:
+            facts["winners_rows"] = sum(1 for _ in fh) - 1
+    for fmt, target in (("csv", "within 3× of the floor"), ("xlsx", "")):
+        figures.append(Figure(f"Winners export, whole season ({fmt.upper()})",
+                              timed(get(f"/exports/winners?format={fmt}&lang=ru&delimiter=%3B"),
+                                    export_repeat), floor_export, target))
+
+    with app.app_context():
+        queries = []
+        event.listen(db.engine, "before_cursor_execute", lambda *a: queries.append(1))
+        final_obj = db.session.get(Competition, final_id)
+        figures.append(Figure("Standings of a whole final (100 × 60 × 60), in-process",
+                              timed(lambda: competition_standings(final_obj), max(3, repeat // 6)),
+                              note=""))
+        queries.clear()
+        db.session.expire_all()
+        competition_standings(db.session.get(Competition, final_id))
+        facts["final_standings_queries"] = len(queries)
+        figures[-1].note = f"{len(queries)} queries"
+
+        import_times = []
+        kind_id = final_obj.kind_id
+        for attempt in range(3):
+            target = Competition(kind_id=kind_id, title=f"Импорт {attempt}", year=2025,
+                                 stage="final", status="registration")
+            db.session.add(target)
+            db.session.commit()
+            data = participants_file(10_000, salt=_salt(attempt))
+            start = time.perf_counter()
+            plan = build_plan(target, data, filename="import.csv")
+            assert plan.ok, plan.problems[:3]
+            apply(plan)
+            import_times.append(time.perf_counter() - start)
+            db.session.remove()
+        figures.append(Figure("Import of a 10,000-row participants file (plan + write)",
+                              import_times, target="< 15 s", note="3 runs, new persons"))
+    return figures, facts
+
+
+def _salt(number: int) -> str:
+    return "абвгд"[number]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+
+    backends = [("SQLite", "sqlite:///" + str(ROOT / "benchmarks" / "results" / "bench.sqlite"))]
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        backends.append(("PostgreSQL", os.environ["DATABASE_URL"]))
+    (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
+    sections = []
+    for label, url in backends:
+        if url.startswith("sqlite"):
+            for suffix in ("", "-wal", "-shm"):
+                Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        print(f"== {label}: loading {args.scale} entries …", flush=True)
+        load = prepare(url, args.scale)
+        print(f"   demo load {load['demo_load']:.1f} s; measuring …", flush=True)
+        figures, facts = measure(url, args.scale, args.repeat, load)
+        lines = [f"### {label}", "",
+                 f"Demo season loaded with `flask demo load --scale {args.scale}` in "
+                 f"{facts['demo_load']:.1f} s ({facts['entries']} entries in all, "
+                 f"{facts['persons']} persons, after adding the synthetic final in "
+                 f"{facts['synthetic_final']:.1f} s). Biggest regional competition: "
+                 f"{facts['biggest_competition_entries']} entries; the person page shows "
+                 f"{facts['busiest_person_entries']} entries; the winners export has "
+                 f"{facts['winners_rows']} rows.", "",
+                 "| what | median ms | p95 ms | floor median / p95 ms | median ÷ floor | target | note |",
+                 "|---|---|---|---|---|---|---|"]
+        lines += [f.row() for f in figures]
+        sections.append("\n".join(lines))
+        for f in figures:
+            print("  ", f.row(), flush=True)
+    text = "\n".join([
+        "# Benchmarks", "",
+        f"Measured by `make bench` (`python -m benchmarks --scale {args.scale} --repeat "
+        f"{args.repeat}`) on {time.strftime('%Y-%m-%d')}.", "",
+        f"Machine: {machine()}.", "",
+        "Pages and exports are requested in-process through Flask's test client as a logged-in "
+        "coordinator (no network, no proxy): the figures are the application's own time. "
+        "Floors, measured in the same run: a bare Flask route returning «ok» for pages; the "
+        "winners export's own SQL query written to CSV by plain `sqlite3` (Python's module) or "
+        "`psql \\copy` for exports.", "",
+        *sections, ""])
+    Path(args.output).write_text(text, encoding="utf-8")
+    print(f"written {args.output}")
+
+
+if __name__ == "__main__":
+    main()
