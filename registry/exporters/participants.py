@@ -14,15 +14,12 @@ from ..models import (
     Competency,
     Competition,
     Entry,
-    EntryMember,
-    OfferedCategory,
-    OfferedCompetency,
     Organisation,
     Person,
     Region,
 )
 from .base import DATE, TEXT, Column, Exporter, register
-from .queries import apply_competition_filters
+from .queries import apply_competition_filters, join_contest, join_members
 
 WIDTHS = {"last_name": 18, "first_name": 14, "middle_name": 18, "birth_date": 14, "region": 28,
           "organisation": 40, "competency": 36, "category": 16, "team": 20, "email": 26,
@@ -52,22 +49,13 @@ class ParticipantsExporter(Exporter):
 
     def rows(self, filters: dict):
         person_region = aliased(Region)
+        columns = select(
+            Person.last_name, Person.first_name, Person.middle_name, Person.birth_date,
+            person_region.name, Organisation.name, Competency.name, Category.name,
+            Entry.team_name, Person.email, Person.phone, Person.consent_date,
+        ).select_from(Entry)
         query = (
-            select(
-                Person.last_name, Person.first_name, Person.middle_name, Person.birth_date,
-                person_region.name, Organisation.name, Competency.name, Category.name,
-                Entry.team_name, Person.email, Person.phone, Person.consent_date,
-            )
-            .select_from(EntryMember)
-            .join(Entry, Entry.id == EntryMember.entry_id)
-            .join(Person, Person.id == EntryMember.person_id)
-            .join(person_region, person_region.id == Person.region_id)
-            .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-            .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-            .join(Category, Category.id == OfferedCategory.category_id)
-            .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-            .join(Competency, Competency.id == OfferedCompetency.competency_id)
-            .join(Competition, Competition.id == OfferedCompetency.competition_id)
+            join_contest(join_members(columns, person_region))
             .where(Entry.status == "registered")
             .order_by(Competition.id, Competency.name, Category.position, Entry.team_name,
                       Person.last_name, Person.first_name, Person.id)

@@ -25,7 +25,7 @@ from ..models import (
     Region,
 )
 from .base import DECIMAL, INTEGER, Column, Exporter, register
-from .queries import apply_competition_filters
+from .queries import apply_competition_filters, join_contest, join_members
 
 MEDAL_KINDS = ("gold", "silver", "bronze", "medallion")
 
@@ -70,15 +70,9 @@ class WinnersExporter(Exporter):
                    Organisation.name, Award.points, Entry.team_name)
             .select_from(Award)
             .join(Entry, Entry.id == Award.entry_id)
-            .join(EntryMember, EntryMember.entry_id == Entry.id)
-            .join(Person, Person.id == EntryMember.person_id)
-            .join(home, home.id == Person.region_id)
-            .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-            .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-            .join(Category, Category.id == OfferedCategory.category_id)
-            .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-            .join(Competency, Competency.id == OfferedCompetency.competency_id)
-            .join(Competition, Competition.id == OfferedCompetency.competition_id)
+        )
+        query = (
+            join_contest(join_members(query, home))
             .join(CompetitionKind, CompetitionKind.id == Competition.kind_id)
             .outerjoin(host, host.id == Competition.host_region_id)
             .order_by(Competition.year, Competition.id, Competency.name, Category.position,

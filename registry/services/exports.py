@@ -95,6 +95,21 @@ def resolve_filters(raw: dict[str, str | None]) -> dict:
     return resolved
 
 
+@dataclass(frozen=True)
+class Ref:
+    """A model object reduced to its id, safe to use after its session is gone."""
+
+    id: int
+
+
+def _ids(value):
+    if isinstance(value, list):
+        return [_ids(v) for v in value]
+    if hasattr(value, "__table__"):
+        return Ref(value.id)
+    return value
+
+
 def describe(raw: dict) -> dict:
     return {k: v for k, v in raw.items() if v not in (None, "")}
 
@@ -115,6 +130,9 @@ def run_export(identifier: str, raw_filters: dict, fmt: str, *, actor, lang: str
         raise ServiceError(_("Unknown language: %(lang)s.", lang=lang), "lang")
     allowed = {k: v for k, v in raw_filters.items() if k in exporter.filters}
     filters = resolve_filters(allowed)
+    # The file is written after this function returns (it streams), in a session of its own:
+    # keep only the ids of the filter objects, not the objects of this one.
+    filters = {name: _ids(value) for name, value in filters.items()}
     record("export.run", object_type="export", user=actor,
            competition_id=filters["competition"].id if "competition" in filters else None,
            exporter=identifier, format=fmt, lang=lang, filters=describe(allowed))
