@@ -27,7 +27,7 @@ from registry.services.results import publish
 
 from . import factories
 
-ORENBURG, TATARSTAN, MOSCOW = "Оренбургская область", "Республика Татарстан", "г. Москва"
+ORENBURG, TATARSTAN, MOSCOW = "Оренбургская область", "Республика Татарстан", "Москва"
 
 
 def _set_totals(offered, totals: dict):
@@ -408,3 +408,48 @@ def test_person_page_hides_provisional_results(client, login, season):
     page = client.get(f"/persons/{person.id}").text
     results = page.split('data-section="results"')[1].split("</section>")[0]
     assert "90.00" not in results
+
+
+def test_a_split_team_counts_for_its_first_members_region(app, tmp_path, season):
+    competition, _, e = season
+    teamwork = e["Казань"].offered_category
+    split = factories.register_entry(teamwork, [_person("Мишин", MOSCOW), _person("Носов", TATARSTAN)],
+                                     team_name="Сборная")
+    _set_totals(teamwork, {split: 99})  # gold; Оренбург-1 silver, Казань bronze
+    publish(competition)
+    award = db.session.scalar(select(Award).where(Award.entry_id == split.id))
+    assert (award.kind, award.region_id) == ("gold", factories.region(MOSCOW).id)
+    rows = {r[0]: r[1:] for r in _csv(app, tmp_path, "medals")[1:]}
+    assert rows[MOSCOW] == ["1", "0", "0", "0", "1"]
+    assert rows[ORENBURG] == ["1", "1", "1", "1", "4"]  # Оренбург-1 is silver now
+
+
+def test_medal_table_filtered_by_competition(app, tmp_path, season):
+    competition, _, _ = season
+    publish(competition)
+    other = factories.make_competition(title="Другой чемпионат")
+    offered = factories.make_offered(other, "Сварочные технологии", "Основная")
+    _set_totals(offered, {factories.register_entry(offered, [_person("Орлов", MOSCOW)]): 90})
+    publish(other)
+    assert [r[0] for r in _csv(app, tmp_path, "medals")[1:]] == [ORENBURG, TATARSTAN, MOSCOW]
+    rows = _csv(app, tmp_path, "medals", "--competition", str(other.id))
+    assert rows[1:] == [[MOSCOW, "1", "0", "0", "0", "1"]]
+
+
+def test_standings_of_one_competency(client, login, season):
+    from registry.services.results import competition_standings
+
+    competition, welding, e = season
+    publish(competition)
+    one = competition_standings(competition, welding.offered_competency_id)
+    assert [c.offered.id for c in one.categories] == [welding.id]
+    assert one.published and not one.changed_since_publication
+    _set_totals(e["Казань"].offered_category, {e["Казань"]: 10})  # another competency changes
+    assert not competition_standings(competition, welding.offered_competency_id).changed_since_publication
+    assert competition_standings(competition).changed_since_publication
+    login(client, "coordinator")
+    page = client.get(f"/results/{competition.id}?competency={welding.offered_competency_id}").text
+    assert f'data-testid="standings-{welding.id}"' in page
+    assert f'data-testid="standings-{e["Казань"].offered_category_id}"' not in page
+    page = client.get(f"/results/{competition.id}").text  # two competencies: all at once
+    assert f'data-testid="standings-{e["Казань"].offered_category_id}"' in page

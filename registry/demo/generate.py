@@ -47,6 +47,7 @@ from ..models import (
     person_key,
 )
 from ..services import medals
+from ..services.awards import medal_region
 from ..services.competitions import default_title
 from ..services.marking import judgement_mark
 from . import names as N
@@ -682,11 +683,16 @@ class Generator:
                         "person_id": None, "kind": e.award, "source": "results", "title": None,
                         "reason": None, "granted_by": None, "place": e.rank, "points": e.total,
                         "publication_id": pid, "created_at": when,
+                        "region_id": self.medal_region(e),
                         "created_by_id": self.accounts["organiser"], "updated_at": when})
                     added += 1
         self.audit("results.publish", "publications", pid, cid, when,
                    {"awards": {"added": added, "changed": 0, "removed": 0}, "number": 1,
                     "old": "marking", "new": "results_published", "source": "demo"})
+
+    def medal_region(self, entry: EntryRef) -> int:
+        """The region an award of ``entry`` counts for: the one rule, on ids."""
+        return medal_region([self.regions[m.region_code].id for m in entry.members])
 
     def audit(self, action: str, object_type: str, object_id: int | None,
               competition_id: int | None, when: datetime, details: dict) -> None:
@@ -895,6 +901,7 @@ class Generator:
                 "id": aid, "competition_id": cid, "entry_id": entry.id, "person_id": None,
                 "kind": "special", "source": "manual", "title": title, "reason": None,
                 "granted_by": by, "place": None, "points": None, "publication_id": None,
+                "region_id": self.medal_region(entry),
                 "created_at": when, "created_by_id": self.accounts["organiser"],
                 "updated_at": when})
             self.audit("award.grant", "awards", aid, cid, when,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -17,7 +17,6 @@ from ..models import (
     Competition,
     CompetitionKind,
     Entry,
-    EntryMember,
     OfferedCategory,
     OfferedCompetency,
     Organisation,
@@ -86,12 +85,16 @@ class WinnersExporter(Exporter):
 
     def rows(self, filters: dict):
         home = aliased(Region)
-        for row in db.session.execute(self.query(filters).execution_options(yield_per=1000)):
-            (kind, year, stage, host_name, competency, category, place, award, title,
-             last, first, middle, region, organisation, points, team) = row
-            yield (kind, year, label(STAGE_LABELS, stage), host_name, competency, category, place,
-                   _award_words(award, title), last, first, middle, region, organisation,
-                   points, team)
+        # words translated once per export, not once per row
+        stages = {code: label(STAGE_LABELS, code) for code in STAGE_LABELS}
+        awards = {code: label(AWARD_LABELS, code) for code in AWARD_LABELS}
+        result = db.session.connection().execution_options(yield_per=2000).execute(
+            self.query(filters))
+        for (kind, year, stage, host_name, competency, category, place, award, title, last,
+             first, middle, region, organisation, points, team) in result:
+            yield (kind, year, stages.get(stage, stage), host_name, competency, category, place,
+                   title if award == "special" and title else awards.get(award, award), last,
+                   first, middle, region, organisation, points, team)
         # Special awards granted to a person rather than to an entry come last.
         if any(k in filters for k in ("kind", "year", "stage", "competition", "competency",
                                       "category")):
@@ -114,14 +117,6 @@ class WinnersExporter(Exporter):
                    first, middle, region, organisation, None, None)
 
 
-def team_region(region_ids: list[int]) -> int:
-    """The region a team's medal counts for: most of its members' region (the first member's
-    on a tie)."""
-    counts = Counter(region_ids)
-    best = max(counts.values())
-    return next(r for r in region_ids if counts[r] == best)
-
-
 @register
 class MedalsExporter(Exporter):
     identifier = "medals"
@@ -136,30 +131,29 @@ class MedalsExporter(Exporter):
                 Column(_l("Medallions"), INTEGER, 12), Column(_l("Total medals"), INTEGER, 10)]
 
     def table(self, filters: dict) -> list[tuple]:
+        """One GROUP BY over the awards: each records the region it counts for
+        (``services.awards.medal_region``: a team's medal counts once)."""
         query = (
-            select(Award.id, Award.kind, Person.region_id)
+            select(Region.name, Award.kind, func.count())
             .select_from(Award)
-            .join(Entry, Entry.id == Award.entry_id)
-            .join(EntryMember, EntryMember.entry_id == Entry.id)
-            .join(Person, Person.id == EntryMember.person_id)
-            .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-            .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-            .join(Competition, Competition.id == OfferedCompetency.competition_id)
+            .join(Region, Region.id == Award.region_id)
             .where(Award.source == "results", Award.kind.in_(MEDAL_KINDS))
-            .order_by(Award.id, EntryMember.id)
-        )
-        query = apply_competition_filters(query, filters)
-        members: dict[int, tuple[str, list[int]]] = {}
-        for award_id, kind, region_id in db.session.execute(query):
-            members.setdefault(award_id, (kind, []))[1].append(region_id)
-        tally: dict[int, Counter] = {}
-        for kind, region_ids in members.values():
-            tally.setdefault(team_region(region_ids), Counter())[kind] += 1
-        names = dict(db.session.execute(select(Region.id, Region.name)).all())
+            .group_by(Region.name, Award.kind))
+        if filters:  # the competition chain, only when a filter needs it
+            query = apply_competition_filters(
+                query.join(Entry, Entry.id == Award.entry_id)
+                .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
+                .join(OfferedCompetency,
+                      OfferedCompetency.id == OfferedCategory.offered_competency_id)
+                .join(Competition, Competition.id == OfferedCompetency.competition_id), filters)
+        counts = db.session.execute(query)
+        tally: dict[str, Counter] = {}
+        for region, kind, number in counts:
+            tally.setdefault(region, Counter())[kind] += number
         rows = []
-        for region_id, counts in tally.items():
-            row = [counts[k] for k in MEDAL_KINDS]
-            rows.append((names[region_id], *row, sum(row)))
+        for region, counter in tally.items():
+            row = [counter[k] for k in MEDAL_KINDS]
+            rows.append((region, *row, sum(row)))
         rows.sort(key=lambda r: (-r[1], -r[2], -r[3], -r[4], r[0]))
         return rows
 

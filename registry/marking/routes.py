@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..fields import parse_id
 from ..models import (
     Aspect,
     Competition,
@@ -40,6 +41,9 @@ from .forms import (
 )
 
 bp = Blueprint("marking", __name__)
+
+# A competition with more competencies than this shows its standings one competency at a time.
+STANDINGS_ALL_AT_ONCE = 10
 
 
 @bp.app_context_processor
@@ -346,10 +350,19 @@ def _results_access(competition_id: int) -> Competition:
 @bp.route("/results/<int:competition_id>")
 @requires("results.view")
 def standings(competition_id: int):
+    """All competencies of a small competition; one competency at a time (chosen from a
+    list) of a big one such as a final with a hundred."""
     competition = _results_access(competition_id)
+    competencies = marking_service.offered_competencies(competition.id)
+    chosen = parse_id(request.args.get("competency"))
+    if chosen not in {oc.id for oc in competencies}:
+        chosen = None
+    if chosen is None and len(competencies) > STANDINGS_ALL_AT_ONCE and request.args.get("all") != "1":
+        chosen = competencies[0].id
     return render_template(
-        "marking/standings.html", competition=competition,
-        standings=results_service.competition_standings(competition),
+        "marking/standings.html", competition=competition, competencies=competencies,
+        chosen=chosen,
+        standings=results_service.competition_standings(competition, chosen),
         can_publish=marking_service.can_publish(current_user, competition.id),
         unconfirmed=results_service.unconfirmed_sheets(competition),
         publish_form=ConfirmForm())

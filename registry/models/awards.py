@@ -53,6 +53,9 @@ class Award(Model):
     points: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     publication_id: Mapped[int | None] = mapped_column(
         ForeignKey("publications.id", ondelete="SET NULL"))
+    # The region the award counts for in the medal table (``services.awards.medal_region``):
+    # kept on the award so that the table is one GROUP BY, however big the season.
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -6,14 +6,24 @@ standings (changed awards updated, lost ones removed, new ones added), each chan
 """
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..labels import AWARD_LABELS
-from ..models import Award, Competition, Entry, Person
+from ..models import (
+    Award,
+    Competition,
+    Entry,
+    EntryMember,
+    OfferedCategory,
+    OfferedCompetency,
+    Person,
+)
 from . import ServiceError
 from .audit import record
 
@@ -36,6 +46,31 @@ def award_label(award: Award | str) -> str:
     return str(AWARD_LABELS.get(award, award))
 
 
+def medal_region(region_ids: list[int]) -> int | None:
+    """The region an award counts for: the holder's; for a team, the region most of its
+    members come from, or on a tie that of the member registered first. ``region_ids`` are
+    the members' regions in the order they were registered."""
+    if not region_ids:
+        return None
+    counts = Counter(region_ids)
+    best = max(counts.values())
+    return next(r for r in region_ids if counts[r] == best)
+
+
+def member_regions(entry_ids) -> dict[int, list[int]]:
+    """``{entry_id: [region of each member, in registration order]}`` in one query."""
+    regions: dict[int, list[int]] = {}
+    ids = list(entry_ids)
+    for start in range(0, len(ids), 500):
+        for entry_id, region_id in db.session.execute(
+                select(EntryMember.entry_id, Person.region_id)
+                .join(Person, Person.id == EntryMember.person_id)
+                .where(EntryMember.entry_id.in_(ids[start:start + 500]))
+                .order_by(EntryMember.entry_id, EntryMember.id)):
+            regions.setdefault(entry_id, []).append(region_id)
+    return regions
+
+
 def sync_from_standings(competition: Competition, standings, publication, *, actor=None) -> dict:
     """Make the results awards of ``competition`` equal to ``standings`` (no commit)."""
     wanted: dict[int, tuple[str, int | None, Decimal | None]] = {}
@@ -46,6 +81,7 @@ def sync_from_standings(competition: Competition, standings, publication, *, act
     existing = {a.entry_id: a for a in db.session.scalars(
         select(Award).where(Award.competition_id == competition.id, Award.source == "results"))}
     counts = {"added": 0, "changed": 0, "removed": 0}
+    regions = member_regions(wanted)
     for entry_id, award in existing.items():
         if entry_id not in wanted:
             record("award.remove", award, user=actor, competition_id=competition.id,
@@ -57,6 +93,7 @@ def sync_from_standings(competition: Competition, standings, publication, *, act
         if award is None:
             award = Award(competition_id=competition.id, entry_id=entry_id, kind=kind,
                           source="results", place=place, points=points,
+                          region_id=medal_region(regions.get(entry_id, [])),
                           publication_id=publication.id, created_by_id=getattr(actor, "id", None))
             db.session.add(award)
             db.session.flush()
@@ -72,6 +109,7 @@ def sync_from_standings(competition: Competition, standings, publication, *, act
             counts["changed"] += 1
         else:
             award.publication_id = publication.id
+        award.region_id = medal_region(regions.get(entry_id, []))  # members may have moved
     return counts
 
 
@@ -88,6 +126,8 @@ def grant_special(*, title: str, reason: str | None, granted_by: str | None,
                   reason=" ".join((reason or "").split()) or None,
                   granted_by=" ".join((granted_by or "").split()) or None,
                   entry_id=entry.id if entry else None, person_id=person.id if person else None,
+                  region_id=(person.region_id if person is not None
+                             else medal_region(member_regions([entry.id]).get(entry.id, []))),
                   competition_id=competition_id, created_by_id=getattr(actor, "id", None))
     db.session.add(award)
     db.session.flush()
@@ -108,10 +148,14 @@ def revoke_special(award: Award, *, reason: str | None, actor) -> None:
 
 def awards_of_person(person: Person) -> list[Award]:
     """Every award a person holds: their own, and those of entries they are a member of."""
-    from ..models import EntryMember
-
-    entry_ids = select(EntryMember.entry_id).where(EntryMember.person_id == person.id)
+    # the ids first: a literal IN list lets the database use the index on awards.entry_id
+    entry_ids = list(db.session.scalars(
+        select(EntryMember.entry_id).where(EntryMember.person_id == person.id)))
     return list(db.session.scalars(
         select(Award).where((Award.person_id == person.id) | Award.entry_id.in_(entry_ids))
+        .options(joinedload(Award.competition),
+                 joinedload(Award.entry).joinedload(Entry.offered_category)
+                 .joinedload(OfferedCategory.offered_competency)
+                 .joinedload(OfferedCompetency.competency))
         .order_by(Award.created_at)
     ))

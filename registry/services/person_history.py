@@ -18,6 +18,8 @@ from .awards import awards_of_person
 class PublishedResult:
     entry: Entry
     competition: Competition
+    competency: str
+    category: str
     total: Decimal | None
     rank: int | None
     award: str | None
@@ -26,29 +28,32 @@ class PublishedResult:
 def published_results(entries: list[tuple]) -> list[PublishedResult]:
     """Results of these entries as last published (provisional results are not shown here).
 
-    ``entries``: rows of (Entry, Competition, …) as ``registration.queries.person_entries``
-    gives them."""
+    ``entries``: rows of (Entry, Competition, kind, Competency, Category) as
+    ``registration.queries.person_entries`` gives them. One query: the database picks out of
+    each publication's snapshot only the categories of these entries (a final's snapshot is
+    large; reading it whole would cost more than the rest of the page)."""
     competition_ids = {row[1].id for row in entries}
     if not competition_ids:
         return []
+    keys = sorted({str(row[0].offered_category_id) for row in entries})
     latest = (select(Publication.competition_id, func.max(Publication.number).label("n"))
               .where(Publication.competition_id.in_(competition_ids))
               .group_by(Publication.competition_id).subquery())
-    publications = {p.competition_id: p for p in db.session.scalars(
-        select(Publication).join(latest, (latest.c.competition_id == Publication.competition_id)
-                                 & (latest.c.n == Publication.number)))}
+    published: dict[int, list] = {}
+    for row in db.session.execute(
+            select(*[Publication.snapshot["standings"][key] for key in keys])
+            .join(latest, (latest.c.competition_id == Publication.competition_id)
+                  & (latest.c.n == Publication.number))):
+        for key, rows in zip(keys, row, strict=True):
+            if rows is not None:
+                published[int(key)] = rows
     results = []
-    for row in entries:
-        entry, competition = row[0], row[1]
-        publication = publications.get(competition.id)
-        if publication is None:
-            continue
-        category = publication.snapshot.get("standings", {}).get(str(entry.offered_category_id), [])
-        for entry_id, total, rank, award in category:
+    for entry, competition, _kind, competency, category in entries:
+        for entry_id, total, rank, award in published.get(entry.offered_category_id, []):
             if entry_id == entry.id:
-                results.append(PublishedResult(entry, competition,
-                                               Decimal(total) if total is not None else None,
-                                               rank, award))
+                results.append(PublishedResult(
+                    entry, competition, competency.name, category.name,
+                    Decimal(total) if total is not None else None, rank, award))
     return results
 
 

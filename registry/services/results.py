@@ -73,6 +73,7 @@ class CompetitionStandings:
     categories: list[CategoryStandings]
     publication: Publication | None = None
     snapshot: dict = field(default_factory=dict)
+    partial: bool = False  # one competency only (``offered_competency_id``)
 
     @property
     def published(self) -> bool:
@@ -80,32 +81,46 @@ class CompetitionStandings:
 
     @property
     def changed_since_publication(self) -> bool:
-        return (self.publication is not None
-                and self.publication.snapshot.get("standings") != self.snapshot)
+        if self.publication is None:
+            return False
+        published = self.publication.snapshot.get("standings", {})
+        if self.partial:
+            published = {key: published.get(key) for key in self.snapshot}
+        return published != self.snapshot
 
 
-def competition_totals(competition_id: int) -> dict[int, Decimal]:
+def _scope(query, competition_id: int, offered_competency_id: int | None):
+    """Restrict a query that joins OfferedCompetency to a competition (and one competency)."""
+    query = query.where(OfferedCompetency.competition_id == competition_id)
+    if offered_competency_id is not None:
+        query = query.where(OfferedCompetency.id == offered_competency_id)
+    return query
+
+
+def competition_totals(competition_id: int,
+                       offered_competency_id: int | None = None) -> dict[int, Decimal]:
     """``{entry_id: sum of marks}`` for every marked entry of a competition: one query."""
     query = (
         select(Mark.entry_id, func.sum(Mark.value))
         .join(Entry, Entry.id == Mark.entry_id)
         .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
         .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-        .where(OfferedCompetency.competition_id == competition_id)
         .group_by(Mark.entry_id)
     )
+    query = _scope(query, competition_id, offered_competency_id)
     return {entry_id: Decimal(total).quantize(Decimal("0.01"))
             for entry_id, total in db.session.execute(query)}
 
 
-def _competition_entries(competition_id: int) -> list[Entry]:
+def _competition_entries(competition_id: int,
+                         offered_competency_id: int | None = None) -> list[Entry]:
     """Every entry of the competition with its members, their regions and organisations, in
     one query (joined, not select-in: select-in would add a query per 500 entries)."""
-    return list(db.session.scalars(
+    return list(db.session.scalars(_scope(
         select(Entry)
         .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-        .where(OfferedCompetency.competition_id == competition_id)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id),
+        competition_id, offered_competency_id)
         .options(joinedload(Entry.members).joinedload(EntryMember.person)
                  .joinedload(Person.region),
                  joinedload(Entry.members).joinedload(EntryMember.person)
@@ -114,11 +129,12 @@ def _competition_entries(competition_id: int) -> list[Entry]:
     ).unique())
 
 
-def _offered_categories(competition_id: int) -> list[OfferedCategory]:
-    return list(db.session.scalars(
+def _offered_categories(competition_id: int,
+                        offered_competency_id: int | None = None) -> list[OfferedCategory]:
+    return list(db.session.scalars(_scope(
         select(OfferedCategory)
-        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-        .where(OfferedCompetency.competition_id == competition_id)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id),
+        competition_id, offered_competency_id)
         .options(joinedload(OfferedCategory.offered_competency)
                  .joinedload(OfferedCompetency.competency),
                  joinedload(OfferedCategory.category))
@@ -162,20 +178,22 @@ def _rank_category(kind_slug: str, threshold, offered: OfferedCategory, entries:
     return CategoryStandings(offered, ordered, from_protocol)
 
 
-def competition_standings(competition: Competition) -> CompetitionStandings:
-    """The standings of every competency and category of ``competition``."""
+def competition_standings(competition: Competition,
+                          offered_competency_id: int | None = None) -> CompetitionStandings:
+    """The standings of every competency and category of ``competition`` — or of one
+    competency (``offered_competency_id``), which ranks the same since categories are ranked
+    on their own."""
     kind_slug = competition.kind.slug
     threshold = competition.medallion_threshold
-    offered = _offered_categories(competition.id)
-    entries = _competition_entries(competition.id)
-    totals = competition_totals(competition.id)
-    protocol = {r.entry_id: r for r in db.session.scalars(
+    offered = _offered_categories(competition.id, offered_competency_id)
+    entries = _competition_entries(competition.id, offered_competency_id)
+    totals = competition_totals(competition.id, offered_competency_id)
+    protocol = {r.entry_id: r for r in db.session.scalars(_scope(
         select(ProtocolResult)
         .join(Entry, Entry.id == ProtocolResult.entry_id)
         .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-        .where(OfferedCompetency.competition_id == competition.id)
-    )}
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id),
+        competition.id, offered_competency_id))}
     by_category: dict[int, list[Entry]] = {}
     for entry in entries:
         by_category.setdefault(entry.offered_category_id, []).append(entry)
@@ -184,7 +202,8 @@ def competition_standings(competition: Competition) -> CompetitionStandings:
         for oc in sorted(offered, key=lambda oc: (oc.offered_competency.competency.name,
                                                   oc.category.position))
     ]
-    result = CompetitionStandings(competition, categories, latest_publication(competition.id))
+    result = CompetitionStandings(competition, categories, latest_publication(competition.id),
+                                  partial=offered_competency_id is not None)
     result.snapshot = snapshot(result)
     return result
 
