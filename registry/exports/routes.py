@@ -15,22 +15,26 @@ from .forms import ExportForm
 bp = Blueprint("exports", __name__)
 
 
-def _form() -> ExportForm:
+def _form(with_choices: bool = True) -> ExportForm:
+    """The filters form; its choices (every competition, region, competency) are loaded only
+    to show the page, not to check a download's parameters."""
     form = ExportForm(request.args)
-    form.kind.choices = [("", "—")] + [
-        (k.slug, k.short_name) for k in db.session.scalars(select(CompetitionKind).order_by(CompetitionKind.id))
-    ]
-    form.competition.choices = [("", "—")] + [
-        (str(c.id), f"{c.title} ({c.year})")
-        for c in db.session.scalars(select(Competition).order_by(Competition.year.desc(), Competition.title))
-    ]
-    form.region.choices = [("", "—")] + [
-        (r.name, r.name) for r in db.session.scalars(select(Region).order_by(Region.name))]
-    form.competency.choices = [("", "—")] + [
-        (c.name, c.name) for c in db.session.scalars(select(Competency).order_by(Competency.name))]
-    form.category.choices = [("", "—")] + [
-        (name, name) for name in db.session.scalars(
-            select(Category.name).distinct().order_by(Category.name))]
+    if with_choices:
+        form.kind.choices = [("", "—")] + [
+            (k.slug, k.short_name)
+            for k in db.session.scalars(select(CompetitionKind).order_by(CompetitionKind.id))]
+        form.competition.choices = [("", "—")] + [
+            (str(c.id), f"{c.title} ({c.year})")
+            for c in db.session.scalars(
+                select(Competition).order_by(Competition.year.desc(), Competition.title))]
+        form.region.choices = [("", "—")] + [
+            (r.name, r.name) for r in db.session.scalars(select(Region).order_by(Region.name))]
+        form.competency.choices = [("", "—")] + [
+            (c.name, c.name)
+            for c in db.session.scalars(select(Competency).order_by(Competency.name))]
+        form.category.choices = [("", "—")] + [
+            (name, name) for name in db.session.scalars(
+                select(Category.name).distinct().order_by(Category.name))]
     if not request.args.get("lang"):
         form.lang.data = str(get_locale())
     return form
@@ -54,7 +58,7 @@ def download(identifier: str):
         abort(404)
     if not has_permission(current_user, exporter.permission):
         abort(403)
-    form = _form()
+    form = _form(with_choices=False)
     if not form.validate():
         for errors in form.errors.values():
             for message in errors:
