@@ -16,7 +16,6 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -39,26 +38,25 @@ def neutralise(value: str) -> str:
     return value
 
 
-def _csv_cell(value, column: Column) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, (int, Decimal, float)):
-        text = str(value)
-        # Russian Excel reads a decimal comma when the delimiter is ';'.
-        return text
-    return neutralise(str(value))
+def _csv_converter(column: Column, decimal_comma: bool):
+    """How one column's values become CSV text, chosen once per column (not per cell)."""
+    if column.kind == DATE:
+        return lambda v: "" if v is None else v.strftime(
+            "%d.%m.%Y %H:%M" if isinstance(v, datetime) else "%d.%m.%Y")
+    if column.kind == DECIMAL:
+        if decimal_comma:  # Russian Excel reads a decimal comma when the delimiter is ';'
+            return lambda v: "" if v is None else str(v).replace(".", ",")
+        return lambda v: "" if v is None else str(v)
+    if column.kind == INTEGER:
+        return lambda v: "" if v is None else str(v)
+    return lambda v: "" if v is None else neutralise(v if isinstance(v, str) else str(v))
 
 
 def render_csv(columns: list[Column], rows: Iterable[tuple], delimiter: str = ";",
                decimal_comma: bool | None = None) -> Iterator[bytes]:
     if decimal_comma is None:
         decimal_comma = delimiter == ";"
+    converters = [_csv_converter(c, decimal_comma) for c in columns]
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([neutralise(str(c.label)) for c in columns])
@@ -67,15 +65,9 @@ def render_csv(columns: list[Column], rows: Iterable[tuple], delimiter: str = ";
     buffer.truncate()
     count = 0
     for row in rows:
-        cells = []
-        for value, column in zip(row, columns, strict=True):
-            text = _csv_cell(value, column)
-            if decimal_comma and isinstance(value, (Decimal, float)):
-                text = text.replace(".", ",")
-            cells.append(text)
-        writer.writerow(cells)
+        writer.writerow([convert(value) for convert, value in zip(converters, row, strict=True)])
         count += 1
-        if count % 500 == 0:
+        if count % 1000 == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
