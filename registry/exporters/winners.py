@@ -88,8 +88,10 @@ class WinnersExporter(Exporter):
         # words translated once per export, not once per row
         stages = {code: label(STAGE_LABELS, code) for code in STAGE_LABELS}
         awards = {code: label(AWARD_LABELS, code) for code in AWARD_LABELS}
-        result = db.session.connection().execution_options(yield_per=2000).execute(
-            self.query(filters))
+        # statement-level options: Connection.execution_options() would change the session's
+        # connection for the rest of its transaction (a server-side cursor for every statement)
+        result = db.session.connection().execute(
+            self.query(filters).execution_options(yield_per=2000))
         for (kind, year, stage, host_name, competency, category, place, award, title, last,
              first, middle, region, organisation, points, team) in result:
             yield (kind, year, stages.get(stage, stage), host_name, competency, category, place,
