@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "persons.view": frozenset({ADMIN, ORGANISER, COORDINATOR}),
     "persons.manage": frozenset({ADMIN, ORGANISER}),
     "health.view": frozenset({ADMIN, ORGANISER}),
+    "health.manage": frozenset({ADMIN, ORGANISER}),
     "marking.mark": frozenset({EXPERT}),
     # Object-level checks (assigned to this competency; chief expert) in services/marking.py.
     "marking.assign": frozenset({ADMIN, ORGANISER}),

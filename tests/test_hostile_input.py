@@ -118,6 +118,7 @@ FORM_PAGE = {
     "marking.sheet_unlock": "marking.sheet",
     "registration.entry_add_member": "registration.entry_detail",
     "registration.entry_status": "registration.entry_detail",
+    "registration.health_delete": "registration.health_edit",
 }
 # Pages that show the form only for a chosen object: the query string that chooses it.
 FORM_QUERY = {

@@ -43,6 +43,8 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "registration.person_create": frozenset({"admin", "organiser"}),
     "registration.person_detail": STAFF,
     "registration.person_edit": frozenset({"admin", "organiser"}),
+    "registration.health_edit": frozenset({"admin", "organiser"}),
+    "registration.health_delete": frozenset({"admin", "organiser"}),
     "registration.participants": STAFF,
     "registration.entry_create": frozenset({"admin", "organiser"}),
     "registration.entry_create_person": frozenset({"admin", "organiser"}),

@@ -11,6 +11,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -112,3 +113,16 @@ class EntryStatusForm(FlaskForm):
 
 class AddMemberForm(FlaskForm):
     person_id = HiddenField(validators=[DataRequired()])
+
+
+class HealthForm(FlaskForm):
+    disability_group = StringField(_l("Disability group"), validators=[Optional(), Length(max=50)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=1000)])
+    written_consent_date = DateField(
+        _l("Written consent to process health data"), validators=[Optional()],
+        description=_l("Required: health data is kept only with the person's written consent."))
+    submit = SubmitField(_l("Save"))
+
+
+class HealthDeleteForm(FlaskForm):
+    submit = SubmitField(_l("Delete the health data"))

@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..security import can, requires
 from ..services import ServiceError, person_history
+from ..services import health as health_service
 from ..services import registration as reg
 from . import queries
 from .forms import (
@@ -44,6 +45,8 @@ from .forms import (
     AddMemberForm,
     EntryForm,
     EntryStatusForm,
+    HealthDeleteForm,
+    HealthForm,
     OrganisationForm,
     PersonEntryForm,
     PersonForm,
@@ -262,6 +265,37 @@ def person_detail(person_id: int):
         awards=person_history.awards(person), offers=person_history.offers_of_person(person),
         revoke_form=RevokeForm(),
     )
+
+
+@bp.route("/persons/<int:person_id>/health", methods=["GET", "POST"])
+@requires("health.manage")
+def health_edit(person_id: int):
+    """Special-category data: only roles with ``health.manage`` reach this page."""
+    person = _get_or_404(Person, person_id)
+    health = db.session.get(HealthRecord, person.id)
+    form = HealthForm(obj=health)
+    if form.validate_on_submit():
+        try:
+            health_service.set_health_record(
+                person, disability_group=form.disability_group.data, notes=form.notes.data,
+                written_consent_date=form.written_consent_date.data, actor=current_user)
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Health data saved."), "success")
+            return redirect(url_for("registration.person_detail", person_id=person.id))
+    return render_template("registration/health_form.html", form=form, person=person,
+                           health=health, delete_form=HealthDeleteForm())
+
+
+@bp.route("/persons/<int:person_id>/health/delete", methods=["POST"])
+@requires("health.manage")
+def health_delete(person_id: int):
+    person = _get_or_404(Person, person_id)
+    if HealthDeleteForm().validate_on_submit():
+        health_service.remove_health_record(person, actor=current_user)
+        flash(_("Health data deleted."), "success")
+    return redirect(url_for("registration.person_detail", person_id=person.id))
 
 
 @bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
