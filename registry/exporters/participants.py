@@ -18,8 +18,9 @@ from ..models import (
     Person,
     Region,
 )
+from ..queries import join_contest, join_members
 from .base import DATE, TEXT, Column, Exporter, register
-from .queries import apply_competition_filters, join_contest, join_members
+from .queries import apply_competition_filters
 
 WIDTHS = {"last_name": 18, "first_name": 14, "middle_name": 18, "birth_date": 14, "region": 28,
           "organisation": 40, "competency": 36, "category": 16, "team": 20, "email": 26,

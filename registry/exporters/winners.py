@@ -17,14 +17,13 @@ from ..models import (
     Competition,
     CompetitionKind,
     Entry,
-    OfferedCategory,
-    OfferedCompetency,
     Organisation,
     Person,
     Region,
 )
+from ..queries import join_contest, join_members
 from .base import DECIMAL, INTEGER, Column, Exporter, register
-from .queries import apply_competition_filters, join_contest, join_members
+from .queries import apply_competition_filters
 
 MEDAL_KINDS = ("gold", "silver", "bronze", "medallion")
 
@@ -143,11 +142,7 @@ class MedalsExporter(Exporter):
             .group_by(Region.name, Award.kind))
         if filters:  # the competition chain, only when a filter needs it
             query = apply_competition_filters(
-                query.join(Entry, Entry.id == Award.entry_id)
-                .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-                .join(OfferedCompetency,
-                      OfferedCompetency.id == OfferedCategory.offered_competency_id)
-                .join(Competition, Competition.id == OfferedCompetency.competition_id), filters)
+                join_contest(query.join(Entry, Entry.id == Award.entry_id)), filters)
         counts = db.session.execute(query)
         tally: dict[str, Counter] = {}
         for region, kind, number in counts:

@@ -23,6 +23,7 @@ from ..models import (
     User,
     name_key,
 )
+from ..queries import join_contest
 
 
 @dataclass
@@ -161,14 +162,9 @@ def find_persons(q: str | None, limit: int = 30) -> list:
 def person_entries(person: Person) -> list:
     """Every entry of ``person``, newest competition first."""
     return db.session.execute(
-        select(Entry, Competition, CompetitionKind, Competency, Category)
-        .join(EntryMember, EntryMember.entry_id == Entry.id)
-        .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-        .join(Competition, Competition.id == OfferedCompetency.competition_id)
+        join_contest(select(Entry, Competition, CompetitionKind, Competency, Category)
+                     .join(EntryMember, EntryMember.entry_id == Entry.id))
         .join(CompetitionKind, CompetitionKind.id == Competition.kind_id)
-        .join(Competency, Competency.id == OfferedCompetency.competency_id)
-        .join(Category, Category.id == OfferedCategory.category_id)
         .where(EntryMember.person_id == person.id)
         .order_by(Competition.year.desc(), Competition.starts_on.desc(), Competition.id.desc())
     ).all()
@@ -200,15 +196,12 @@ class ParticipantFilters:
 
 def _participants_base(competition: Competition):
     return (
-        select(EntryMember.id)
-        .join(Entry, Entry.id == EntryMember.entry_id)
-        .join(Person, Person.id == EntryMember.person_id)
-        .join(Region, Region.id == Person.region_id)
-        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
-        .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-        .join(Competency, Competency.id == OfferedCompetency.competency_id)
-        .join(Category, Category.id == OfferedCategory.category_id)
+        join_contest(
+            select(EntryMember.id)
+            .join(Entry, Entry.id == EntryMember.entry_id)
+            .join(Person, Person.id == EntryMember.person_id)
+            .join(Region, Region.id == Person.region_id)
+            .outerjoin(Organisation, Organisation.id == Person.organisation_id))
         .where(OfferedCompetency.competition_id == competition.id)
     )
 
