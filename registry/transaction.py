@@ -1,0 +1,87 @@
+"""One transaction per request and per command: the only place that commits.
+
+Operations (``registry/services``, ``registry/importers``) change objects, flush and write
+their audit entry; they never commit. The boundary decides, once:
+
+- a request commits when its view returned a response below 400 and nothing refused it;
+  it rolls back when the view raised, answered 4xx/5xx, or called ``refuse()`` (a view that
+  catches a ``ServiceError`` to show its message on the form does so through ``refuse``);
+- a CLI command of a ``Commands`` group commits when its callback returns and rolls back
+  when it raises (``click.ClickException``, ``SystemExit`` with a non-zero code included).
+
+This is Indico's request lifecycle (``RH._process``: load, check access, act, commit once).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import wraps
+
+from flask import g, has_request_context
+from flask.cli import AppGroup
+
+from .extensions import db
+
+
+def refuse() -> None:
+    """The current request must not commit: a rule refused what it asked for. What it
+    changed before the refusal is rolled back now, so that the page it renders next reads
+    the database as it was."""
+    db.session.rollback()
+    if has_request_context():
+        g._transaction_refused = True
+
+
+def init_app(app) -> None:
+    @app.after_request
+    def _end_transaction(response):
+        if response.status_code >= 400 or g.pop("_transaction_refused", False):
+            db.session.rollback()
+        else:
+            db.session.commit()
+        return response
+
+    @app.teardown_request
+    def _roll_back_on_error(error):
+        if error is not None:
+            db.session.rollback()
+
+
+@contextmanager
+def boundary():
+    """Commit once when the block ends normally, roll back once when it raises."""
+    try:
+        yield
+    except SystemExit as stop:
+        if stop.code in (None, 0):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        raise
+    except BaseException:
+        db.session.rollback()
+        raise
+    else:
+        db.session.commit()
+
+
+def transactional(callback):
+    """Wrap a CLI callback in ``boundary()``."""
+
+    @wraps(callback)
+    def wrapped(*args, **kwargs):
+        with boundary():
+            return callback(*args, **kwargs)
+
+    return wrapped
+
+
+class Commands(AppGroup):
+    """A group of ``flask`` commands, each of which runs in one transaction."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(callback):
+            return register(transactional(callback))
+
+        return decorator
