@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .extensions import db
@@ -17,10 +16,11 @@ from .services import competitions as competition_service
 from .services import refdata as refdata_service
 from .services import users as user_service
 from .services.regions import match_region
+from .transaction import Commands, transactional
 
-refdata_cli = AppGroup("refdata", help="Reference data: regions, kinds, categories, competencies.")
-users_cli = AppGroup("users", help="User accounts.")
-competitions_cli = AppGroup("competitions", help="Competitions: create and list.")
+refdata_cli = Commands("refdata", help="Reference data: regions, kinds, categories, competencies.")
+users_cli = Commands("users", help="User accounts.")
+competitions_cli = Commands("competitions", help="Competitions: create and list.")
 
 
 @refdata_cli.command("load")
@@ -159,6 +159,7 @@ def backup_command(output: str):
 @click.option("--competency")
 @click.option("--category")
 @click.option("--award")
+@transactional
 def export_command(name, fmt, output, lang, delimiter, **filters):
     """Write export NAME (winners, medals, participants, results, internships) to a file."""
     from pathlib import Path
@@ -187,7 +188,7 @@ def export_command(name, fmt, output, lang, delimiter, **filters):
 
 # --- results (marking) -----------------------------------------------------------------------
 
-results_cli = AppGroup("results", help="Results: standings and their publication.")
+results_cli = Commands("results", help="Results: standings and their publication.")
 
 
 @results_cli.command("publish")

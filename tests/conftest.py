@@ -49,6 +49,10 @@ def app(tmp_path_factory):
     # test client; start each request as a fresh one would: no cached user, nothing stale.
     @application.before_request
     def _fresh_request_state():
+        # What the test did before the request (factories, operations called directly) is
+        # its own, earlier transaction: commit it, so that the request's own transaction
+        # (committed or rolled back at its boundary) holds only what the request did.
+        db.session.commit()
         for name in list(vars(g)):
             delattr(g, name)
         db.session.expire_all()
@@ -60,6 +64,7 @@ def app(tmp_path_factory):
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade()  # the real migrations, never create_all()
         refdata.load_all()
+        db.session.commit()
         db.session.remove()
     return application
 
@@ -89,6 +94,7 @@ def _clean_database(app):
                 for name in reversed(REFERENCE_TABLES):
                     conn.execute(text(f"DELETE FROM {name}"))
             refdata.load_all()
+            db.session.commit()
             db.session.remove()
     app.config["WTF_CSRF_ENABLED"] = False
 

@@ -182,7 +182,9 @@ def register_entry(offered: OfferedCategory, persons: list[Person] | None = None
 
     if persons is None:
         persons = [make_person(**person_overrides)]
-    return register(offered, persons, team_name=team_name)
+    entry = register(offered, persons, team_name=team_name)
+    db.session.commit()  # the factory is the caller: it ends its own transaction
+    return entry
 
 
 def make_scheme(offered_competency, spec=None):
@@ -222,7 +224,9 @@ def make_assignment(offered_competency, user=None, is_chief: bool = False, **ove
 def make_special_award(person, title: str = "Приз спонсора"):
     from registry.services.awards import grant_special
 
-    return grant_special(title=title, reason=None, granted_by=None, person=person, actor=None)
+    award = grant_special(title=title, reason=None, granted_by=None, person=person, actor=None)
+    db.session.commit()
+    return award
 
 
 def make_offer(person, **overrides):
@@ -233,4 +237,6 @@ def make_offer(person, **overrides):
                      kind=overrides.pop("kind", "practice"),
                      description=overrides.pop("description", ""),
                      country=overrides.pop("country", "Россия"), **overrides)
-    return create_offer(person, data, actor=None)
+    offer = create_offer(person, data, actor=None)
+    db.session.commit()
+    return offer

@@ -36,6 +36,7 @@ from registry.models import (
 )
 from registry.services import ServiceError, registration
 from registry.services import marking as marking_service
+from registry.transaction import boundary
 
 from . import factories
 from .test_hostile_input import end_request, row_counts
@@ -53,7 +54,8 @@ def run_together(app, *jobs, timeout: float = 60):
     def runner(index, job):
         with app.app_context():
             try:
-                outcomes[index] = ("ok", job(barrier))
+                with boundary():  # each thread is one request: one transaction
+                    outcomes[index] = ("ok", job(barrier))
             except BaseException as error:  # noqa: BLE001 - reported to the test
                 db.session.rollback()
                 outcomes[index] = ("error", error)
@@ -106,7 +108,8 @@ def _saver(ids, expert_index: int, value: str, base_version: int):
 def test_two_experts_saving_the_same_sheet_at_once(app, sheet_setup, base_version):
     ids = sheet_setup
     if base_version:
-        _saver(ids, 0, "1", 0)(threading.Barrier(1))
+        with boundary():  # one request
+            _saver(ids, 0, "1", 0)(threading.Barrier(1))
         end_request()
     outcomes = run_together(app, _saver(ids, 0, "10", base_version),
                             _saver(ids, 1, "20", base_version))
@@ -129,7 +132,8 @@ def test_two_experts_saving_the_same_sheet_at_once(app, sheet_setup, base_versio
     # the loser reloads and saves on the version it now sees: nothing lost since
     end_request()
     loser = 1 if won[0] == "10" else 0
-    _saver(ids, loser, "5", base_version + 1)(threading.Barrier(1))
+    with boundary():  # one request
+        _saver(ids, loser, "5", base_version + 1)(threading.Barrier(1))
     end_request()
     assert {m.value for m in db.session.scalars(select(Mark))} == {Decimal(5)}
     assert count(Mark) == 2 and count(ScoreSheetVersion) == base_version + 2
@@ -192,7 +196,8 @@ def test_two_organisers_importing_the_same_people_at_once(app):
     # by the other is reused, not duplicated
     for (status, _value), data in zip(outcomes, (first, second), strict=True):
         if status == "error":
-            counts = _importer(competition_id, data, barrier_before_apply=False)(None)
+            with boundary():  # one request
+                counts = _importer(competition_id, data, barrier_before_apply=False)(None)
             assert counts["persons_created"] == 1 and counts["persons_reused"] == 4
             end_request()
     state = _people_state()
@@ -202,7 +207,8 @@ def test_two_organisers_importing_the_same_people_at_once(app):
     # and importing both again creates nothing at all
     before = row_counts()
     for data in (first, second):
-        counts = _importer(competition_id, data, barrier_before_apply=False)(None)
+        with boundary():  # one request
+            counts = _importer(competition_id, data, barrier_before_apply=False)(None)
         assert counts["persons_created"] == 0 and counts["entries"] == 0
         assert counts["already_registered"] == 5
         end_request()
@@ -250,7 +256,7 @@ def test_a_crash_in_the_middle_of_a_participants_import_writes_nothing(app, monk
     plan = participants_importer.build_plan(db.session.get(Competition, competition_id), data)
     assert plan.ok
     monkeypatch.setattr(target, where, crash(getattr(target, where)))
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError), boundary():
         participants_importer.apply(plan)
     assert row_counts() == before  # committed: nothing
     end_request()
@@ -258,7 +264,8 @@ def test_a_crash_in_the_middle_of_a_participants_import_writes_nothing(app, monk
     monkeypatch.undo()
 
     plan = participants_importer.build_plan(db.session.get(Competition, competition_id), data)
-    counts = participants_importer.apply(plan)
+    with boundary():  # one request
+        counts = participants_importer.apply(plan)
     assert counts.persons_created == 4 and counts.persons_reused == 1 and counts.entries == 5
     end_request()
     assert _people_state() == {"persons": 5, "distinct identities": 5, "organisations": 1,
@@ -283,7 +290,8 @@ def test_a_crash_in_the_middle_of_a_results_import_loses_nothing(app, monkeypatc
 
     plan = protocol.build_plan(competition, protocol_file(("90", "80", "70")))
     assert plan.ok, plan.errors
-    assert protocol.apply(plan) == 3
+    with boundary():  # one request
+        assert protocol.apply(plan) == 3
     end_request()
     first_results = sorted(db.session.execute(
         select(ProtocolResult.entry_id, ProtocolResult.points, ProtocolResult.place)).all())
@@ -304,7 +312,7 @@ def test_a_crash_in_the_middle_of_a_results_import_loses_nothing(app, monkeypatc
     monkeypatch.setattr(db.session, "add", crashing_add)
     before = row_counts()
     try:
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError), boundary():
             protocol.apply(plan)
     finally:
         monkeypatch.undo()
@@ -316,7 +324,8 @@ def test_a_crash_in_the_middle_of_a_results_import_loses_nothing(app, monkeypatc
 
     competition = db.session.get(Competition, competition_id)
     plan = protocol.build_plan(competition, protocol_file(("10", "20", "30")))
-    assert protocol.apply(plan) == 3
+    with boundary():  # one request
+        assert protocol.apply(plan) == 3
     end_request()
     assert sorted(p for p in db.session.scalars(select(ProtocolResult.points))) == [
         Decimal(10), Decimal(20), Decimal(30)]

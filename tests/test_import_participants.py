@@ -21,6 +21,7 @@ from registry.models import (
     Person,
 )
 from registry.services import ServiceError, registration
+from registry.transaction import boundary
 
 from . import factories
 
@@ -386,7 +387,7 @@ def test_apply_rolls_back_everything_when_a_service_refuses(app, competition, mo
         raise ServiceError("refused")  # … and then the import fails
 
     monkeypatch.setattr(registration, "bulk_create_entries", flaky)
-    with pytest.raises(ImportRefused):
+    with pytest.raises(ImportRefused), boundary():  # as a request or command runs it
         apply(plan)
     db.session.expire_all()
     assert db_counts() == before

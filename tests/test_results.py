@@ -143,6 +143,7 @@ def _confirmed_competition():
     values = {(entries[0].id, a.aspects[0].id): "80", (entries[1].id, a.aspects[0].id): "70"}
     sheet = marking.save_marks(offered, a, values, 0, actor=expert)
     marking.submit_sheet(offered, a, sheet.version, actor=expert)
+    db.session.commit()  # the end of the expert's request
     return competition, offered, a, entries, chief, expert
 
 
@@ -192,6 +193,7 @@ def test_cli_publish(app):
     result = runner.invoke(args=["results", "publish", "--competition", str(competition.id)])
     assert result.exit_code != 0  # not confirmed yet
     marking.confirm_sheet(offered, a, actor=chief)
+    db.session.commit()  # the end of the chief's request
     result = runner.invoke(args=["results", "publish", "--competition", str(competition.id)])
     assert result.exit_code == 0, result.output
     assert results.latest_publication(competition.id).number == 1

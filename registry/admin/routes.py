@@ -12,6 +12,7 @@ from ..security import requires
 from ..services import ServiceError
 from ..services import reference as reference_service
 from ..services import users as user_service
+from ..transaction import refuse
 from .forms import (
     ROLE_LABELS,
     CategoryForm,
@@ -57,6 +58,7 @@ def user_create():
                 actor=current_user,
             )
         except ServiceError as error:
+            refuse()
             _show_error(form, error)
         else:
             flash(_("User %(email)s created.", email=user.email), "success")
@@ -76,6 +78,7 @@ def user_edit(user_id: int):
                 actor=current_user,
             )
         except ServiceError as error:
+            refuse()
             _show_error(form, error)
         else:
             flash(_("Changes saved."), "success")
@@ -94,6 +97,7 @@ def user_password(user_id: int):
         try:
             user_service.reset_password(user, form.password.data, actor=current_user)
         except ServiceError as error:
+            refuse()
             flash(error.message, "danger")
         else:
             flash(_("The password of %(email)s has been changed.", email=user.email), "success")
@@ -142,6 +146,7 @@ def competency_create():
                 actor=current_user,
             )
         except ServiceError as error:
+            refuse()
             _show_error(form, error)
         else:
             flash(_("Competency «%(name)s» added.", name=competency.name), "success")
@@ -162,6 +167,7 @@ def category_create():
                 min_age=form.min_age.data, actor=current_user,
             )
         except ServiceError as error:
+            refuse()
             _show_error(form, error)
         else:
             flash(_("Category «%(name)s» added to %(kind)s.", name=category.name,

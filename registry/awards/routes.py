@@ -16,6 +16,7 @@ from ..security import requires
 from ..services import ServiceError
 from ..services import awards as award_service
 from ..services import offers as offer_service
+from ..transaction import refuse
 from .forms import OfferFilterForm, OfferForm, OfferStateForm, RevokeForm, SpecialAwardForm
 
 bp = Blueprint("awards", __name__)
@@ -53,6 +54,7 @@ def _grant(entry: Entry | None, person: Person | None):
                                         granted_by=form.granted_by.data, entry=entry,
                                         person=person, actor=current_user)
         except ServiceError as error:
+            refuse()
             _show(form, error)
         else:
             flash(_("The special award has been granted."), "success")
@@ -88,6 +90,7 @@ def special_revoke(award_id: int):
         try:
             award_service.revoke_special(award, reason=form.reason.data, actor=current_user)
         except ServiceError as error:
+            refuse()
             flash(error.message, "danger")
         else:
             flash(_("The award has been revoked."), "success")
@@ -155,6 +158,7 @@ def offer_new(person_id: int):
         try:
             offer_service.create_offer(person, _offer_data(form, person), actor=current_user)
         except ServiceError as error:
+            refuse()
             _show(form, error)
         else:
             flash(_("The offer has been recorded."), "success")
@@ -176,6 +180,7 @@ def offer_edit(offer_id: int):
         try:
             offer_service.update_offer(offer, _offer_data(form, offer.person), actor=current_user)
         except ServiceError as error:
+            refuse()
             _show(form, error)
         else:
             flash(_("Changes saved."), "success")
@@ -194,6 +199,7 @@ def offer_state(offer_id: int):
             offer_service.change_state(offer, form.state.data, actor=current_user,
                                        note=form.note.data)
         except ServiceError as error:
+            refuse()
             flash(error.message, "danger")
         else:
             flash(_("The state of the offer is now «%(state)s».",

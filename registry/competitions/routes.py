@@ -12,6 +12,7 @@ from ..models import Category, Competency, Competition, CompetitionKind, Offered
 from ..security import requires
 from ..services import ServiceError
 from ..services import competitions as competition_service
+from ..transaction import refuse
 from .forms import STAGE_LABELS, STATUS_LABELS, CompetitionForm, FilterForm, OfferForm
 
 bp = Blueprint("competitions", __name__)
@@ -98,6 +99,7 @@ def create():
             competition = competition_service.create_competition(
                 _form_data(form), actor=current_user)
         except ServiceError as error:
+            refuse()
             _show_error(form, error)
         else:
             flash(_("Competition «%(title)s» created.", title=competition.title), "success")
@@ -139,7 +141,7 @@ def edit(competition_id: int):
             competition_service.update_competition(competition, _form_data(form),
                                                    actor=current_user)
         except ServiceError as error:
-            db.session.rollback()
+            refuse()
             _show_error(form, error)
         else:
             flash(_("Changes saved."), "success")
@@ -164,7 +166,7 @@ def offer(competition_id: int):
                 competition_service.offer_categories(competition, competency, categories,
                                                      actor=current_user)
             except ServiceError as error:
-                db.session.rollback()
+                refuse()
                 _show_error(form, error)
             else:
                 flash(_("«%(competency)s» offered in: %(categories)s.",
@@ -186,6 +188,7 @@ def withdraw(competition_id: int, offered_category_id: int):
     try:
         competition_service.withdraw_offering(offered, actor=current_user)
     except ServiceError as error:
+        refuse()
         flash(error.message, "danger")
     else:
         flash(_("Withdrawn: %(name)s.", name=name), "success")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import secrets
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from ..models import Competition
+from ..transaction import Commands
 
 
 def _counts() -> dict[str, int]:
@@ -22,7 +22,7 @@ def _counts() -> dict[str, int]:
             for name, model in models.items()}
 
 
-demo_cli = AppGroup("demo", help="Demo data, for demo databases only (never production).")
+demo_cli = Commands("demo", help="Demo data, for demo databases only (never production).")
 
 
 @demo_cli.command("load")
@@ -76,7 +76,6 @@ def demo_load(scale: int, seed: int, if_empty: bool, append: bool, show_password
         report = Generator(scale, seed, password_hash=password_hash,
                            log=log).run()
     except DemoRefused as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
     created = {name: n - before[name] for name, n in _counts().items()}
     click.echo(

@@ -855,7 +855,6 @@ class Generator:
                    {"seed": self.seed, "scale": self.scale})
         self.flush()
         self.sync_sequences()
-        db.session.commit()
         self.log(f"bulk rows written: {sum(self.counts.values())} "
                  f"({time.perf_counter() - started:.1f} s)")
 

@@ -10,6 +10,7 @@ from ..models import Category, Competency, Competition, CompetitionKind, Region
 from ..security import has_permission, requires
 from ..services import ServiceError
 from ..services.exports import run_export
+from ..transaction import refuse
 from .forms import ExportForm
 
 bp = Blueprint("exports", __name__)
@@ -69,6 +70,7 @@ def download(identifier: str):
         export = run_export(identifier, raw, form.format.data, actor=current_user,
                             lang=form.lang.data, delimiter=form.delimiter.data)
     except ServiceError as error:
+        refuse()
         flash(error.message, "danger")
         return redirect(url_for("exports.index", **request.args))
     response = Response(stream_with_context(export.chunks), mimetype=export.mimetype)

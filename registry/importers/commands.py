@@ -4,14 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Competition
+from ..transaction import Commands
 from .participants import ImportRefused, apply, build_plan
 
-import_cli = AppGroup("import", help="Import data from spreadsheets (XLSX or CSV).")
+import_cli = Commands("import", help="Import data from spreadsheets (XLSX or CSV).")
 
 
 def _echo_counts(counts, dry_run: bool) -> None:

@@ -3,8 +3,8 @@
 ``build_plan(competition, data)`` reads the file and checks every row and the rows together
 (the same person twice, teams, eligibility, what is already registered) without writing
 anything; the preview page and ``--dry-run`` show that plan. ``apply(plan)`` writes a plan
-without problems in one transaction through the registration services (``commit=False``
-everywhere, one commit at the end, a rollback on any exception).
+without problems through the registration services; it flushes and audits, and the request
+or command that called it commits once (``registry/transaction.py``).
 
 Reference data is loaded once per import (regions, competencies, categories, what the
 competition offers, its entries); persons and organisations are looked up in batches.
@@ -684,7 +684,7 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
         offered = dict(plan.offered)
         for competency, category in plan.offers:
             offered[(competency.id, category.id)] = competition_service.offer(
-                competition, competency, category, actor=actor, commit=False)
+                competition, competency, category, actor=actor)
         # Every row was checked when the plan was made (the same rules as the forms:
         # registration.eligibility_problems and friends); here the plan is written in bulk:
         # a few queries to find what exists, then a few multi-row INSERTs.
@@ -721,16 +721,11 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
         db.session.flush()
         record("participants.import", competition, user=actor, competition_id=competition.id,
                file=plan.filename, **plan.counts.as_dict())
-        db.session.commit()
+        db.session.flush()
     except ServiceError as error:
-        db.session.rollback()
         raise ImportRefused([Problem(None, None, error.message)]) from error
     except SQLAlchemyError as error:
-        db.session.rollback()
         raise ImportRefused([Problem(None, None, _(
             "The database refused the import (someone may have changed the same records at the "
             "same time); nothing was saved. Upload the file again."))]) from error
-    except BaseException:
-        db.session.rollback()
-        raise
     return plan.counts

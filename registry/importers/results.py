@@ -363,14 +363,10 @@ def apply(plan: ImportPlan, *, actor=None) -> int:
         db.session.flush()
         record("results.import", plan.competition, user=actor,
                competition_id=plan.competition.id, results=len(plan.results), changes=changes)
-        db.session.commit()
+        db.session.flush()
     except SQLAlchemyError as error:
         # e.g. another import of the same categories committed first (a unique key)
-        db.session.rollback()
         raise ServiceError(_(
             "The database refused the import (someone may have changed the same records at the "
             "same time); nothing was saved. Upload the file again.")) from error
-    except BaseException:
-        db.session.rollback()
-        raise
     return len(plan.results)

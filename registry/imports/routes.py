@@ -35,6 +35,7 @@ from ..importers.participants import COLUMNS, ImportRefused, apply, build_plan
 from ..importers.template import participants_template
 from ..models import Competition
 from ..security import requires
+from ..transaction import refuse
 from .forms import CancelForm, ConfirmForm, UploadForm
 
 bp = Blueprint("imports", __name__)
@@ -171,6 +172,7 @@ def confirm(competition_id: int):
         try:
             counts = apply(plan, actor=current_user)
         except ImportRefused as error:
+            refuse()
             plan.file_problems.extend(error.problems)
         else:
             _forget_upload()

@@ -25,6 +25,7 @@ from ..security import requires
 from ..services import ServiceError
 from ..services import marking as marking_service
 from ..services import results as results_service
+from ..transaction import refuse
 from .forms import (
     ASPECT_KIND_LABELS,
     AWARD_LABELS,
@@ -105,6 +106,7 @@ def assignments(competition_id: int):
                                           organisation=organisation, region=region,
                                           actor=current_user)
         except ServiceError as error:
+            refuse()
             flash(error.message, "danger")
         else:
             flash(_("Expert assigned."), "success")
@@ -158,6 +160,7 @@ def scheme(offered_competency_id: int):
             flash(_("Aspect added."), "success")
             return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
     except ServiceError as error:
+        refuse()
         flash(error.message, "danger")
     return render_template(
         "marking/scheme.html", oc=oc, criteria=criteria,
@@ -178,8 +181,10 @@ def scheme_import(offered_competency_id: int):
             rows = read_scheme(form.file.data.read())
             n_criteria, n_aspects = marking_service.import_scheme(oc, rows, actor=current_user)
         except SchemeFileError as error:
+            refuse()
             flash(error.message, "danger")
         except ServiceError as error:
+            refuse()
             flash(error.message, "danger")
         else:
             flash(_("Imported %(c)d criteria with %(a)d aspects.", c=n_criteria, a=n_aspects),
@@ -200,6 +205,7 @@ def criterion_delete(criterion_id: int):
         try:
             marking_service.delete_criterion(criterion, actor=current_user)
         except ServiceError as error:
+            refuse()
             flash(error.message, "danger")
     return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
 
@@ -213,6 +219,7 @@ def aspect_delete(aspect_id: int):
         try:
             marking_service.delete_aspect(aspect, actor=current_user)
         except ServiceError as error:
+            refuse()
             flash(error.message, "danger")
     return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
 
@@ -271,9 +278,11 @@ def sheet(offered_category_id: int, criterion_id: int):
             marking_service.save_marks(offered, criterion, _marks_from_request(), base or 0,
                                        actor=current_user)
         except marking_service.SheetConflict as error:
+            refuse()
             flash(error.message, "danger")
             return _render_sheet(offered, criterion, form, status=409)
         except ServiceError as error:
+            refuse()
             flash(error.message, "danger")
             return _render_sheet(offered, criterion, form, status=422)
         flash(_("Marks saved."), "success")
@@ -293,6 +302,7 @@ def _sheet_action(offered_category_id: int, criterion_id: int, action, message):
             else:
                 action(offered, criterion, base, actor=current_user)
         except ServiceError as error:
+            refuse()
             flash(error.message, "danger")
         else:
             flash(message, "success")
@@ -378,6 +388,7 @@ def publish(competition_id: int):
         try:
             publication = results_service.publish(competition, actor=current_user)
         except ServiceError as error:
+            refuse()
             flash(error.message, "danger")
         else:
             flash(_("Results published (publication %(n)d).", n=publication.number),
@@ -399,6 +410,7 @@ def results_import(competition_id: int):
             try:
                 counts = protocol.apply(plan, actor=current_user)
             except ServiceError as error:
+                refuse()
                 flash(error.message, "danger")
             else:
                 flash(_("Imported %(n)d results.", n=counts), "success")

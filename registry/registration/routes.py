@@ -37,6 +37,7 @@ from ..security import can, requires
 from ..services import ServiceError, person_history
 from ..services import health as health_service
 from ..services import registration as reg
+from ..transaction import refuse
 from . import queries
 from .forms import (
     ORGANISATION_KIND_LABELS,
@@ -92,7 +93,6 @@ _FIELD_ALIASES = {"category": "offered_category_id", "competency": "offered_cate
 
 
 def _show_error(form, error: ServiceError) -> None:
-    db.session.rollback()
     name = _FIELD_ALIASES.get(error.field, error.field) if error.field else None
     field = getattr(form, name, None) if name else None
     if field is not None:
@@ -158,6 +158,7 @@ def _organisation_form(organisation: Organisation | None):
                 reg.update_organisation(organisation, name=form.name.data, region=region,
                                         kind=form.kind.data, actor=current_user)
         except ServiceError as error:
+            refuse()
             _show_error(form, error)
         else:
             flash(_("Organisation «%(name)s» saved.", name=organisation.name), "success")
@@ -182,12 +183,12 @@ def organisation_edit(organisation_id: int):
 # --- persons -------------------------------------------------------------------------------
 
 def _person_data(form: PersonForm, *, actor) -> reg.PersonData:
-    """The form's values as ``PersonData``; the organisation is found or created (no commit)."""
+    """The form's values as ``PersonData``; the organisation is found or created."""
     region = db.session.get(Region, form.region_id.data)
     organisation = None
     if (form.organisation.data or "").strip():
         organisation, _created = reg.get_or_create_organisation(
-            form.organisation.data, region, actor=actor, commit=False
+            form.organisation.data, region, actor=actor
         )
     return reg.PersonData(
         last_name=form.last_name.data, first_name=form.first_name.data,
@@ -242,6 +243,7 @@ def person_create():
                 person = reg.create_person(_person_data(form, actor=current_user),
                                            actor=current_user)
             except ServiceError as error:
+                refuse()
                 _show_error(form, error)
             else:
                 flash(_("%(name)s added.", name=person.full_name), "success")
@@ -280,6 +282,7 @@ def health_edit(person_id: int):
                 person, disability_group=form.disability_group.data, notes=form.notes.data,
                 written_consent_date=form.written_consent_date.data, actor=current_user)
         except ServiceError as error:
+            refuse()
             _show_error(form, error)
         else:
             flash(_("Health data saved."), "success")
@@ -312,6 +315,7 @@ def person_edit(person_id: int):
                 reg.update_person(person, _person_data(form, actor=current_user),
                                   actor=current_user)
             except ServiceError as error:
+                refuse()
                 _show_error(form, error)
             else:
                 flash(_("Changes saved."), "success")
@@ -371,6 +375,7 @@ def entry_create(competition_id: int):
                 reg.register(_offered_in(competition, form.offered_category_id.data), [person],
                              actor=current_user)
             except ServiceError as error:
+                refuse()
                 _show_error(form, error)
             else:
                 flash(_("%(name)s registered.", name=person.full_name), "success")
@@ -399,10 +404,11 @@ def entry_create_person(competition_id: int):
         if existing is None:
             try:
                 person = reg.create_person(_person_data(form, actor=current_user),
-                                           actor=current_user, commit=False)
+                                           actor=current_user)
                 reg.register(_offered_in(competition, form.offered_category_id.data),
                              [person], actor=current_user)
             except ServiceError as error:
+                refuse()
                 _show_error(form, error)
             else:
                 flash(_("%(name)s added and registered.", name=person.full_name), "success")
@@ -437,6 +443,7 @@ def team_create(competition_id: int):
             reg.register(_offered_in(competition, form.offered_category_id.data), members,
                          team_name=form.team_name.data, actor=current_user)
         except ServiceError as error:
+            refuse()
             _show_error(form, error)
         else:
             flash(_("Team «%(name)s» registered.", name=form.team_name.data.strip()), "success")
@@ -487,7 +494,7 @@ def entry_status(entry_id: int):
         try:
             reg.set_status(entry, form.status.data, form.reason.data, actor=current_user)
         except ServiceError as error:
-            db.session.rollback()
+            refuse()
             flash(error.message, "danger")
         else:
             flash(_("Status changed: %(status)s.",
@@ -510,7 +517,7 @@ def entry_add_member(entry_id: int):
         try:
             reg.add_team_member(entry, person, actor=current_user)
         except ServiceError as error:
-            db.session.rollback()
+            refuse()
             flash(error.message, "danger")
         else:
             flash(_("%(name)s added to the team.", name=person.full_name), "success")

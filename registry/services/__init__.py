@@ -1,5 +1,6 @@
 """Domain rules. Functions here take plain values and model objects, enforce the rule,
-write the audit entry and commit. Views and CLI commands call them; nothing else commits."""
+flush, and write the audit entry; they never commit. Views and CLI commands call them, and the
+request or command commits once at its boundary (``registry/transaction.py``)."""
 
 
 class ServiceError(Exception):

@@ -133,7 +133,7 @@ def grant_special(*, title: str, reason: str | None, granted_by: str | None,
     db.session.flush()
     record("award.grant", award, user=actor, competition_id=competition_id, title=title,
            entry=award.entry_id, person=award.person_id)
-    db.session.commit()
+    db.session.flush()
     return award
 
 
@@ -143,7 +143,7 @@ def revoke_special(award: Award, *, reason: str | None, actor) -> None:
     record("award.revoke", award, user=actor, competition_id=award.competition_id,
            title=award.title, reason=reason)
     db.session.delete(award)
-    db.session.commit()
+    db.session.flush()
 
 
 def awards_of_person(person: Person) -> list[Award]:

@@ -60,7 +60,7 @@ def check_offerable(competition: Competition, competency: Competency, category: 
 
 
 def offer(competition: Competition, competency: Competency, category: Category, *,
-          actor=None, commit: bool = True) -> OfferedCategory:
+          actor=None) -> OfferedCategory:
     """Offer ``competency`` in ``category`` at ``competition`` (idempotent)."""
     existing = offered_category(competition, competency, category)
     if existing is not None:
@@ -80,8 +80,6 @@ def offer(competition: Competition, competency: Competency, category: Category, 
     db.session.flush()
     record("competition.offer", competition, user=actor, competition_id=competition.id,
            competency=competency.name, category=category.name)
-    if commit:
-        db.session.commit()
     return result
 
 
@@ -201,7 +199,7 @@ def _snapshot(competition: Competition) -> dict:
     }
 
 
-def create_competition(data: CompetitionData, *, actor=None, commit: bool = True) -> Competition:
+def create_competition(data: CompetitionData, *, actor=None) -> Competition:
     _validate(data)
     competition = Competition()
     _apply(competition, data)
@@ -212,8 +210,6 @@ def create_competition(data: CompetitionData, *, actor=None, commit: bool = True
     db.session.flush()
     record("competition.create", competition, user=actor, competition_id=competition.id,
            **_snapshot(competition))
-    if commit:
-        db.session.commit()
     return competition
 
 
@@ -236,7 +232,7 @@ def update_competition(competition: Competition, data: CompetitionData, *,
     if changes:
         record("competition.update", competition, user=actor, competition_id=competition.id,
                changes=changes)
-    db.session.commit()
+    db.session.flush()
     return competition
 
 
@@ -244,14 +240,14 @@ def update_competition(competition: Competition, data: CompetitionData, *,
 
 def offer_categories(competition: Competition, competency: Competency,
                      categories: list[Category], *, actor=None) -> list[OfferedCategory]:
-    """Offer ``competency`` in each of ``categories``; all or nothing, one commit."""
+    """Offer ``competency`` in each of ``categories``; all or nothing."""
     if not categories:
         raise ServiceError(_("Choose at least one category."), field="categories")
     for category in categories:
         check_offerable(competition, competency, category)
-    offered = [offer(competition, competency, category, actor=actor, commit=False)
+    offered = [offer(competition, competency, category, actor=actor)
                for category in categories]
-    db.session.commit()
+    db.session.flush()
     return offered
 
 
@@ -300,12 +296,11 @@ def withdraw_offering(offered: OfferedCategory, *, actor=None) -> None:
     try:
         db.session.flush()
     except IntegrityError as error:
-        db.session.rollback()
         raise ServiceError(_("«%(competency)s» is in use (e.g. by a marking scheme) and cannot "
                              "be withdrawn.", competency=competency.name)) from error
     record("competition.withdraw", competition, user=actor, competition_id=competition.id,
            competency=competency.name, category=category.name)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- reading -------------------------------------------------------------------------------

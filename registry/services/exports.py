@@ -136,7 +136,7 @@ def run_export(identifier: str, raw_filters: dict, fmt: str, *, actor, lang: str
     record("export.run", object_type="export", user=actor,
            competition_id=filters["competition"].id if "competition" in filters else None,
            exporter=identifier, format=fmt, lang=lang, filters=describe(allowed))
-    db.session.commit()
+    db.session.flush()
 
     def chunks() -> Iterator[bytes]:
         with force_locale(lang):

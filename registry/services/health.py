@@ -36,7 +36,7 @@ def set_health_record(person: Person, *, disability_group: str | None, notes: st
     health.notes = (notes or "").strip() or None
     health.written_consent_date = written_consent_date
     record(action, object_type="health_records", object_id=person.id, user=actor)
-    db.session.commit()
+    db.session.flush()
     return health
 
 
@@ -47,4 +47,4 @@ def remove_health_record(person: Person, *, actor) -> None:
         return
     db.session.delete(health)
     record("health.delete", object_type="health_records", object_id=person.id, user=actor)
-    db.session.commit()
+    db.session.flush()

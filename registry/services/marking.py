@@ -170,7 +170,7 @@ def assign_expert(offered_competency: OfferedCompetency, user: User, *, is_chief
            competency=offered_competency.competency.name, chief=is_chief,
            organisation=organisation.name if organisation else None,
            region=region.name if region else None)
-    db.session.commit()
+    db.session.flush()
     return assignment
 
 
@@ -179,7 +179,7 @@ def remove_assignment(assignment: ExpertAssignment, *, actor=None) -> None:
     record("expert.remove", assignment, user=actor, competition_id=oc.competition_id,
            expert=assignment.user.email, competency=oc.competency.name, chief=assignment.is_chief)
     db.session.delete(assignment)
-    db.session.commit()
+    db.session.flush()
 
 
 def competition_assignments(competition_id: int) -> list[ExpertAssignment]:
@@ -249,7 +249,7 @@ def _validate_aspect(title: str | None, max_marks, kind: str) -> tuple[str, Deci
 
 
 def add_criterion(offered_competency: OfferedCompetency, code: str, title: str, *,
-                  actor=None, commit: bool = True) -> Criterion:
+                  actor=None) -> Criterion:
     _check_not_frozen(offered_competency.id)
     code, title = _clean(code), _clean(title)
     if not code or len(code) > 10:
@@ -269,13 +269,10 @@ def add_criterion(offered_competency: OfferedCompetency, code: str, title: str, 
     db.session.flush()
     record("scheme.criterion_add", criterion, user=actor,
            competition_id=offered_competency.competition_id, code=code, title=title)
-    if commit:
-        db.session.commit()
     return criterion
 
 
-def add_aspect(criterion: Criterion, title: str, max_marks, kind: str, *, actor=None,
-               commit: bool = True) -> Aspect:
+def add_aspect(criterion: Criterion, title: str, max_marks, kind: str, *, actor=None) -> Aspect:
     _check_not_frozen(criterion.offered_competency_id)
     title, value = _validate_aspect(title, max_marks, kind)
     aspect = Aspect(criterion=criterion, title=title, max_marks=value, kind=kind,
@@ -285,8 +282,6 @@ def add_aspect(criterion: Criterion, title: str, max_marks, kind: str, *, actor=
     record("scheme.aspect_add", aspect, user=actor,
            competition_id=criterion.offered_competency.competition_id,
            criterion=criterion.code, title=title, max_marks=str(value), kind=kind)
-    if commit:
-        db.session.commit()
     return aspect
 
 
@@ -295,7 +290,7 @@ def delete_criterion(criterion: Criterion, *, actor=None) -> None:
     record("scheme.criterion_delete", criterion, user=actor,
            competition_id=criterion.offered_competency.competition_id, code=criterion.code)
     db.session.delete(criterion)
-    db.session.commit()
+    db.session.flush()
 
 
 def delete_aspect(aspect: Aspect, *, actor=None) -> None:
@@ -306,7 +301,7 @@ def delete_aspect(aspect: Aspect, *, actor=None) -> None:
            criterion=criterion.code, title=aspect.title)
     criterion.aspects.remove(aspect)
     db.session.delete(aspect)
-    db.session.commit()
+    db.session.flush()
 
 
 KIND_WORDS = {
@@ -372,7 +367,7 @@ def import_scheme(offered_competency: OfferedCompetency, rows: list[SchemeRow], 
     record("scheme.import", offered_competency, user=actor,
            competition_id=offered_competency.competition_id, criteria=len(criteria),
            aspects=n_aspects)
-    db.session.commit()
+    db.session.flush()
     return len(criteria), n_aspects
 
 
@@ -537,6 +532,8 @@ def _flush_or_conflict(sheet: ScoreSheet | None) -> None:
     try:
         db.session.flush()
     except (StaleDataError, IntegrityError) as error:
+        # A failed flush leaves the session unusable until it rolls back; the request is
+        # refused anyway, and the message needs to read who saved first.
         db.session.rollback()
         raise SheetConflict(_conflict_message(
             find_sheet(sheet.offered_category_id, sheet.criterion_id) if sheet else None)
@@ -631,7 +628,7 @@ def save_marks(offered: OfferedCategory, criterion: Criterion, values: dict, bas
                criterion=criterion.code, category=offered.category.name,
                version=sheet.version, changes=changes,
                status=[old_status, sheet.status] if old_status != sheet.status else None)
-    db.session.commit()
+    db.session.flush()
     return sheet
 
 
@@ -671,7 +668,7 @@ def submit_sheet(offered: OfferedCategory, criterion: Criterion, base_version: i
            competition_id=offered.offered_competency.competition_id,
            criterion=criterion.code, category=offered.category.name, old="draft",
            new="submitted", version=sheet.version)
-    db.session.commit()
+    db.session.flush()
     return sheet
 
 
@@ -706,7 +703,7 @@ def confirm_sheet(offered: OfferedCategory, criterion: Criterion,
            competition_id=offered.offered_competency.competition_id,
            criterion=criterion.code, category=offered.category.name, old="submitted",
            new="confirmed", locked=True, version=sheet.version)
-    db.session.commit()
+    db.session.flush()
     return sheet
 
 
@@ -729,7 +726,7 @@ def unlock_sheet(offered: OfferedCategory, criterion: Criterion, reason: str,
            competition_id=offered.offered_competency.competition_id,
            criterion=criterion.code, category=offered.category.name, old="confirmed",
            new="draft", locked=False, reason=reason, version=sheet.version)
-    db.session.commit()
+    db.session.flush()
     return sheet
 
 

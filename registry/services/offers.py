@@ -85,7 +85,7 @@ def create_offer(person: Person, data: OfferData, *, actor) -> InternshipOffer:
     db.session.flush()
     record("offer.create", offer, user=actor, person=person.id, partner=offer.partner.name,
            kind=offer.kind)
-    db.session.commit()
+    db.session.flush()
     return offer
 
 
@@ -93,7 +93,7 @@ def update_offer(offer: InternshipOffer, data: OfferData, *, actor) -> Internshi
     _validate(data, offer.person)
     _apply(offer, data)
     record("offer.update", offer, user=actor, partner=offer.partner.name, kind=offer.kind)
-    db.session.commit()
+    db.session.flush()
     return offer
 
 
@@ -107,5 +107,5 @@ def change_state(offer: InternshipOffer, state: str, *, actor, note: str | None 
     offer.state_changed_at = utcnow()
     offer.state_changed_by_id = getattr(actor, "id", None)
     record("offer.state", offer, user=actor, old=old, new=state, reason=note)
-    db.session.commit()
+    db.session.flush()
     return offer

@@ -78,5 +78,5 @@ def load_all() -> LoadReport:
                     report.competencies += 1
                 if kind not in competency.kinds:
                     competency.kinds.append(kind)
-    db.session.commit()
+    db.session.flush()
     return report

@@ -55,7 +55,7 @@ def create_competency(name: str, *, kinds: list[CompetitionKind], code: str | No
     db.session.flush()
     record("competency.create", competency, user=actor, name=name, code=competency.code,
            kinds=[k.slug for k in kinds], team=competency.is_team)
-    db.session.commit()
+    db.session.flush()
     return competency
 
 
@@ -85,5 +85,5 @@ def create_category(kind: CompetitionKind | None, name: str, *, min_age: int | N
     db.session.add(category)
     db.session.flush()
     record("category.create", category, user=actor, kind=kind.slug, name=name, min_age=min_age)
-    db.session.commit()
+    db.session.flush()
     return category

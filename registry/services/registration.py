@@ -7,8 +7,8 @@ One place for each rule:
 - minimum age per category on the competition's start date (``Category.min_age``);
 - a person without consent on file is registered but flagged (``consent_missing``).
 
-Functions that write take ``commit=True``; the importer passes ``commit=False`` and commits
-the whole file once.
+Functions that write flush and write their audit entry; they never commit (the request or
+command commits once, ``registry/transaction.py``).
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def find_organisation(name: str, region: Region) -> Organisation | None:
 
 
 def get_or_create_organisation(name: str, region: Region, kind: str = "educational", *,
-                               actor=None, commit: bool = True) -> tuple[Organisation, bool]:
+                               actor=None) -> tuple[Organisation, bool]:
     """The organisation of that name in that region (matched case- and ё-insensitively)."""
     if not _clean(name):
         raise ServiceError(_("The organisation needs a name."), field="name")
@@ -82,8 +82,6 @@ def get_or_create_organisation(name: str, region: Region, kind: str = "education
     organisation = build_organisation(name, region, kind)
     db.session.flush()
     record("organisation.create", organisation, user=actor, name=organisation.name)
-    if commit:
-        db.session.commit()
     return organisation, True
 
 
@@ -120,7 +118,7 @@ def update_organisation(organisation: Organisation, *, name: str, region: Region
     organisation.set_name(name)
     organisation.region, organisation.kind = region, kind
     record("organisation.update", organisation, user=actor, name=organisation.name)
-    db.session.commit()
+    db.session.flush()
     return organisation
 
 
@@ -177,7 +175,7 @@ def _apply(person: Person, data: PersonData) -> None:
     person.organisation = data.organisation
 
 
-def create_person(data: PersonData, *, actor=None, commit: bool = True) -> Person:
+def create_person(data: PersonData, *, actor=None) -> Person:
     _validate_person(data)
     if find_person(data.last_name, data.first_name, data.middle_name, data.birth_date):
         raise ServiceError(
@@ -186,8 +184,6 @@ def create_person(data: PersonData, *, actor=None, commit: bool = True) -> Perso
     person = build_person(data)
     db.session.flush()
     record("person.create", person, user=actor)
-    if commit:
-        db.session.commit()
     return person
 
 
@@ -252,22 +248,19 @@ def update_person(person: Person, data: PersonData, *, actor=None) -> Person:
         )
     _apply(person, data)
     record("person.update", person, user=actor)
-    db.session.commit()
+    db.session.flush()
     return person
 
 
-def get_or_create_person(data: PersonData, *, actor=None,
-                         commit: bool = True) -> tuple[Person, bool]:
+def get_or_create_person(data: PersonData, *, actor=None) -> tuple[Person, bool]:
     """Reuse the person with the same name and birth date, else create one; on reuse, fill
     in what the record lacks (``fill_missing``)."""
     _validate_person(data)
     person = find_person(data.last_name, data.first_name, data.middle_name, data.birth_date)
     if person is None:
-        return create_person(data, actor=actor, commit=commit), True
+        return create_person(data, actor=actor), True
     if fill_missing(person, data):
         record("person.update", person, user=actor, source="reuse")
-    if commit:
-        db.session.commit()
     return person, False
 
 
@@ -323,7 +316,7 @@ def _check_offered(offered: OfferedCategory | None) -> OfferedCategory:
 
 
 def register(offered: OfferedCategory | None, persons: list[Person], *,
-             team_name: str | None = None, actor=None, commit: bool = True) -> Entry:
+             team_name: str | None = None, actor=None) -> Entry:
     """Register one person, or a team of 2+ persons under ``team_name``."""
     offered = _check_offered(offered)
     team_name = _clean(team_name)
@@ -351,8 +344,6 @@ def register(offered: OfferedCategory | None, persons: list[Person], *,
     competition = offered.offered_competency.competition
     record("entry.create", entry, user=actor, competition_id=competition.id,
            persons=[p.id for p in persons], team=team_name)
-    if commit:
-        db.session.commit()
     return entry
 
 
@@ -390,7 +381,7 @@ def bulk_create_entries(entries: list[tuple[int, str | None, list[int]]], *, act
     return len(entries)
 
 
-def add_team_member(entry: Entry, person: Person, *, actor=None, commit: bool = True) -> Entry:
+def add_team_member(entry: Entry, person: Person, *, actor=None) -> Entry:
     if not entry.is_team:
         raise ServiceError(_("Only a team entry has members to add."))
     if len(entry.members) >= MAX_TEAM_SIZE:
@@ -404,8 +395,6 @@ def add_team_member(entry: Entry, person: Person, *, actor=None, commit: bool = 
     record("entry.member_add", entry, user=actor,
            competition_id=entry.offered_category.offered_competency.competition_id,
            person=person.id)
-    if commit:
-        db.session.commit()
     return entry
 
 
@@ -425,5 +414,5 @@ def set_status(entry: Entry, status: str, reason: str | None, *, actor) -> Entry
     record("entry.status", entry, user=actor,
            competition_id=entry.offered_category.offered_competency.competition_id,
            old=old, new=status, reason=reason)
-    db.session.commit()
+    db.session.flush()
     return entry

@@ -254,7 +254,7 @@ def publish(competition: Competition, *, actor=None) -> Publication:
            awards=award_changes,
            number=number, old=old_status, new=competition.status,
            previous=standings.publication.number if standings.publication else None)
-    db.session.commit()
+    db.session.flush()
     return publication
 
 

@@ -51,7 +51,7 @@ def create_user(email: str, role: str, password: str, name: str = "", *, actor=N
     db.session.add(user)
     db.session.flush()
     record("user.create", user, user=actor, email=email, role=role)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -69,7 +69,7 @@ def update_user(user: User, *, name: str, role: str, active: bool, actor) -> Use
     user.name, user.role, user.active = (name or "").strip(), role, active
     if changes:
         record("user.update", user, user=actor, changes=changes)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -77,7 +77,7 @@ def reset_password(user: User, password: str, *, actor=None) -> None:
     _check_password(password)
     user.set_password(password)
     record("user.password_reset", user, user=actor)
-    db.session.commit()
+    db.session.flush()
 
 
 # Login throttle: after this many failures in the window, further attempts are refused
@@ -114,11 +114,11 @@ def authenticate(email: str, password: str, ip: str = "") -> User | None:
         _spend_hash_time(password or "")
     if user is None or not user.check_password(password or "") or not user.active:
         db.session.add(LoginFailure(email=email, ip=ip))
-        db.session.commit()
+        db.session.flush()
         return None
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -153,6 +153,6 @@ def ensure_admin() -> tuple[User, str | None] | None:
         existing.role, existing.active = "admin", True
         existing.set_password(password)
         record("user.update", existing, changes={"role": "admin", "active": True})
-        db.session.commit()
+        db.session.flush()
         return existing, generated
     return create_user(email, "admin", password, name="Administrator"), generated
