@@ -4,13 +4,13 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..exporters import EXPORTERS
 from ..extensions import db
 from ..models import Category, Competency, Competition, CompetitionKind, Region
 from ..security import has_permission, requires
 from ..services import ServiceError
-from ..services.exports import run_export
+from .base import EXPORTERS
 from .forms import ExportForm
+from .service import run_export
 
 bp = Blueprint("exports", __name__)
 

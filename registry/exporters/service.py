@@ -14,14 +14,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..exporters import EXPORTERS
-from ..exporters.render import FORMATS, mimetype, render
 from ..extensions import db
 from ..fields import parse_id
 from ..models import AWARD_KINDS, STAGES, Category, Competency, Competition, CompetitionKind, name_key
 from ..security import has_permission
-from . import ServiceError
-from .audit import record
+from ..services import ServiceError
+from ..services.audit import record
+from .base import EXPORTERS
+from .render import FORMATS, mimetype, render
 
 DELIMITERS = {";": ";", ",": ","}
 
@@ -38,7 +38,7 @@ def resolve_filters(raw: dict[str, str | None]) -> dict:
 
     Unknown or unmatched values are errors, never silently ignored: an export filtered by a
     misspelt region must not quietly become an export of every region."""
-    from .regions import match_region
+    from ..services.regions import match_region
 
     raw = {k: (v.strip() if isinstance(v, str) else v) for k, v in raw.items() if v not in (None, "")}
     resolved: dict = {}
@@ -86,7 +86,7 @@ def resolve_filters(raw: dict[str, str | None]) -> dict:
             raise ServiceError(_("Unknown category: %(value)s.", value=raw["category"]), "category")
         resolved["category"] = categories
     if "award" in raw:
-        from .awards import AWARD_WORDS
+        from ..services.awards import AWARD_WORDS
 
         kind = AWARD_WORDS.get(name_key(raw["award"]), raw["award"])
         if kind not in AWARD_KINDS:
@@ -136,7 +136,7 @@ def run_export(identifier: str, raw_filters: dict, fmt: str, *, actor, lang: str
     record("export.run", object_type="export", user=actor,
            competition_id=filters["competition"].id if "competition" in filters else None,
            exporter=identifier, format=fmt, lang=lang, filters=describe(allowed))
-    db.session.commit()
+    db.session.flush()  # the boundary (request or command) commits
 
     def chunks() -> Iterator[bytes]:
         with force_locale(lang):
