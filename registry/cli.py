@@ -205,9 +205,9 @@ def import_results(file: Path, competition_id: int, dry_run: bool):
 
 
 def init_app(app) -> None:
-    from .exporters.cli import export_command
+    from .exporters.cli import export_cli
 
-    app.cli.add_command(export_command)
+    app.cli.add_command(export_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(refdata_cli)

@@ -1,40 +1,20 @@
-"""The export page: every registered exporter the user may run, with its filters."""
+"""The export page: every registered exporter the user may run, with the form its filters
+declare (blueprint ``exports``, under ``/exports``)."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Category, Competency, Competition, CompetitionKind, Region
 from ..security import has_permission, requires
 from ..services import ServiceError
-from .base import EXPORTERS
-from .forms import ExportForm
+from .base import EXPORTERS, Exporter
+from .forms import export_form, page_choices
 from .service import run_export
 
 bp = Blueprint("exports", __name__)
 
 
-def _form(with_choices: bool = True) -> ExportForm:
-    """The filters form; its choices (every competition, region, competency) are loaded only
-    to show the page, not to check a download's parameters."""
-    form = ExportForm(request.args)
-    if with_choices:
-        form.kind.choices = [("", "—")] + [
-            (k.slug, k.short_name)
-            for k in db.session.scalars(select(CompetitionKind).order_by(CompetitionKind.id))]
-        form.competition.choices = [("", "—")] + [
-            (str(c.id), f"{c.title} ({c.year})")
-            for c in db.session.scalars(
-                select(Competition).order_by(Competition.year.desc(), Competition.title))]
-        form.region.choices = [("", "—")] + [
-            (r.name, r.name) for r in db.session.scalars(select(Region).order_by(Region.name))]
-        form.competency.choices = [("", "—")] + [
-            (c.name, c.name)
-            for c in db.session.scalars(select(Competency).order_by(Competency.name))]
-        form.category.choices = [("", "—")] + [
-            (name, name) for name in db.session.scalars(
-                select(Category.name).distinct().order_by(Category.name))]
+def _form(exporter: Exporter, choices=None):
+    form = export_form(exporter, request.args, choices)
     if not request.args.get("lang"):
         form.lang.data = str(get_locale())
     return form
@@ -47,7 +27,10 @@ def _available():
 @bp.route("/")
 @requires("exports.run")
 def index():
-    return render_template("exports/index.html", exporters=_available(), form=_form())
+    exporters = _available()
+    choices = page_choices()
+    forms = {e.identifier: _form(e, choices) for e in exporters}
+    return render_template("exports/index.html", exporters=exporters, forms=forms)
 
 
 @bp.route("/<identifier>")
@@ -58,13 +41,13 @@ def download(identifier: str):
         abort(404)
     if not has_permission(current_user, exporter.permission):
         abort(403)
-    form = _form(with_choices=False)
+    form = _form(exporter)
     if not form.validate():
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "danger")
         return redirect(url_for("exports.index"))
-    raw = {name: request.args.get(name) for name in exporter.filters}
+    raw = {declared.name: request.args.get(declared.name) for declared in exporter.filters}
     try:
         export = run_export(identifier, raw, form.format.data, actor=current_user,
                             lang=form.lang.data, delimiter=form.delimiter.data)
