@@ -16,7 +16,7 @@ from .services import competitions as competition_service
 from .services import refdata as refdata_service
 from .services import users as user_service
 from .services.regions import match_region
-from .transaction import Commands, transactional
+from .transaction import Commands
 
 refdata_cli = Commands("refdata", help="Reference data: regions, kinds, categories, competencies.")
 users_cli = Commands("users", help="User accounts.")
@@ -145,47 +145,6 @@ def backup_command(output: str):
     click.echo(f"Backup written to {path} ({path.stat().st_size} bytes)")
 
 
-@click.command("export")
-@click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True)
-@click.option("--output", required=True, type=click.Path(dir_okay=False))
-@click.option("--lang", type=click.Choice(["ru", "en"]), default="ru", show_default=True)
-@click.option("--delimiter", type=click.Choice([";", ","]), default=";", show_default=True)
-@click.option("--kind")
-@click.option("--year")
-@click.option("--stage")
-@click.option("--competition")
-@click.option("--region")
-@click.option("--competency")
-@click.option("--category")
-@click.option("--award")
-@transactional
-def export_command(name, fmt, output, lang, delimiter, **filters):
-    """Write export NAME (winners, medals, participants, results, internships) to a file."""
-    from pathlib import Path
-
-    from .exporters import EXPORTERS
-    from .services.exports import run_export
-
-    if name not in EXPORTERS:
-        raise click.ClickException(
-            f"Unknown export {name!r}; known: {', '.join(sorted(EXPORTERS))}")
-    try:
-        export = run_export(name, filters, fmt, actor=None, lang=lang, delimiter=delimiter)
-    except ServiceError as error:
-        raise click.ClickException(error.message) from error
-    target = Path(output)
-    partial = target.with_name(target.name + ".partial")
-    size = 0
-    with open(partial, "wb") as fh:
-        for chunk in export.chunks:
-            fh.write(chunk)
-            size += len(chunk)
-    partial.replace(target)
-    click.echo(f"{name}: {size} bytes written to {target}")
-
-
-
 # --- results (marking) -----------------------------------------------------------------------
 
 results_cli = Commands("results", help="Results: standings and their publication.")
@@ -246,7 +205,9 @@ def import_results(file: Path, competition_id: int, dry_run: bool):
 
 
 def init_app(app) -> None:
-    app.cli.add_command(export_command)
+    from .exporters.cli import export_cli
+
+    app.cli.add_command(export_cli)
     app.cli.add_command(import_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(refdata_cli)

@@ -15,6 +15,7 @@ from ..labels import (
 )
 from ..models import Award, InternshipOffer, Partner, Person, Region
 from .base import DATE, Column, Exporter, register
+from .filters import AWARD, COMPETITION, REGION
 
 
 @register
@@ -22,7 +23,7 @@ class InternshipsExporter(Exporter):
     identifier = "internships"
     label = _l("Internship offers")
     description = _l("Offers with the person, award, partner, kind, place, dates and state.")
-    filters = ("competition", "region", "award")
+    filters = (COMPETITION, REGION, AWARD)
 
     def columns(self):
         return [

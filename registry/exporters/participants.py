@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..queries import join_contest, join_members
 from .base import DATE, TEXT, Column, Exporter, register
+from .filters import CATEGORY, COMPETENCY, COMPETITION_FILTERS, REGION
 from .queries import apply_competition_filters
 
 WIDTHS = {"last_name": 18, "first_name": 14, "middle_name": 18, "birth_date": 14, "region": 28,
@@ -42,7 +43,7 @@ class ParticipantsExporter(Exporter):
     identifier = "participants"
     label = _l("Participants (import format)")
     description = _l("The registration list; it opens in the participants import unchanged.")
-    filters = ("kind", "year", "stage", "competition", "region", "competency", "category")
+    filters = (*COMPETITION_FILTERS, REGION, COMPETENCY, CATEGORY)
 
     def columns(self) -> list[Column]:
         return [Column(ImportHeader(c), DATE if c.field.endswith("date") else TEXT,

@@ -1,5 +1,6 @@
-"""One renderer for every exporter: CSV (UTF-8 with BOM, ``;`` by default for Russian Excel)
-and XLSX (typed numbers and dates, bold frozen header, autofilter, column widths).
+"""The table renderer, for every table exporter: the output formats ``csv`` (UTF-8 with BOM,
+``;`` by default for Russian Excel) and ``xlsx`` (typed numbers and dates, bold frozen header,
+autofilter, column widths), registered in ``OUTPUT_FORMATS``.
 
 Both stream: CSV row by row; XLSX through openpyxl's write-only workbook into a temporary
 file that is then sent in chunks. Memory does not grow with the row count.
@@ -22,9 +23,18 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .base import DATE, DECIMAL, INTEGER, Column, Exporter
+from .base import (
+    DATE,
+    DECIMAL,
+    INTEGER,
+    OUTPUT_FORMATS,
+    Column,
+    Exporter,
+    OutputFormat,
+    RenderOptions,
+    register_format,
+)
 
-FORMATS = ("csv", "xlsx")
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -121,16 +131,21 @@ def render_xlsx(columns: list[Column], rows: Iterable[tuple], title: str = "Expo
             yield chunk
 
 
-def render(exporter: Exporter, filters: dict, fmt: str, delimiter: str = ";") -> Iterator[bytes]:
+def _table_csv(exporter: Exporter, filters: dict, options: RenderOptions) -> Iterator[bytes]:
+    return render_csv(exporter.columns(), exporter.rows(filters), delimiter=options.delimiter)
+
+
+def _table_xlsx(exporter: Exporter, filters: dict, options: RenderOptions) -> Iterator[bytes]:
+    return render_xlsx(exporter.columns(), exporter.rows(filters), title=str(exporter.label))
+
+
+register_format(OutputFormat("xlsx", "Excel (XLSX)", "xlsx", XLSX_MIMETYPE, _table_xlsx))
+register_format(OutputFormat("csv", "CSV", "csv", CSV_MIMETYPE, _table_csv))
+
+
+def render(exporter: Exporter, filters: dict, fmt: str,
+           options: RenderOptions | None = None) -> Iterator[bytes]:
     """Bytes of the export in ``fmt``; call inside the locale the headers should be in."""
-    columns = exporter.columns()
-    rows = exporter.rows(filters)
-    if fmt == "csv":
-        return render_csv(columns, rows, delimiter=delimiter)
-    if fmt == "xlsx":
-        return render_xlsx(columns, rows, title=str(exporter.label))
-    raise ValueError(f"unknown format {fmt!r}")
-
-
-def mimetype(fmt: str) -> str:
-    return CSV_MIMETYPE if fmt == "csv" else XLSX_MIMETYPE
+    if fmt not in exporter.formats:
+        raise ValueError(f"exporter {exporter.identifier!r} has no format {fmt!r}")
+    return OUTPUT_FORMATS[fmt].render(exporter, filters, options or RenderOptions())

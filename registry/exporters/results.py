@@ -9,6 +9,7 @@ from ..extensions import db
 from ..labels import AWARD_LABELS, ENTRY_STATUS_LABELS, STAGE_LABELS, label
 from ..models import Competition, OfferedCategory, OfferedCompetency
 from .base import DECIMAL, INTEGER, Column, Exporter, register
+from .filters import CATEGORY, COMPETENCY, COMPETITION_FILTERS
 from .queries import apply_competition_filters
 
 PUBLICATION_LABELS = {
@@ -31,7 +32,7 @@ class ResultsExporter(Exporter):
     identifier = "results"
     label = _l("Results protocol")
     description = _l("Every entry with points, place and award; provisional results are marked.")
-    filters = ("kind", "year", "stage", "competition", "competency", "category")
+    filters = (*COMPETITION_FILTERS, COMPETENCY, CATEGORY)
 
     def columns(self):
         return [

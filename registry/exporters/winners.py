@@ -23,9 +23,12 @@ from ..models import (
 )
 from ..queries import join_contest, join_members
 from .base import DECIMAL, INTEGER, Column, Exporter, register
+from .filters import AWARD, CATEGORY, COMPETENCY, COMPETITION_FILTERS, REGION
 from .queries import apply_competition_filters
 
 MEDAL_KINDS = ("gold", "silver", "bronze", "medallion")
+# Filters that choose contests: a personal special award belongs to none.
+CONTEST_FILTERS = (*COMPETITION_FILTERS, COMPETENCY, CATEGORY)
 
 
 def _award_words(kind: str, title: str | None) -> str:
@@ -43,7 +46,7 @@ class WinnersExporter(Exporter):
     identifier = "winners"
     label = _l("Winners and prize-winners")
     description = _l("One row per awarded person, from published results and special awards.")
-    filters = ("kind", "year", "stage", "competition", "region", "competency", "category", "award")
+    filters = (*COMPETITION_FILTERS, REGION, COMPETENCY, CATEGORY, AWARD)
 
     def columns(self):
         return [
@@ -97,8 +100,7 @@ class WinnersExporter(Exporter):
                    title if award == "special" and title else awards.get(award, award), last,
                    first, middle, region, organisation, points, team)
         # Special awards granted to a person rather than to an entry come last.
-        if any(k in filters for k in ("kind", "year", "stage", "competition", "competency",
-                                      "category")):
+        if any(f.name in filters for f in CONTEST_FILTERS):
             return
         personal = (
             select(Award.kind, Award.title, Person.last_name, Person.first_name,
@@ -124,7 +126,7 @@ class MedalsExporter(Exporter):
     label = _l("Medal table by region")
     description = _l("Gold, silver, bronze and medallions by region from published results; "
                      "a team's medal counts once, for its members' region.")
-    filters = ("kind", "year", "stage", "competition", "competency", "category")
+    filters = CONTEST_FILTERS
 
     def columns(self):
         return [Column(_l("Region"), width=36), Column(_l("Gold"), INTEGER, 10),

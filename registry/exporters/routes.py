@@ -1,0 +1,61 @@
+"""The export page: every registered exporter the user may run, with the form its filters
+declare (blueprint ``exports``, under ``/exports``)."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from ..security import has_permission, requires
+from ..services import ServiceError
+from ..transaction import refuse
+from .base import EXPORTERS, Exporter
+from .forms import export_form, page_choices
+from .service import run_export
+
+bp = Blueprint("exports", __name__)
+
+
+def _form(exporter: Exporter, choices=None):
+    form = export_form(exporter, request.args, choices)
+    if not request.args.get("lang"):
+        form.lang.data = str(get_locale())
+    return form
+
+
+def _available():
+    return [e for e in EXPORTERS.values() if has_permission(current_user, e.permission)]
+
+
+@bp.route("/")
+@requires("exports.run")
+def index():
+    exporters = _available()
+    choices = page_choices()
+    forms = {e.identifier: _form(e, choices) for e in exporters}
+    return render_template("exports/index.html", exporters=exporters, forms=forms)
+
+
+@bp.route("/<identifier>")
+@requires("exports.run")
+def download(identifier: str):
+    exporter = EXPORTERS.get(identifier)
+    if exporter is None:
+        abort(404)
+    if not has_permission(current_user, exporter.permission):
+        abort(403)
+    form = _form(exporter)
+    if not form.validate():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+        return redirect(url_for("exports.index"))
+    raw = {declared.name: request.args.get(declared.name) for declared in exporter.filters}
+    try:
+        export = run_export(identifier, raw, form.format.data, actor=current_user,
+                            lang=form.lang.data, delimiter=form.delimiter.data)
+    except ServiceError as error:
+        refuse()
+        flash(error.message, "danger")
+        return redirect(url_for("exports.index", **request.args))
+    response = Response(stream_with_context(export.chunks), mimetype=export.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response

@@ -1,0 +1,107 @@
+"""Running an export: resolve the filters, record who exported what, render in a language.
+
+Exports carry personal data, so every run is in the audit log (who, which exporter, which
+filters) before the first byte is sent.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..security import has_permission
+from ..services import ServiceError
+from ..services.audit import record
+from .base import EXPORTERS, OUTPUT_FORMATS, Exporter, RenderOptions
+from .render import render
+
+DELIMITERS = {";": ";", ",": ","}
+
+
+@dataclass
+class ExportFile:
+    filename: str
+    mimetype: str
+    chunks: Iterator[bytes]
+
+
+def resolve_filters(exporter: Exporter, raw: dict[str, str | None]) -> dict:
+    """Turn filter values as typed (form or CLI) into what the exporter's rows expect, by its
+    declared filters (``registry.exporters.filters``). A filter it does not declare, and a value
+    that matches nothing, are errors, never silently ignored."""
+    raw = clean(raw)
+    undeclared = [name for name in raw if exporter.filter(name) is None]
+    if undeclared:
+        raise ServiceError(_("The export «%(export)s» has no filter %(name)s.",
+                             export=exporter.label, name=", ".join(undeclared)), undeclared[0])
+    resolved: dict = {}
+    for declared in exporter.filters:
+        if declared.name not in raw:
+            continue
+        value = declared.resolve(raw[declared.name])
+        if value is None:
+            raise ServiceError(declared.error_message(raw[declared.name]), declared.name)
+        resolved[declared.name] = value
+    return resolved
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A model object reduced to its id, safe to use after its session is gone."""
+
+    id: int
+
+
+def _ids(value):
+    if isinstance(value, list):
+        return [_ids(v) for v in value]
+    if hasattr(value, "__table__"):
+        return Ref(value.id)
+    return value
+
+
+def clean(raw: dict) -> dict:
+    """The filters that were given: stripped, without the empty ones."""
+    raw = {k: (v.strip() if isinstance(v, str) else v) for k, v in raw.items()}
+    return {k: v for k, v in raw.items() if v not in (None, "")}
+
+
+def describe(raw: dict) -> dict:
+    return {k: v for k, v in raw.items() if v not in (None, "")}
+
+
+def run_export(identifier: str, raw_filters: dict, fmt: str, *, actor, lang: str | None = None,
+               delimiter: str = ";") -> ExportFile:
+    exporter = EXPORTERS.get(identifier)
+    if exporter is None:
+        raise ServiceError(_("Unknown export: %(name)s.", name=identifier))
+    if actor is not None and not has_permission(actor, exporter.permission):
+        raise ServiceError(_("Your role may not run this export."))
+    if fmt not in exporter.formats:
+        raise ServiceError(_("Unknown format: %(fmt)s.", fmt=fmt), "format")
+    if delimiter not in DELIMITERS:
+        raise ServiceError(_("The CSV delimiter must be ; or ,."), "delimiter")
+    lang = lang or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if lang not in current_app.config["LANGUAGES"]:
+        raise ServiceError(_("Unknown language: %(lang)s.", lang=lang), "lang")
+    filters = resolve_filters(exporter, raw_filters)
+    # The file is written after this function returns (it streams), in a session of its own:
+    # keep only the ids of the filter objects, not the objects of this one.
+    filters = {name: _ids(value) for name, value in filters.items()}
+    record("export.run", object_type="export", user=actor,
+           competition_id=filters["competition"].id if "competition" in filters else None,
+           exporter=identifier, format=fmt, lang=lang, filters=describe(raw_filters))
+    db.session.flush()  # the boundary (request or command) commits
+
+    def chunks() -> Iterator[bytes]:
+        with force_locale(lang):
+            yield from render(exporter, filters, fmt, RenderOptions(delimiter=delimiter))
+
+    output = OUTPUT_FORMATS[fmt]
+    filename = f"{identifier}-{date.today().isoformat()}.{output.extension}"
+    return ExportFile(filename=filename, mimetype=output.mimetype, chunks=chunks())
