@@ -1,9 +1,11 @@
-"""Joins that many list queries share: from an entry to its members, and to the competition
-chain (category, competency, competition)."""
+"""What many list queries share: paging, and the joins from an entry to its members and to
+the competition chain (category, competency, competition)."""
 from __future__ import annotations
 
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select
 
+from .extensions import db
 from .models import (
     Category,
     Competency,
@@ -15,6 +17,31 @@ from .models import (
     Organisation,
     Person,
 )
+
+
+class RowPagination(SelectPagination):
+    """``db.paginate`` for a select of several columns: each item is a row, not its first
+    column."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+
+def paginate(stmt: Select, page: int, per_page: int, *, rows: bool = True):
+    """One page of ``stmt`` (two queries: the page and the count); a page past the last
+    shows the last. ``rows=False`` gives entities (``db.paginate``), else rows."""
+    def run(number: int):
+        if not rows:
+            return db.paginate(stmt, page=number, per_page=per_page, max_per_page=None,
+                               error_out=False)
+        return RowPagination(select=stmt, session=db.session(), page=number,
+                             per_page=per_page, max_per_page=None, error_out=False)
+
+    result = run(max(1, page))
+    if result.page > 1 and result.page > result.pages:
+        result = run(max(1, result.pages))
+    return result
 
 
 def join_members(query: Select, home) -> Select:

@@ -2,7 +2,6 @@
 queries, whatever the number of rows (no lazy loading inside loops)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from sqlalchemy import and_, false, func, select
@@ -23,38 +22,7 @@ from ..models import (
     User,
     name_key,
 )
-from ..queries import join_contest
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def paginate(stmt, page: int, per_page: int) -> Page:
-    """Run ``stmt`` (rows of entities) for one page; a second query counts all rows."""
-    total = db.session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).subquery())
-    ) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items=rows, page=page, per_page=per_page, total=total)
+from ..queries import join_contest, paginate
 
 
 def name_tokens(text: str | None) -> list[str]:
@@ -95,7 +63,7 @@ def offered_choices(competition: Competition) -> list[tuple[int, str]]:
 
 # --- organisations -------------------------------------------------------------------------
 
-def organisations(*, q: str | None, region_id: int | None, page: int, per_page: int) -> Page:
+def organisations(*, q: str | None, region_id: int | None, page: int, per_page: int):
     persons = (
         select(func.count(Person.id)).where(Person.organisation_id == Organisation.id)
         .correlate(Organisation).scalar_subquery()
@@ -127,7 +95,7 @@ def organisation_names(region_id: int | None, limit: int = 500) -> list[str]:
 # --- persons -------------------------------------------------------------------------------
 
 def persons(*, q: str | None, region_id: int | None, organisation_id: int | None,
-            page: int, per_page: int) -> Page:
+            page: int, per_page: int):
     stmt = (
         select(Person, Region, Organisation)
         .join(Region, Region.id == Person.region_id)
@@ -207,7 +175,7 @@ def _participants_base(competition: Competition):
 
 
 def participants(competition: Competition, filters: ParticipantFilters, *, page: int,
-                 per_page: int) -> Page:
+                 per_page: int):
     """One row per person in an entry: (EntryMember, Entry, Person, Region, Organisation,
     Competency, Category, User who last changed the status)."""
     stmt = _participants_base(competition).with_only_columns(
