@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from .. import kinds
 from ..extensions import db
 from ..labels import AWARD_LABELS, STAGE_LABELS, label
 from ..models import (
@@ -25,7 +26,7 @@ from ..queries import join_contest, join_members
 from .base import DECIMAL, INTEGER, Column, Exporter, register
 from .queries import apply_competition_filters
 
-MEDAL_KINDS = ("gold", "silver", "bronze", "medallion")
+MEDAL_KINDS = (*kinds.MEDALS, kinds.MEDALLION)  # the columns of the medal table
 
 
 def _award_words(kind: str, title: str | None) -> str:
