@@ -165,3 +165,23 @@ def test_categories_of_a_new_kind_come_from_its_entry(app, mentors_cup):
     kind = factories.kind(SLUG)
     assert db.session.scalars(select(Category.name).where(Category.kind_id == kind.id)).all() \
         == ["Наставники"]
+
+
+def test_no_rule_compares_kind_slugs():
+    """Services, importers, exporters, blueprints and the demo ask ``registry.kinds``; a slug
+    is written only as data (the demo's season plans) or in help text (the CLI)."""
+    import tokenize
+    from pathlib import Path
+
+    root = Path(kinds.__file__).resolve().parent
+    allowed = {root / "cli.py", root / "demo" / "plans.py"}
+    slugs = [k.slug for k in kinds.all_kinds()]
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path in allowed:
+            continue
+        with tokenize.open(path) as source:
+            for token in tokenize.generate_tokens(source.readline):
+                if token.type == tokenize.STRING and any(s in token.string for s in slugs):
+                    found.append(f"{path.relative_to(root)}:{token.start[0]}")
+    assert found == []
