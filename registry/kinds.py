@@ -118,13 +118,13 @@ class KindRules:
             return MEDALLION
         return award
 
-    def allows(self, award: str) -> bool:
-        return award in self.awards
-
 
 def from_spec(spec: dict) -> KindRules:
     """A kind's rules from its ``kinds.json`` entry."""
-    rule = AWARD_RULES[spec.get("award_rule", "none")]
+    rule = AWARD_RULES.get(spec.get("award_rule", "none"))
+    if rule is None:
+        raise ValueError(f"kind {spec['slug']}: unknown award_rule {spec['award_rule']!r} "
+                         f"(known: {', '.join(AWARD_RULES)})")
     medallion = bool(spec.get("medallion", False))
     return KindRules(
         slug=spec["slug"], short_name=spec["short_name"], name=spec["name"],

@@ -185,3 +185,8 @@ def test_no_rule_compares_kind_slugs():
                 if token.type == tokenize.STRING and any(s in token.string for s in slugs):
                     found.append(f"{path.relative_to(root)}:{token.start[0]}")
     assert found == []
+
+
+def test_an_entry_with_an_unknown_award_rule_is_refused():
+    with pytest.raises(ValueError, match="unknown award_rule"):
+        kinds.from_spec({**SPEC, "award_rule": "no_such_rule"})
