@@ -6,6 +6,7 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from registry import kinds as kind_rules
 from registry.extensions import db
 from registry.models import (
     Aspect,
@@ -103,7 +104,7 @@ def test_demo_season_obeys_the_rules(app):
         oc = by_id[oc_id]
         day = registration.competition_day(oc.offered_competency.competition)
         min_age = oc.category.min_age or 0
-        if oc.offered_competency.competition.kind.slug in registration.ADULT_KINDS:
+        if kind_rules.rules(oc.offered_competency.competition.kind.slug).adults_only:
             min_age = max(min_age, registration.ADULT_AGE)
         assert person.age_on(day) >= min_age, (person.full_name, oc.category.name)
         if oc.category.name in ("Юниоры", "Школьники"):

@@ -166,3 +166,23 @@ def test_web_upload_preview_then_import(client, login):
     response = client.post(url, data={"file": (io.BytesIO(bad), "p.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 422 and 'data-testid="import-errors"' in response.text
+
+
+def test_abilympics_refuses_a_medallion_and_a_winner(app):
+    competition, offered, people = _setup("abilympics")
+    category = offered.category.name
+    data = _csv(f"Сварочные технологии;{category};Орлов;Иван;;;;90;1;золото",
+                f"Сварочные технологии;{category};Соколов;Иван;;;;80;2;победитель",
+                f"Сварочные технологии;{category};Воронов;Иван;;;;70;4;Медальон за профессионализм",
+                f"Сварочные технологии;{category};Галкин;Иван;;;;60;5;призёр")
+    plan = protocol.build_plan(competition, data)
+    assert not plan.ok
+    assert len(plan.errors) == 3
+    for row, word in ((3, "победитель"), (4, "Медальон за профессионализм"), (5, "призёр")):
+        assert any(f"{row}" in error and f"«{word}»" in error and "Абилимпикс" in error
+                   for error in plan.errors), plan.errors
+    assert db.session.scalar(select(func.count()).select_from(ProtocolResult)) == 0
+    # gold is an award of Абилимпикс: the same file without the others is accepted
+    plan = protocol.build_plan(competition, _csv(
+        f"Сварочные технологии;{category};Орлов;Иван;;;;90;1;золото"))
+    assert plan.ok, plan.errors

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from .. import kinds
 from ..extensions import db
 from ..labels import AWARD_LABELS, STAGE_LABELS, label
 from ..models import (
@@ -26,7 +27,7 @@ from .base import DECIMAL, INTEGER, Column, Exporter, register
 from .filters import AWARD, CATEGORY, COMPETENCY, COMPETITION_FILTERS, REGION
 from .queries import apply_competition_filters
 
-MEDAL_KINDS = ("gold", "silver", "bronze", "medallion")
+MEDAL_KINDS = (*kinds.MEDALS, kinds.MEDALLION)  # the columns of the medal table
 # Filters that choose contests: a personal special award belongs to none.
 CONTEST_FILTERS = (*COMPETITION_FILTERS, COMPETENCY, CATEGORY)
 

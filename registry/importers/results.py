@@ -24,6 +24,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import kinds
 from ..extensions import db
 from ..models import (
     Competition,
@@ -64,11 +65,6 @@ AWARD_WORDS = {
     "победитель": "winner", "winner": "winner",
     "призер": "prize_winner", "призёр": "prize_winner", "prize-winner": "prize_winner",
     "prize_winner": "prize_winner",
-}
-KIND_AWARDS = {
-    "professionaly": {"gold", "silver", "bronze", "medallion"},
-    "abilympics": {"gold", "silver", "bronze"},
-    "master_of_the_year": {"winner", "prize_winner"},
 }
 
 
@@ -184,7 +180,7 @@ def build_plan(competition: Competition, data: bytes) -> ImportPlan:
         return plan
     offered_by_name = _offered(competition)
     entries = _load_entries(competition)
-    allowed_awards = KIND_AWARDS.get(competition.kind.slug, set())
+    allowed_awards = kinds.rules(competition.kind.slug).awards
     matched: dict[int, PlannedResult] = {}
     for number, cells in table.rows[1:]:
         def get(name, cells=cells):

@@ -71,13 +71,20 @@ def member_regions(entry_ids) -> dict[int, list[int]]:
     return regions
 
 
-def sync_from_standings(competition: Competition, standings, publication, *, actor=None) -> dict:
-    """Make the results awards of ``competition`` equal to ``standings`` (no commit)."""
+def results_awards(standings) -> dict[int, tuple[str, int | None, Decimal | None]]:
+    """``{entry_id: (award, place, points)}``: the results awards ``standings`` give (pure;
+    the demo generator writes these rows in bulk)."""
     wanted: dict[int, tuple[str, int | None, Decimal | None]] = {}
     for category in standings.categories:
         for row in category.rows:
             if row.award:
                 wanted[row.entry.id] = (row.award, row.rank, row.total)
+    return wanted
+
+
+def sync_from_standings(competition: Competition, standings, publication, *, actor=None) -> dict:
+    """Make the results awards of ``competition`` equal to ``standings`` (no commit)."""
+    wanted = results_awards(standings)
     existing = {a.entry_id: a for a in db.session.scalars(
         select(Award).where(Award.competition_id == competition.id, Award.source == "results"))}
     counts = {"added": 0, "changed": 0, "removed": 0}

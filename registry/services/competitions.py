@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import kinds
 from ..extensions import db
 from ..models import (
     STAGES,
@@ -87,7 +88,6 @@ def offer(competition: Competition, competency: Competency, category: Category, 
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_POINTS = Decimal(100)
-MEDALLION_KIND = "professionaly"
 MAX_TITLE_LENGTH = 300
 
 # Words of a default title. A title is stored data, written as the competition's own documents
@@ -147,12 +147,10 @@ def _validate(data: CompetitionData) -> None:
                                  year=data.year), field=field)
     threshold = data.medallion_threshold
     if threshold is not None:
-        if data.kind.slug != MEDALLION_KIND:
-            medallion_kind = db.session.scalar(
-                select(CompetitionKind).where(CompetitionKind.slug == MEDALLION_KIND))
+        if not kinds.rules(data.kind.slug).has_medallion:
             raise ServiceError(
                 _("The medallion for excellence is awarded only at %(kind)s.",
-                  kind=medallion_kind.short_name if medallion_kind else MEDALLION_KIND),
+                  kind=", ".join(k.short_name for k in kinds.medallion_kinds())),
                 field="medallion_threshold",
             )
         if not Decimal(0) < threshold <= MAX_POINTS:

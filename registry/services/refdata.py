@@ -1,13 +1,15 @@
-"""Reference data shipped with the project in ``registry/data``, loaded idempotently."""
+"""Reference data shipped with the project in ``registry/data``, loaded idempotently.
+
+The kinds and their categories come from ``registry.kinds`` (which reads ``kinds.json``)."""
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
+from .. import kinds as kind_rules
 from ..extensions import db
 from ..models import Category, Competency, CompetitionKind, Region
 
@@ -48,28 +50,27 @@ def load_all() -> LoadReport:
             else:
                 region.name, region.federal_district = row["name"], row["federal_district"]
 
-    kinds_spec = json.loads((DATA_DIR / "kinds.json").read_text(encoding="utf-8"))
     kinds = {k.slug: k for k in db.session.scalars(select(CompetitionKind))}
     competencies = {c.name: c for c in db.session.scalars(select(Competency))}
     team_names = set(_lines("team_competencies.txt"))
-    for spec in kinds_spec:
-        kind = kinds.get(spec["slug"])
+    for spec in kind_rules.all_kinds():  # registry/data/kinds.json
+        kind = kinds.get(spec.slug)
         if kind is None:
-            kind = CompetitionKind(slug=spec["slug"])
+            kind = CompetitionKind(slug=spec.slug)
             db.session.add(kind)
-            kinds[spec["slug"]] = kind
+            kinds[spec.slug] = kind
             report.kinds += 1
-        kind.name, kind.short_name = spec["name"], spec["short_name"]
+        kind.name, kind.short_name = spec.name, spec.short_name
         existing = {c.name: c for c in kind.categories}
-        for position, cat in enumerate(spec["categories"]):
-            category = existing.get(cat["name"])
+        for position, cat in enumerate(spec.categories):
+            category = existing.get(cat.name)
             if category is None:
-                category = Category(name=cat["name"], kind=kind)
+                category = Category(name=cat.name, kind=kind)
                 db.session.add(category)
                 report.categories += 1
-            category.position, category.min_age = position, cat["min_age"]
-        if spec["competencies_file"]:
-            for name in _lines(spec["competencies_file"]):
+            category.position, category.min_age = position, cat.min_age
+        if spec.competencies_file:
+            for name in _lines(spec.competencies_file):
                 competency = competencies.get(name)
                 if competency is None:
                     competency = Competency(name=name, is_team=name in team_names)

@@ -18,6 +18,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
+from .. import kinds
 from ..extensions import db
 from ..models import (
     Entry,
@@ -37,8 +38,6 @@ ADULT_AGE = 18
 BULK_CHUNK = 500  # values per IN (…) list when looking up many rows at once
 MIN_TEAM_SIZE = 2
 MAX_TEAM_SIZE = 4
-# Kinds whose every category is for adults, whatever the category's own ``min_age`` says.
-ADULT_KINDS = ("master_of_the_year",)
 
 
 @dataclass
@@ -286,7 +285,7 @@ def eligibility_problems(person: Person, offered: OfferedCategory) -> list[str]:
     category = offered.category
     day = competition_day(competition)
     min_age = category.min_age
-    if competition.kind.slug in ADULT_KINDS:
+    if kinds.rules(competition.kind.slug).adults_only:  # every category, whatever its min_age
         min_age = max(min_age or 0, ADULT_AGE)
     if min_age is not None and person.age_on(day) < min_age:
         if min_age >= ADULT_AGE:

@@ -3,7 +3,9 @@
 ``competition_standings`` computes the standings of a whole competition with a fixed number of
 queries however many competencies, entries and aspects it has: the totals are summed by the
 database (one ``GROUP BY`` over the marks of the competition), the rest is loaded in bulk and
-ranked in memory by the rules in ``medals``.
+ranked in memory, category by category (``rank_category``), by the rules of the competition's
+kind (``registry.kinds``). ``publish`` stores them (``publication_content``) and makes the awards
+(``services.awards``); the demo generator writes its publications with the same pieces.
 
 A category whose results were imported from a paper protocol is ranked from the protocol
 (place as given, or computed from the points at import; award as stated, or by the rules).
@@ -148,15 +150,21 @@ def latest_publication(competition_id: int) -> Publication | None:
     )
 
 
-def _rank_category(kind_slug: str, threshold, offered: OfferedCategory, entries: list[Entry],
-                   totals: dict, protocol: dict) -> CategoryStandings:
+def rank_category(kind, threshold, offered: OfferedCategory, entries: list[Entry],
+                  totals: dict, protocol: dict | None = None) -> CategoryStandings:
+    """The standings of one offered category, with awards by the rules of ``kind`` (a slug or
+    ``kinds.KindRules``): pure, on what is loaded already. ``totals`` is ``{entry_id: total}``
+    and ``protocol`` ``{entry_id: ProtocolResult}``. ``offered`` needs only an ``id`` and
+    each entry an ``id`` and a ``status``, so that the demo generator ranks its own records
+    with it before they are written."""
+    protocol = protocol or {}
     rankable = [e for e in entries if e.status == RANKED_STATUS]
     from_protocol = any(e.id in protocol for e in entries)
     rows = {e.id: Row(e, None) for e in entries}
     if from_protocol:
         ranked = [medals.Standing(e.id, protocol[e.id].points, protocol[e.id].place)
                   for e in rankable if e.id in protocol and protocol[e.id].place is not None]
-        for standing in medals.awards(kind_slug, ranked, threshold):
+        for standing in medals.awards(kind, ranked, threshold):
             row = rows[standing.entry_id]
             row.total, row.rank, row.award = standing.total, standing.rank, standing.award
         for entry in entries:
@@ -170,7 +178,7 @@ def _rank_category(kind_slug: str, threshold, offered: OfferedCategory, entries:
         for entry in entries:
             rows[entry.id].total = totals.get(entry.id)
         for standing in medals.standings(
-                kind_slug, [(e.id, totals.get(e.id)) for e in rankable], threshold):
+                kind, [(e.id, totals.get(e.id)) for e in rankable], threshold):
             row = rows[standing.entry_id]
             row.rank, row.award = standing.rank, standing.award
     ordered = sorted(rows.values(), key=lambda r: (
@@ -198,7 +206,7 @@ def competition_standings(competition: Competition,
     for entry in entries:
         by_category.setdefault(entry.offered_category_id, []).append(entry)
     categories = [
-        _rank_category(kind_slug, threshold, oc, by_category.get(oc.id, []), totals, protocol)
+        rank_category(kind_slug, threshold, oc, by_category.get(oc.id, []), totals, protocol)
         for oc in sorted(offered, key=lambda oc: (oc.offered_competency.competency.name,
                                                   oc.category.position))
     ]
@@ -206,6 +214,11 @@ def competition_standings(competition: Competition,
                                   partial=offered_competency_id is not None)
     result.snapshot = snapshot(result)
     return result
+
+
+def publication_content(standings: CompetitionStandings) -> dict:
+    """What a publication stores of ``standings`` (``Publication.snapshot``)."""
+    return {"standings": standings.snapshot}
 
 
 def snapshot(standings: CompetitionStandings) -> dict:
@@ -243,7 +256,7 @@ def publish(competition: Competition, *, actor=None) -> Publication:
     number = (standings.publication.number + 1) if standings.publication else 1
     publication = Publication(competition_id=competition.id, number=number,
                               published_at=utcnow(), published_by_id=getattr(actor, "id", None),
-                              snapshot={"standings": standings.snapshot})
+                              snapshot=publication_content(standings))
     db.session.add(publication)
     old_status = competition.status
     if competition.status in ("draft", "registration", "marking"):
