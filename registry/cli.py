@@ -6,14 +6,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from .extensions import db
 from .importers.commands import import_cli
-from .models import STAGES, STATUSES, CompetitionKind, name_key
+from .models import STAGES, STATUSES
 from .services import ServiceError
 from .services import competitions as competition_service
-from .services import refdata as refdata_service
+from .services import reference as reference_service
 from .services import users as user_service
 from .services.regions import match_region
 from .transaction import Commands
@@ -26,7 +25,7 @@ competitions_cli = Commands("competitions", help="Competitions: create and list.
 @refdata_cli.command("load")
 def refdata_load():
     """Load the shipped reference data; running it again changes nothing."""
-    report = refdata_service.load_all()
+    report = reference_service.load_all()
     click.echo(f"Reference data loaded: {report}")
 
 
@@ -66,15 +65,6 @@ def users_ensure_admin():
         click.echo(f"Administrator created: {user.email} (password from REGISTRY_ADMIN_PASSWORD)")
 
 
-def _find_kind(text: str) -> CompetitionKind | None:
-    """A kind by its slug (``professionaly``) or its short name («Абилимпикс»)."""
-    key = name_key(text)
-    for kind in db.session.scalars(select(CompetitionKind)):
-        if key in (name_key(kind.slug), name_key(kind.short_name)):
-            return kind
-    return None
-
-
 @competitions_cli.command("create")
 @click.option("--kind", "kind_text", required=True,
               help="professionaly, abilympics or master_of_the_year.")
@@ -90,7 +80,7 @@ def _find_kind(text: str) -> CompetitionKind | None:
 def competitions_create(kind_text, year, stage, region_text, title, starts, ends, status,
                         medallion_threshold):
     """Create a competition; its id is printed alone on the last line."""
-    kind = _find_kind(kind_text)
+    kind = reference_service.find_kind(kind_text)
     if kind is None:
         raise click.BadParameter(f"unknown competition kind {kind_text!r}", param_hint="--kind")
     region = None

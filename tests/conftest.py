@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from registry import create_app
 from registry.extensions import db
-from registry.services import refdata
+from registry.services import reference
 
 from . import factories
 
@@ -63,7 +63,7 @@ def app(tmp_path_factory):
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade()  # the real migrations, never create_all()
-        refdata.load_all()
+        reference.load_all()
         db.session.commit()
         db.session.remove()
     return application
@@ -93,7 +93,7 @@ def _clean_database(app):
             with db.engine.begin() as conn:
                 for name in reversed(REFERENCE_TABLES):
                     conn.execute(text(f"DELETE FROM {name}"))
-            refdata.load_all()
+            reference.load_all()
             db.session.commit()
             db.session.remove()
     app.config["WTF_CSRF_ENABLED"] = False

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from registry import kinds
+from registry.exporters.service import run_export
 from registry.extensions import db
 from registry.models import Award, Category, CompetitionKind, Mark, ScoreSheet
-from registry.services import ServiceError, competitions, medals, refdata, registration, results
-from registry.services.exports import run_export
+from registry.services import ServiceError, competitions, medals, reference, registration, results
 
 from . import factories
 
@@ -88,7 +88,7 @@ def mentors_cup(app):
                      (kinds.WINNER, kinds.PRIZE_WINNER))(winner_and_two_runners_up)
     try:
         with kinds.registered(kinds.from_spec(SPEC)) as rules:
-            refdata.load_all()  # its reference rows, as `flask refdata load` makes them
+            reference.load_all()  # its reference rows, as `flask refdata load` makes them
             kind = db.session.scalar(select(CompetitionKind).where(CompetitionKind.slug == SLUG))
             welding = factories.competency("Сварочные технологии")
             welding.kinds.append(kind)

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from ..marking.forms import AuditFilterForm
 from ..security import requires
-from ..services import audit_log
+from . import queries
 
 bp = Blueprint("audit", __name__)
 
@@ -13,15 +13,15 @@ bp = Blueprint("audit", __name__)
 @requires("audit.view")
 def log():
     form = AuditFilterForm(request.args)
-    form.competition.choices = [("", "—")] + [(c.id, c.title) for c in audit_log.competitions()]
-    form.action.choices = [("", "—")] + [(a, a) for a in audit_log.actions()]
-    form.user.choices = [("", "—")] + [(u.id, u.email) for u in audit_log.users()]
+    form.competition.choices = [("", "—")] + [(c.id, c.title) for c in queries.competitions()]
+    form.action.choices = [("", "—")] + [(a, a) for a in queries.actions()]
+    form.user.choices = [("", "—")] + [(u.id, u.email) for u in queries.users()]
     form.validate()
 
     def value(field):
         return None if field.errors else (field.data or None)
 
-    page = audit_log.search(
+    page = queries.search(
         competition_id=value(form.competition), action=value(form.action),
         user_id=value(form.user), date_from=value(form.date_from),
         date_to=value(form.date_to), page=value(form.page) or 1,

@@ -21,6 +21,7 @@ from wtforms.validators import NumberRange, Optional
 
 from ..labels import AWARD_LABELS, STAGE_LABELS
 from ..models import AWARD_KINDS, STAGES, name_key
+from ..services import reference
 from . import queries
 
 
@@ -78,7 +79,7 @@ def _award(text: str) -> str | None:
 
 
 KIND = Filter(
-    "kind", _l("Competition kind"), queries.find_kind,
+    "kind", _l("Competition kind"), reference.find_kind,
     _l("Unknown competition kind: %(value)s."), choices=queries.kind_choices,
     help="Competition kind: its slug or short name.")
 YEAR = Filter(

@@ -62,13 +62,6 @@ def category_choices() -> list[tuple[str, str]]:
         select(Category.name).distinct().order_by(Category.name))]
 
 
-def find_kind(text: str) -> CompetitionKind | None:
-    """A kind by its slug (``professionaly``) or its short name («Абилимпикс»)."""
-    key = name_key(text)
-    return next((k for k in db.session.scalars(select(CompetitionKind))
-                 if key in (name_key(k.slug), name_key(k.short_name))), None)
-
-
 def find_competition(text: str) -> Competition | None:
     competition_id = parse_id(text)
     return db.session.get(Competition, competition_id) if competition_id else None

@@ -14,6 +14,7 @@ from ..models import (
     CompetitionKind,
     Entry,
     EntryMember,
+    HealthRecord,
     OfferedCategory,
     OfferedCompetency,
     Organisation,
@@ -243,3 +244,33 @@ def users_by_id(ids) -> dict[int, User]:
     if not ids:
         return {}
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+# --- single records for the forms ----------------------------------------------------------
+
+def region(region_id: int | None) -> Region | None:
+    return db.session.get(Region, region_id) if region_id else None
+
+
+def person(person_id: int | None) -> Person | None:
+    return db.session.get(Person, person_id) if person_id else None
+
+
+def persons_by_id(ids: list[int]) -> list[Person]:
+    return list(db.session.scalars(select(Person).where(Person.id.in_(ids)))) if ids else []
+
+
+def health_record(person: Person) -> HealthRecord | None:
+    return db.session.get(HealthRecord, person.id)
+
+
+def offered_in(competition: Competition, offered_id: int | None) -> OfferedCategory | None:
+    """The offered category ``offered_id`` if it belongs to ``competition``."""
+    if not offered_id:
+        return None
+    return db.session.scalar(
+        select(OfferedCategory).join(OfferedCompetency).where(
+            OfferedCategory.id == offered_id,
+            OfferedCompetency.competition_id == competition.id,
+        )
+    )

@@ -1,13 +1,13 @@
 """Organisations, persons, entries and teams; the participants list of a competition.
 
-Views read the request, call one service function and render or redirect; on a broken rule
-(``ServiceError``) they roll back and show the message on the form, never a 500.
+Views read the request, call one operation and render or redirect; on a broken rule
+(``ServiceError``) the request is refused (nothing is written) and the message is shown on the
+form (``registry.views.refusals``), never a 500. Reads are in ``queries.py``.
 """
 from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..awards.forms import RevokeForm
 from ..extensions import db
@@ -26,18 +25,14 @@ from ..models import (
     ENTRY_STATUSES,
     Competition,
     Entry,
-    HealthRecord,
-    OfferedCategory,
-    OfferedCompetency,
     Organisation,
     Person,
-    Region,
 )
 from ..security import can, requires
-from ..services import ServiceError, person_history
 from ..services import health as health_service
+from ..services import person_history
 from ..services import registration as reg
-from ..transaction import refuse
+from ..views import refusals
 from . import queries
 from .forms import (
     ORGANISATION_KIND_LABELS,
@@ -59,13 +54,6 @@ bp = Blueprint("registration", __name__)
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-def _get_or_404(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
-
 
 def _int_arg(name: str) -> int | None:
     """An id or a page number from the query string; None unless it is one."""
@@ -92,30 +80,10 @@ _FIELD_ALIASES = {"category": "offered_category_id", "competency": "offered_cate
                   "region": "region_id"}
 
 
-def _show_error(form, error: ServiceError) -> None:
-    name = _FIELD_ALIASES.get(error.field, error.field) if error.field else None
-    field = getattr(form, name, None) if name else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "danger")
-
-
 def _competition_page(competition: Competition) -> str:
     if "competitions.detail" in current_app.view_functions:
         return url_for("competitions.detail", competition_id=competition.id)
     return url_for("registration.participants", competition_id=competition.id)
-
-
-def _offered_in(competition: Competition, offered_id: int | None) -> OfferedCategory | None:
-    if not offered_id:
-        return None
-    return db.session.scalar(
-        select(OfferedCategory).join(OfferedCompetency).where(
-            OfferedCategory.id == offered_id,
-            OfferedCompetency.competition_id == competition.id,
-        )
-    )
 
 
 @bp.app_context_processor
@@ -143,24 +111,15 @@ def _organisation_form(organisation: Organisation | None):
     form = OrganisationForm(obj=organisation)
     form.region_id.choices = _blank_choice() + queries.region_choices()
     if form.validate_on_submit():
-        region = db.session.get(Region, form.region_id.data)
-        try:
+        region = queries.region(form.region_id.data)
+        with refusals(form, _FIELD_ALIASES) as attempt:
             if organisation is None:
-                if reg.find_organisation(form.name.data, region) is not None:
-                    raise ServiceError(
-                        _("An organisation with this name already exists in this region."),
-                        field="name",
-                    )
-                organisation, _created = reg.get_or_create_organisation(
-                    form.name.data, region, form.kind.data, actor=current_user
-                )
+                organisation = reg.create_organisation(form.name.data, region, form.kind.data,
+                                                       actor=current_user)
             else:
                 reg.update_organisation(organisation, name=form.name.data, region=region,
                                         kind=form.kind.data, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            _show_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Organisation «%(name)s» saved.", name=organisation.name), "success")
             return redirect(url_for("registration.organisations",
                                     q=organisation.name, region_id=organisation.region_id))
@@ -177,14 +136,14 @@ def organisation_create():
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
 @requires("persons.manage")
 def organisation_edit(organisation_id: int):
-    return _organisation_form(_get_or_404(Organisation, organisation_id))
+    return _organisation_form(db.get_or_404(Organisation, organisation_id))
 
 
 # --- persons -------------------------------------------------------------------------------
 
 def _person_data(form: PersonForm, *, actor) -> reg.PersonData:
     """The form's values as ``PersonData``; the organisation is found or created."""
-    region = db.session.get(Region, form.region_id.data)
+    region = queries.region(form.region_id.data)
     organisation = None
     if (form.organisation.data or "").strip():
         organisation, _created = reg.get_or_create_organisation(
@@ -239,13 +198,10 @@ def person_create():
     if form.validate_on_submit():
         existing = _duplicate(form)
         if existing is None:
-            try:
+            with refusals(form, _FIELD_ALIASES) as attempt:
                 person = reg.create_person(_person_data(form, actor=current_user),
                                            actor=current_user)
-            except ServiceError as error:
-                refuse()
-                _show_error(form, error)
-            else:
+            if attempt.ok:
                 flash(_("%(name)s added.", name=person.full_name), "success")
                 return redirect(url_for("registration.person_detail", person_id=person.id))
     return render_template("registration/person_form.html", form=form, person=None,
@@ -256,8 +212,8 @@ def person_create():
 @bp.route("/persons/<int:person_id>")
 @requires("persons.view")
 def person_detail(person_id: int):
-    person = _get_or_404(Person, person_id)
-    health = db.session.get(HealthRecord, person.id) if can("health.view") else None
+    person = db.get_or_404(Person, person_id)
+    health = queries.health_record(person) if can("health.view") else None
     entries = queries.person_entries(person)
     return render_template(
         "registration/person_detail.html", person=person, entries=entries,
@@ -273,18 +229,15 @@ def person_detail(person_id: int):
 @requires("health.manage")
 def health_edit(person_id: int):
     """Special-category data: only roles with ``health.manage`` reach this page."""
-    person = _get_or_404(Person, person_id)
-    health = db.session.get(HealthRecord, person.id)
+    person = db.get_or_404(Person, person_id)
+    health = queries.health_record(person)
     form = HealthForm(obj=health)
     if form.validate_on_submit():
-        try:
+        with refusals(form, _FIELD_ALIASES) as attempt:
             health_service.set_health_record(
                 person, disability_group=form.disability_group.data, notes=form.notes.data,
                 written_consent_date=form.written_consent_date.data, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            _show_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Health data saved."), "success")
             return redirect(url_for("registration.person_detail", person_id=person.id))
     return render_template("registration/health_form.html", form=form, person=person,
@@ -294,7 +247,7 @@ def health_edit(person_id: int):
 @bp.route("/persons/<int:person_id>/health/delete", methods=["POST"])
 @requires("health.manage")
 def health_delete(person_id: int):
-    person = _get_or_404(Person, person_id)
+    person = db.get_or_404(Person, person_id)
     if HealthDeleteForm().validate_on_submit():
         health_service.remove_health_record(person, actor=current_user)
         flash(_("Health data deleted."), "success")
@@ -304,20 +257,17 @@ def health_delete(person_id: int):
 @bp.route("/persons/<int:person_id>/edit", methods=["GET", "POST"])
 @requires("persons.manage")
 def person_edit(person_id: int):
-    person = _get_or_404(Person, person_id)
+    person = db.get_or_404(Person, person_id)
     form = PersonForm(obj=person)
     _prepare_person_form(form, person)
     existing = None
     if form.validate_on_submit():
         existing = _duplicate(form, person)
         if existing is None:
-            try:
+            with refusals(form, _FIELD_ALIASES) as attempt:
                 reg.update_person(person, _person_data(form, actor=current_user),
                                   actor=current_user)
-            except ServiceError as error:
-                refuse()
-                _show_error(form, error)
-            else:
+            if attempt.ok:
                 flash(_("Changes saved."), "success")
                 return redirect(url_for("registration.person_detail", person_id=person.id))
     return render_template("registration/person_form.html", form=form, person=person,
@@ -333,7 +283,7 @@ SORT_KEYS = tuple(queries.SORTS)
 @bp.route("/competitions/<int:competition_id>/participants")
 @requires("persons.view")
 def participants(competition_id: int):
-    competition = _get_or_404(Competition, competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     status = request.args.get("status", "")
     sort = request.args.get("sort", "name")
     filters = queries.ParticipantFilters(
@@ -359,25 +309,22 @@ def participants(competition_id: int):
 @requires("persons.manage")
 def entry_create(competition_id: int):
     """Register an existing person: find them by name, then pick competency and category."""
-    competition = _get_or_404(Competition, competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     q = request.args.get("q", "").strip()
     form = EntryForm()
     form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
     if request.method == "GET" and _int_arg("person_id"):
         form.person_id.data = str(_int_arg("person_id"))
     person_id = parse_id(form.person_id.data)
-    person = db.session.get(Person, person_id) if person_id else None
+    person = queries.person(person_id)
     if form.validate_on_submit():
         if person is None:
             flash(_("Choose a person first."), "danger")
         else:
-            try:
-                reg.register(_offered_in(competition, form.offered_category_id.data), [person],
+            with refusals(form, _FIELD_ALIASES) as attempt:
+                reg.register(queries.offered_in(competition, form.offered_category_id.data), [person],
                              actor=current_user)
-            except ServiceError as error:
-                refuse()
-                _show_error(form, error)
-            else:
+            if attempt.ok:
                 flash(_("%(name)s registered.", name=person.full_name), "success")
                 return redirect(url_for("registration.participants",
                                         competition_id=competition.id))
@@ -394,7 +341,7 @@ def entry_create(competition_id: int):
 @requires("persons.manage")
 def entry_create_person(competition_id: int):
     """Create a person and register them in one form."""
-    competition = _get_or_404(Competition, competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     form = PersonEntryForm()
     _prepare_person_form(form)
     form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
@@ -402,15 +349,12 @@ def entry_create_person(competition_id: int):
     if form.validate_on_submit():
         existing = _duplicate(form)
         if existing is None:
-            try:
+            with refusals(form, _FIELD_ALIASES) as attempt:
                 person = reg.create_person(_person_data(form, actor=current_user),
                                            actor=current_user)
-                reg.register(_offered_in(competition, form.offered_category_id.data),
+                reg.register(queries.offered_in(competition, form.offered_category_id.data),
                              [person], actor=current_user)
-            except ServiceError as error:
-                refuse()
-                _show_error(form, error)
-            else:
+            if attempt.ok:
                 flash(_("%(name)s added and registered.", name=person.full_name), "success")
                 return redirect(url_for("registration.participants",
                                         competition_id=competition.id))
@@ -425,12 +369,12 @@ def entry_create_person(competition_id: int):
 @requires("persons.manage")
 def team_create(competition_id: int):
     """Register a team: a name and 2+ persons found by name."""
-    competition = _get_or_404(Competition, competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     q = request.args.get("q", "").strip()
     form = TeamForm()
     form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
     posted = [n for n in map(parse_id, request.form.getlist("members")) if n is not None]
-    chosen = db.session.scalars(select(Person).where(Person.id.in_(posted))).all() if posted else []
+    chosen = queries.persons_by_id(posted)
     found = [row.Person for row in queries.find_persons(q, limit=50)] if q else []
     candidates = {p.id: p for p in [*chosen, *found]}
     form.members.choices = [
@@ -439,13 +383,10 @@ def team_create(competition_id: int):
     ]
     if form.validate_on_submit():
         members = [candidates[i] for i in form.members.data if i in candidates]
-        try:
-            reg.register(_offered_in(competition, form.offered_category_id.data), members,
+        with refusals(form, _FIELD_ALIASES) as attempt:
+            reg.register(queries.offered_in(competition, form.offered_category_id.data), members,
                          team_name=form.team_name.data, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            _show_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Team «%(name)s» registered.", name=form.team_name.data.strip()), "success")
             return redirect(url_for("registration.participants", competition_id=competition.id))
     return render_template(
@@ -477,7 +418,7 @@ def _entry_context(entry: Entry) -> dict:
 @bp.route("/entries/<int:entry_id>")
 @requires("persons.view")
 def entry_detail(entry_id: int):
-    entry = _get_or_404(Entry, entry_id)
+    entry = db.get_or_404(Entry, entry_id)
     q = request.args.get("q", "").strip()
     found = queries.find_persons(q) if q and entry.is_team else []
     return render_template("registration/entry_detail.html", q=q, found=found,
@@ -488,15 +429,12 @@ def entry_detail(entry_id: int):
 @bp.route("/entries/<int:entry_id>/status", methods=["POST"])
 @requires("persons.manage")
 def entry_status(entry_id: int):
-    entry = _get_or_404(Entry, entry_id)
+    entry = db.get_or_404(Entry, entry_id)
     form = EntryStatusForm()
     if form.validate_on_submit():
-        try:
+        with refusals() as attempt:
             reg.set_status(entry, form.status.data, form.reason.data, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            flash(error.message, "danger")
-        else:
+        if attempt.ok:
             flash(_("Status changed: %(status)s.",
                     status=STATUS_LABELS.get(entry.status, entry.status)), "success")
     else:
@@ -507,18 +445,15 @@ def entry_status(entry_id: int):
 @bp.route("/entries/<int:entry_id>/members", methods=["POST"])
 @requires("persons.manage")
 def entry_add_member(entry_id: int):
-    entry = _get_or_404(Entry, entry_id)
+    entry = db.get_or_404(Entry, entry_id)
     form = AddMemberForm()
     person_id = parse_id(form.person_id.data) if form.validate_on_submit() else None
-    person = db.session.get(Person, person_id) if person_id else None
+    person = queries.person(person_id)
     if person is None:
         flash(_("Choose a person first."), "danger")
     else:
-        try:
+        with refusals() as attempt:
             reg.add_team_member(entry, person, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            flash(error.message, "danger")
-        else:
+        if attempt.ok:
             flash(_("%(name)s added to the team.", name=person.full_name), "success")
     return redirect(url_for("registration.entry_detail", entry_id=entry_id))

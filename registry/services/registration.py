@@ -84,6 +84,17 @@ def get_or_create_organisation(name: str, region: Region, kind: str = "education
     return organisation, True
 
 
+def create_organisation(name: str, region: Region, kind: str = "educational", *,
+                        actor=None) -> Organisation:
+    """A new organisation; refused when one of that name exists in that region."""
+    if find_organisation(name, region) is not None:
+        raise ServiceError(
+            _("An organisation with this name already exists in this region."), field="name"
+        )
+    organisation, _created = get_or_create_organisation(name, region, kind, actor=actor)
+    return organisation
+
+
 def build_organisation(name: str, region: Region, kind: str = "educational") -> Organisation:
     """A new organisation added to the session (no query, no flush): for bulk writers that
     looked it up already."""

@@ -2,7 +2,7 @@ from sqlalchemy import func, select
 
 from registry.extensions import db
 from registry.models import Category, Competency, CompetitionKind, Region
-from registry.services import refdata
+from registry.services import reference
 
 from . import factories
 
@@ -43,6 +43,6 @@ def test_reload_adds_nothing_and_keeps_additions():
     extra = Competency(name="Новая компетенция", code="X1")
     db.session.add(extra)
     db.session.commit()
-    report = refdata.load_all()
+    report = reference.load_all()
     assert (report.regions, report.categories, report.competencies) == (0, 0, 0)
     assert (_count(Region), _count(Category), _count(Competency)) == (before[0], before[1], before[2] + 1)
