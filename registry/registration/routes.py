@@ -86,6 +86,13 @@ def _competition_page(competition: Competition) -> str:
     return url_for("registration.participants", competition_id=competition.id)
 
 
+def _offered_form(form_class, competition: Competition):
+    """A registration form whose category choices are what ``competition`` offers."""
+    form = form_class()
+    form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
+    return form
+
+
 @bp.app_context_processor
 def _registration_globals():
     return {"entry_status_labels": STATUS_LABELS, "stage_labels": STAGE_LABELS,
@@ -311,8 +318,7 @@ def entry_create(competition_id: int):
     """Register an existing person: find them by name, then pick competency and category."""
     competition = db.get_or_404(Competition, competition_id)
     q = request.args.get("q", "").strip()
-    form = EntryForm()
-    form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
+    form = _offered_form(EntryForm, competition)
     if request.method == "GET" and _int_arg("person_id"):
         form.person_id.data = str(_int_arg("person_id"))
     person_id = parse_id(form.person_id.data)
@@ -342,9 +348,8 @@ def entry_create(competition_id: int):
 def entry_create_person(competition_id: int):
     """Create a person and register them in one form."""
     competition = db.get_or_404(Competition, competition_id)
-    form = PersonEntryForm()
+    form = _offered_form(PersonEntryForm, competition)
     _prepare_person_form(form)
-    form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
     existing = None
     if form.validate_on_submit():
         existing = _duplicate(form)
@@ -371,8 +376,7 @@ def team_create(competition_id: int):
     """Register a team: a name and 2+ persons found by name."""
     competition = db.get_or_404(Competition, competition_id)
     q = request.args.get("q", "").strip()
-    form = TeamForm()
-    form.offered_category_id.choices = _blank_choice() + queries.offered_choices(competition)
+    form = _offered_form(TeamForm, competition)
     posted = [n for n in map(parse_id, request.form.getlist("members")) if n is not None]
     chosen = queries.persons_by_id(posted)
     found = [row.Person for row in queries.find_persons(q, limit=50)] if q else []
