@@ -3,6 +3,9 @@
 Views read the request, call one operation and render or redirect; on a broken rule
 (``ServiceError``) the request is refused (nothing is written) and the message is shown on the
 form (``registry.views.refusals``), never a 500. Reads are in ``queries.py``.
+
+Over 400 lines on purpose: one blueprint of about twenty small views whose forms share the
+person, organisation and offered-category helpers at the top; each view is a few lines.
 """
 from __future__ import annotations
 

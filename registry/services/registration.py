@@ -9,6 +9,10 @@ One place for each rule:
 
 Functions that write flush and write their audit entry; they never commit (the request or
 command commits once, ``registry/transaction.py``).
+
+Over 400 lines on purpose: the rules above depend on each other (reuse decides who is
+registered, eligibility and team size decide whether), and the forms, the importer's bulk
+writer and the demo call them together; one module keeps each rule in one place.
 """
 from __future__ import annotations
 
