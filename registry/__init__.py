@@ -97,7 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from .awards.routes import bp as awards_bp
     from .competitions.routes import bp as competitions_bp
     from .exporters.routes import bp as exports_bp
-    from .imports.routes import bp as imports_bp
+    from .importers.routes import bp as imports_bp
     from .main.routes import bp as main_bp
     from .marking.routes import bp as marking_bp
     from .registration.routes import bp as registration_bp

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import click
 
@@ -157,41 +156,6 @@ def results_publish(competition_id: int):
         raise click.ClickException(error.message) from error
     click.echo(f"Published the results of «{competition.title}» (publication "
                f"{publication.number}).")
-
-
-
-@import_cli.command("results")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--competition", "competition_id", required=True, type=int,
-              help="The competition's id.")
-@click.option("--dry-run", is_flag=True, help="Check the file and print the results; write "
-                                              "nothing.")
-def import_results(file: Path, competition_id: int, dry_run: bool):
-    """Import results from a paper protocol FILE (XLSX or CSV); all or nothing."""
-    from .importers import results as protocol
-    from .models import Competition
-
-    competition = db.session.get(Competition, competition_id)
-    if competition is None:
-        raise click.ClickException(f"No competition with id {competition_id}.")
-    plan = protocol.build_plan(competition, file.read_bytes())
-    if not plan.ok:
-        for error in plan.errors:
-            click.echo(error, err=True)
-        click.echo(f"Nothing was imported: {len(plan.errors)} problems.", err=True)
-        raise SystemExit(1)
-    for result in plan.results:
-        click.echo(f"  {result.entry.team_name or result.entry.members[0].person.full_name}: "
-                   f"points {result.points if result.points is not None else '—'}, "
-                   f"place {result.place}, award {result.award or '(by the rules)'}")
-    if dry_run:
-        click.echo(f"Dry run: nothing was written; {len(plan.results)} results are valid.")
-        return
-    try:
-        count = protocol.apply(plan)
-    except ServiceError as error:
-        raise click.ClickException(error.message) from error
-    click.echo(f"Imported {count} results.")
 
 
 def init_app(app) -> None:

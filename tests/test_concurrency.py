@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from registry.extensions import db
 from registry.importers import participants as participants_importer
+from registry.importers import participants_write
 from registry.importers import results as protocol
 from registry.importers.participants import ImportRefused
 from registry.models import (
@@ -237,7 +238,7 @@ def _crash_at_the_end(real):
 
 @pytest.mark.parametrize(("target", "where", "crash"), [
     (registration, "bulk_create_entries", _crash_half_way),
-    (participants_importer, "record", _crash_at_the_end),
+    (participants_write, "record", _crash_at_the_end),
 ], ids=["half-way", "at-the-end"])
 def test_a_crash_in_the_middle_of_a_participants_import_writes_nothing(app, monkeypatch, target,
                                                                         where, crash):

@@ -108,6 +108,8 @@ FORM_PAGE = {
     "competitions.withdraw": "competitions.detail",
     "imports.cancel": "imports.participants",
     "imports.confirm": "imports.participants",
+    "imports.results_cancel": "imports.results",
+    "imports.results_confirm": "imports.results",
     "marking.aspect_delete": "marking.scheme",
     "marking.assignment_remove": "marking.assignments",
     "marking.criterion_delete": "marking.scheme",

@@ -3,6 +3,7 @@ import io
 from datetime import date
 from decimal import Decimal as D
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -12,6 +13,18 @@ from registry.models import ProtocolResult
 from registry.services import results
 
 from . import factories
+
+
+@pytest.fixture
+def upload_dir(app, tmp_path):
+    app.config["IMPORT_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    yield tmp_path / "uploads"
+    app.config.pop("IMPORT_UPLOAD_DIR", None)
+
+
+def _token(client) -> str:
+    with client.session_transaction() as session:
+        return session["results_import"]["token"]
 
 HEADER = "Компетенция;Категория;Фамилия;Имя;Отчество;Дата рождения;Команда;Баллы;Место;Награда\n"
 
@@ -149,7 +162,7 @@ def test_cli_refuses_a_bad_file(app, tmp_path):
     assert result.exit_code == 1
 
 
-def test_web_upload_preview_then_import(client, login):
+def test_web_upload_preview_then_import(app, client, login, upload_dir):
     competition, offered, people = _setup()
     login(client, "organiser")
     data = _csv("Сварочные технологии;Основная;Орлов;Иван;;;;88;;")
@@ -160,6 +173,9 @@ def test_web_upload_preview_then_import(client, login):
     assert db.session.scalar(select(func.count()).select_from(ProtocolResult)) == 0
     response = client.post(url, data={"file": (io.BytesIO(data), "p.csv")},
                            content_type="multipart/form-data")
+    assert response.status_code == 200 and 'data-testid="confirm-import"' in response.text
+    assert db.session.scalar(select(func.count()).select_from(ProtocolResult)) == 0
+    response = client.post(url + "/confirm", data={"token": _token(client)})
     assert response.status_code == 302
     assert db.session.scalar(select(ProtocolResult)).points == D(88)
     bad = _csv("Сварочные технологии;Основная;Никто;Иван;;;;88;;")

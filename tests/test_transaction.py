@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from registry.competitions import routes as competition_routes
 from registry.extensions import db
 from registry.importers import commands as import_commands
-from registry.imports import routes as import_routes
+from registry.importers import routes as import_routes
 from registry.models import AuditEntry, Competition, Entry, Person
 from registry.services import ServiceError, registration
 from registry.services import competitions as competition_service

@@ -72,7 +72,7 @@ def _region(text: str):
 
 
 def _award(text: str) -> str | None:
-    from ..services.awards import AWARD_WORDS
+    from ..importers.cells import AWARD_WORDS
 
     kind = AWARD_WORDS.get(name_key(text), text)
     return kind if kind in AWARD_KINDS else None

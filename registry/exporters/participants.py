@@ -35,7 +35,7 @@ class ImportHeader:
         self.column = column
 
     def __str__(self) -> str:
-        return self.column.field if str(get_locale()) == "en" else self.column.header
+        return self.column.key if str(get_locale()) == "en" else self.column.header
 
 
 @register
@@ -46,8 +46,8 @@ class ParticipantsExporter(Exporter):
     filters = (*COMPETITION_FILTERS, REGION, COMPETENCY, CATEGORY)
 
     def columns(self) -> list[Column]:
-        return [Column(ImportHeader(c), DATE if c.field.endswith("date") else TEXT,
-                       WIDTHS.get(c.field, 16)) for c in COLUMNS]
+        return [Column(ImportHeader(c), DATE if c.key.endswith("date") else TEXT,
+                       WIDTHS.get(c.key, 16)) for c in COLUMNS]
 
     def rows(self, filters: dict):
         person_region = aliased(Region)
@@ -65,7 +65,7 @@ class ParticipantsExporter(Exporter):
         query = apply_competition_filters(query, filters)
         if "region" in filters:
             query = query.where(Person.region_id == filters["region"].id)
-        fields = [c.field for c in COLUMNS]
+        fields = [c.key for c in COLUMNS]
         order = ["last_name", "first_name", "middle_name", "birth_date", "region", "organisation",
                  "competency", "category", "team", "email", "phone", "consent_date"]
         index = [order.index(f) for f in fields]

@@ -1,4 +1,7 @@
-"""``flask --app wsgi import participants FILE --competition ID [--dry-run]``."""
+"""``flask --app wsgi import participants FILE --competition ID [--dry-run]`` and
+``flask --app wsgi import results FILE --competition ID [--dry-run]``: the same plans as the
+upload pages; a plan with problems prints them all and exits 1; ``--dry-run`` writes
+nothing. Each command is one transaction (``transaction.Commands``)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +12,9 @@ from flask_babel import gettext as _
 from ..extensions import db
 from ..models import Competition
 from ..transaction import Commands
-from .participants import ImportRefused, apply, build_plan
+from . import results as protocol
+from .base import ImportRefused
+from .participants import apply, build_plan
 
 import_cli = Commands("import", help="Import data from spreadsheets (XLSX or CSV).")
 
@@ -59,3 +64,31 @@ def _fail(problems, invalid_rows: int):
     click.echo(_("Nothing was imported: %(n)d problems in %(rows)d rows.",
                  n=len(problems), rows=invalid_rows), err=True)
     raise SystemExit(1)
+
+
+@import_cli.command("results")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--competition", "competition_id", required=True, type=int,
+              help="The competition's id.")
+@click.option("--dry-run", is_flag=True, help="Check the file and print the results; write "
+                                              "nothing.")
+def import_results(file: Path, competition_id: int, dry_run: bool):
+    """Import results from a paper protocol FILE (XLSX or CSV); all or nothing."""
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        raise click.ClickException(_("There is no competition with id %(id)d.", id=competition_id))
+    plan = protocol.build_plan(competition, file.read_bytes(), filename=file.name)
+    if not plan.ok:
+        _fail(plan.problems, plan.invalid_rows)
+    for result in plan.results:
+        click.echo(f"  {result.entry.team_name or result.entry.members[0].person.full_name}: "
+                   f"points {result.points if result.points is not None else '—'}, "
+                   f"place {result.place}, award {result.award or '(by the rules)'}")
+    if dry_run:
+        click.echo(f"Dry run: nothing was written; {len(plan.results)} results are valid.")
+        return
+    try:
+        count = protocol.apply(plan)
+    except ImportRefused as error:
+        _fail(error.problems, 0)
+    click.echo(f"Imported {count} results.")

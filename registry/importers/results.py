@@ -1,24 +1,24 @@
 """Importing results that exist only on paper (protocols): XLSX or CSV, all or nothing.
 
-Columns (header row, any order, case-insensitive): «Компетенция», «Категория», «Фамилия»,
-«Имя», «Отчество» (optional), «Дата рождения» (optional), «Команда» (optional), «Баллы»
-(optional; decimal comma or point), «Место» (optional), «Награда» (optional: золото / серебро /
-бронза / медальон / победитель / призёр). Each row needs points or a place.
+Columns (header row, any order, case-insensitive; a title line above it is skipped):
+«Компетенция», «Категория», «Фамилия», «Имя», «Отчество» (optional), «Дата рождения»
+(optional), «Команда» (optional), «Баллы» (optional; decimal comma or point), «Место»
+(optional), «Награда» (optional: золото / серебро / бронза / медальон / победитель / призёр,
+``cells.AWARD_WORDS``). Each row needs points or a place.
 
 Rows are matched to the competition's entries: a person by name (and patronymic and birth
 date when given) within the competency and category; a team by its name in one row, or by one
-row per member that agree. A row that matches no entry or several is an error with its row
-number; nothing is written unless every row is valid. Places missing in a category are
+row per member that agree. A row that matches no entry or several is a problem with its row
+and column; nothing is written unless every row is valid. Places missing in a category are
 computed from the points; an award stated in the file is kept as the official one, otherwise
-the standings apply the rules (``services.medals``).
+the standings apply the rules (``services.medals``). The plan says, for every entry, what it
+had before, and which results of the file's categories the import removes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,36 +36,27 @@ from ..models import (
     name_key,
     utcnow,
 )
-from ..services import ServiceError, medals
+from ..services import medals
 from ..services.audit import record
-from ..services.marking import parse_decimal
-from .spreadsheet import SpreadsheetError, read_table
+from ..services.competitions import MAX_POINTS
+from . import cells
+from .base import Column, ImportRefused, Plan, Problem, Row, Spec, read_plan
 
-COLUMNS = {
-    "competency": ("компетенция", "competency"),
-    "category": ("категория", "category"),
-    "last_name": ("фамилия", "surname", "last name"),
-    "first_name": ("имя", "given name", "first name"),
-    "middle_name": ("отчество", "patronymic", "middle name"),
-    "birth_date": ("дата рождения", "birth date"),
-    "team": ("команда", "team"),
-    "points": ("баллы", "балл", "points", "итого баллов", "сумма баллов"),
-    "place": ("место", "place"),
-    "award": ("награда", "award", "медаль"),
-}
-REQUIRED = ("competency", "last_name", "first_name")
-MAX_POINTS = Decimal(100)
-
-AWARD_WORDS = {
-    "золото": "gold", "золотая медаль": "gold", "gold": "gold",
-    "серебро": "silver", "серебряная медаль": "silver", "silver": "silver",
-    "бронза": "bronze", "бронзовая медаль": "bronze", "bronze": "bronze",
-    "медальон": "medallion", "медальон за профессионализм": "medallion",
-    "medallion": "medallion",
-    "победитель": "winner", "winner": "winner",
-    "призер": "prize_winner", "призёр": "prize_winner", "prize-winner": "prize_winner",
-    "prize_winner": "prize_winner",
-}
+SPEC = Spec(
+    Column("competency", "Компетенция", True),
+    Column("category", "Категория"),
+    Column("last_name", "Фамилия", True, ("surname",), cells.name_cell),
+    Column("first_name", "Имя", True, ("given name",), cells.name_cell),
+    Column("middle_name", "Отчество", False, ("patronymic",), cells.name_cell),
+    Column("birth_date", "Дата рождения", False, ("birth date", "date of birth"),
+           cells.date_cell),
+    Column("team", "Команда"),
+    Column("points", "Баллы", False, ("балл", "итого баллов", "сумма баллов"),
+           cells.points_cell),
+    Column("place", "Место", False, (), cells.place_cell),
+    Column("award", "Награда", False, ("медаль",)),
+    either=(("points", "place"),),
+)
 
 
 @dataclass
@@ -75,47 +66,37 @@ class PlannedResult:
     points: Decimal | None
     place: int | None
     award: str | None
+    before: ProtocolResult | None = None        # what the entry had; replaced by the import
+
+    @property
+    def changed(self) -> bool:
+        before = self.before
+        return before is None or (before.points, before.place, before.award) != (
+            self.points, self.place, self.award)
 
 
 @dataclass
-class ImportPlan:
-    competition: Competition
-    errors: list[str] = field(default_factory=list)
+class ResultRow(Row):
+    result: PlannedResult | None = None
+
+
+@dataclass
+class ImportPlan(Plan):
+    competition: Competition | None = None
     results: list[PlannedResult] = field(default_factory=list)
+    removed: list[ProtocolResult] = field(default_factory=list)  # results of entries not in
+    #                                                              the file, in its categories
 
     @property
     def ok(self) -> bool:
-        return not self.errors and bool(self.results)
+        return not self.problems and bool(self.results)
 
-    def error(self, row: int | None, message: str) -> None:
-        if row is None:
-            self.errors.append(message)
-        else:
-            self.errors.append(_("row %(n)d: %(error)s", n=row, error=message))
+    @property
+    def errors(self) -> list[str]:
+        return [str(p) for p in self.problems]
 
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return " ".join(str(value).split())
-
-
-def _birth_date(value) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
+    def row(self, number: int) -> ResultRow:
+        return next(r for r in self.rows if r.number == number)
 
 
 def _load_entries(competition: Competition) -> dict[int, list[Entry]]:
@@ -154,133 +135,108 @@ def _offered(competition: Competition) -> dict[str, list[OfferedCategory]]:
     return found
 
 
-def build_plan(competition: Competition, data: bytes) -> ImportPlan:
-    plan = ImportPlan(competition)
-    max_rows = current_app.config.get("IMPORT_MAX_ROWS", 20000) if has_app_context() else 20000
-    try:
-        table = read_table(data, max_rows=max_rows)
-    except SpreadsheetError as error:
-        plan.error(None, error.message)
-        return plan
-    if not table.rows:
-        plan.error(None, _("The file is empty."))
-        return plan
-    _number, header = table.rows[0]
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        key = name_key(_text(cell)).rstrip(":")
-        for name, words in COLUMNS.items():
-            if key in words and name not in columns:
-                columns[name] = index
-    missing = [COLUMNS[name][0].capitalize() for name in REQUIRED if name not in columns]
-    if "points" not in columns and "place" not in columns:
-        missing.append(_("«Баллы» or «Место»"))
-    if missing:
-        plan.error(None, _("Columns missing: %(columns)s.", columns=", ".join(missing)))
+def build_plan(competition: Competition, data: bytes, *, filename: str | None = None) -> ImportPlan:
+    """Read and validate; writes nothing."""
+    plan = ImportPlan(competition=competition, filename=filename)
+    if not read_plan(plan, data, SPEC, row_type=ResultRow):
         return plan
     offered_by_name = _offered(competition)
     entries = _load_entries(competition)
     allowed_awards = kinds.rules(competition.kind.slug).awards
     matched: dict[int, PlannedResult] = {}
-    for number, cells in table.rows[1:]:
-        def get(name, cells=cells):
-            index = columns.get(name)
-            return cells[index] if index is not None and index < len(cells) else None
-        _plan_row(plan, number, get, offered_by_name, entries, allowed_awards, matched)
-    if not matched and not plan.errors:
-        plan.error(None, _("The file has no result rows."))
+    for row in plan.rows:
+        if row.ok:
+            _plan_row(plan, row, offered_by_name, entries, allowed_awards, matched)
+    if not matched and not plan.problems:
+        plan.problem(_("The file has no result rows."))
     plan.results = sorted(matched.values(), key=lambda r: r.rows[0])
-    if not plan.errors:
+    if not plan.problems:
         _compute_places(plan)
+        _before(plan)
     return plan
 
 
-def _plan_row(plan, number, get, offered_by_name, entries, allowed_awards, matched) -> None:
-    competency_text = _text(get("competency"))
-    candidates = offered_by_name.get(name_key(competency_text), [])
+def _plan_row(plan: ImportPlan, row: ResultRow, offered_by_name, entries, allowed_awards,
+              matched) -> None:
+    competency_text = row.value("competency")
     if not competency_text:
-        plan.error(number, _("the competency is missing."))
+        row.problem("competency", _("the competency is missing."))
         return
+    candidates = offered_by_name.get(name_key(competency_text), [])
     if not candidates:
-        plan.error(number, _("«%(name)s» is not a competency of this competition.",
-                             name=competency_text))
+        row.problem("competency", _("«%(name)s» is not a competency of this competition.",
+                                    name=competency_text))
         return
-    category_text = _text(get("category"))
+    category_text = row.value("category")
     if category_text:
         candidates = [oc for oc in candidates if name_key(oc.category.name) ==
                       name_key(category_text)]
         if not candidates:
-            plan.error(number, _("«%(competency)s» is not offered in the category "
-                                 "«%(category)s».", competency=competency_text,
-                                 category=category_text))
+            row.problem("category", _("«%(competency)s» is not offered in the category "
+                                      "«%(category)s».", competency=competency_text,
+                                      category=category_text))
             return
     elif len(candidates) > 1:
-        plan.error(number, _("the category is missing (the competency is offered in several)."))
+        row.problem("category", _("the category is missing (the competency is offered in "
+                                  "several)."))
         return
     offered = candidates[0]
-    try:
-        points = parse_decimal(get("points"))
-    except ValueError:
-        plan.error(number, _("«%(value)s» is not a number of points.", value=_text(get("points"))))
+    points = row.cell("points")
+    if row.problems:
         return
     if points is not None and not Decimal(0) <= points <= MAX_POINTS:
-        plan.error(number, _("points must be from 0 to 100."))
+        row.problem("points", _("points must be from 0 to 100."))
         return
-    place_raw = get("place")
-    place = None
-    if _text(place_raw):
-        try:
-            place_value = parse_decimal(place_raw)
-        except ValueError:
-            place_value = None
-        if place_value is None or place_value != place_value.to_integral() or place_value < 1:
-            plan.error(number, _("«%(value)s» is not a place (a whole number from 1).",
-                                 value=_text(place_raw)))
-            return
-        place = int(place_value)
+    place = row.cell("place")
+    if row.problems:
+        return
     if points is None and place is None:
-        plan.error(number, _("give the points or the place."))
+        row.problem(None, _("give the points or the place."))
         return
     award = None
-    award_text = _text(get("award"))
-    if award_text:
-        award = AWARD_WORDS.get(name_key(award_text))
+    if row.value("award"):
+        try:
+            award = cells.award_cell(row.raw.get("award"))
+        except KeyError:
+            award = None
         if award is None or award not in allowed_awards:
-            plan.error(number, _("«%(value)s» is not an award of %(kind)s.", value=award_text,
-                                 kind=plan.competition.kind.short_name))
+            row.problem("award", _("«%(value)s» is not an award of %(kind)s.",
+                                   value=row.value("award"),
+                                   kind=plan.competition.kind.short_name))
             return
-    entry = _match_entry(plan, number, get, entries.get(offered.id, []))
+    entry = _match_entry(row, entries.get(offered.id, []))
     if entry is None:
         return
     if entry.status != "registered":
-        plan.error(number, _("the entry is withdrawn or disqualified."))
+        row.problem(None, _("the entry is withdrawn or disqualified."))
         return
     existing = matched.get(entry.id)
     if existing is None:
-        matched[entry.id] = PlannedResult(entry, [number], points, place, award)
+        row.result = matched[entry.id] = PlannedResult(entry, [row.number], points, place, award)
         return
     if not entry.is_team:
-        plan.error(number, _("the participant already appears in row %(row)d.",
-                             row=existing.rows[0]))
+        row.problem("last_name", _("the participant already appears in row %(row)d.",
+                                   row=existing.rows[0]))
         return
     if (existing.points, existing.place, existing.award) != (points, place, award):
-        plan.error(number, _("the team «%(team)s» has a different result in row %(row)d.",
-                             team=entry.team_name, row=existing.rows[0]))
+        row.problem("team", _("the team «%(team)s» has a different result in row %(row)d.",
+                              team=entry.team_name, row=existing.rows[0]))
         return
-    existing.rows.append(number)
+    existing.rows.append(row.number)
+    row.result = existing
 
 
-def _match_entry(plan, number, get, entries: list[Entry]) -> Entry | None:
-    last, first = name_key(_text(get("last_name"))), name_key(_text(get("first_name")))
-    middle = name_key(_text(get("middle_name")))
-    team = name_key(_text(get("team")))
-    try:
-        birth = _birth_date(get("birth_date"))
-    except ValueError:
-        plan.error(number, _("«%(value)s» is not a date.", value=_text(get("birth_date"))))
+def _match_entry(row: ResultRow, entries: list[Entry]) -> Entry | None:
+    names = {key: row.cell(key, required=False)
+             for key in ("last_name", "first_name", "middle_name")}
+    birth = row.cell("birth_date")
+    if row.problems:
         return None
+    last, first = name_key(names["last_name"]), name_key(names["first_name"])
+    middle = name_key(names["middle_name"])
+    team = name_key(row.value("team"))
     if not last and not first and not team:
-        plan.error(number, _("give the participant's name or the team."))
+        row.problem("last_name", _("give the participant's name or the team."))
         return None
     found = []
     for entry in entries:
@@ -295,15 +251,14 @@ def _match_entry(plan, number, get, entries: list[Entry]) -> Entry | None:
             if not people:
                 continue
         found.append(entry)
-    who = " ".join(p for p in (_text(get("last_name")), _text(get("first_name")),
-                               _text(get("middle_name"))) if p) or _text(get("team"))
+    who = " ".join(p for p in names.values() if p) or row.value("team")
     if not found:
-        plan.error(number, _("no entry of this competency and category matches «%(who)s».",
-                             who=who))
+        row.problem("last_name", _("no entry of this competency and category matches "
+                                   "«%(who)s».", who=who))
         return None
     if len(found) > 1:
-        plan.error(number, _("«%(who)s» matches %(n)d entries; add the patronymic or the birth "
-                             "date.", who=who, n=len(found)))
+        row.problem("last_name", _("«%(who)s» matches %(n)d entries; add the patronymic or "
+                                   "the birth date.", who=who, n=len(found)))
         return None
     return found[0]
 
@@ -318,8 +273,9 @@ def _compute_places(plan: ImportPlan) -> None:
             continue
         lacking = [r for r in results if r.points is None]
         for r in lacking:
-            plan.error(r.rows[0], _("no points to compute the place from (other rows of the "
-                                    "category have no place)."))
+            plan.row(r.rows[0]).problem("points", _(
+                "no points to compute the place from (other rows of the category have no "
+                "place)."))
         if lacking:
             continue
         ranks = {s.entry_id: s.rank for s in medals.rank((r.entry.id, r.points)
@@ -329,14 +285,29 @@ def _compute_places(plan: ImportPlan) -> None:
                 r.place = ranks[r.entry.id]
 
 
+def _old_results(categories: set[int]) -> dict[int, ProtocolResult]:
+    return {p.entry_id: p for p in db.session.scalars(
+        select(ProtocolResult).join(Entry).where(Entry.offered_category_id.in_(categories))
+        .options(joinedload(ProtocolResult.entry)))}
+
+
+def _before(plan: ImportPlan) -> None:
+    """What the import replaces: the entries' results so far, and those it removes."""
+    old = _old_results({r.entry.offered_category_id for r in plan.results})
+    for result in plan.results:
+        result.before = old.pop(result.entry.id, None)
+    plan.removed = sorted(old.values(), key=lambda p: p.entry_id)
+
+
 def apply(plan: ImportPlan, *, actor=None) -> int:
-    """Write the plan in one transaction: the results of the categories in the file replace
-    those imported before for them."""
+    """Write the plan (it flushes and audits; the caller commits): the results of the
+    categories in the file replace those imported before for them. ``ImportRefused`` when the
+    plan has problems or the database refuses it."""
     if not plan.ok:
-        raise ServiceError(_("The file has errors; nothing was imported."))
+        raise ImportRefused(plan.problems or [Problem(None, None, _(
+            "The file has errors; nothing was imported."))])
     categories = {r.entry.offered_category_id for r in plan.results}
-    old = {p.entry_id: p for p in db.session.scalars(
-        select(ProtocolResult).join(Entry).where(Entry.offered_category_id.in_(categories)))}
+    old = _old_results(categories)
     changes = []
     for result in plan.results:
         before = old.get(result.entry.id)
@@ -362,7 +333,7 @@ def apply(plan: ImportPlan, *, actor=None) -> int:
         db.session.flush()
     except SQLAlchemyError as error:
         # e.g. another import of the same categories committed first (a unique key)
-        raise ServiceError(_(
+        raise ImportRefused([Problem(None, None, _(
             "The database refused the import (someone may have changed the same records at the "
-            "same time); nothing was saved. Upload the file again.")) from error
+            "same time); nothing was saved. Upload the file again."))]) from error
     return len(plan.results)

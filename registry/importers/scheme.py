@@ -1,64 +1,47 @@
-"""Reading a marking scheme from XLSX/CSV (the reader is ``spreadsheet.read_table``).
+"""Reading a marking scheme from XLSX/CSV into the rows ``services.marking.import_scheme``
+takes; the rules (codes, aspect types, marks) are that operation's.
 
-Columns (header row, any order, case-insensitive): «Критерий» (code, e.g. A), «Название
-критерия» (optional), «Аспект», «Макс. балл», «Тип» (измеримая / судейская; measurement /
-judgement)."""
+Columns (header row, any order, case-insensitive; a title line above it is skipped):
+«Критерий» (code, e.g. A), «Название критерия» (optional), «Аспект», «Макс. балл», «Тип»
+(измеримая / судейская; measurement / judgement)."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
-from ..models import name_key
 from ..services.marking import SchemeRow
-from .spreadsheet import SpreadsheetError, read_table
+from . import cells
+from .base import Column, Plan, Spec, read_plan
 
-HEADERS = {
-    "code": ("критерий", "код критерия", "код", "criterion", "code"),
-    "criterion_title": ("название критерия", "наименование критерия", "criterion title"),
-    "aspect_title": ("аспект", "наименование аспекта", "название аспекта", "aspect"),
-    "max_marks": ("макс. балл", "макс балл", "максимальный балл", "баллы", "max marks",
-                  "max"),
-    "kind": ("тип", "тип аспекта", "type", "kind"),
-}
-REQUIRED = ("code", "aspect_title", "max_marks", "kind")
+MAX_ROWS = 2000
+
+SPEC = Spec(
+    Column("code", "Критерий", True, ("код критерия", "код", "criterion", "code")),
+    Column("criterion_title", "Название критерия", False,
+           ("наименование критерия", "criterion title")),
+    Column("aspect_title", "Аспект", True,
+           ("наименование аспекта", "название аспекта", "aspect")),
+    Column("max_marks", "Макс. балл", True,
+           ("макс балл", "максимальный балл", "баллы", "max marks", "max"), cells.number_cell),
+    Column("kind", "Тип", True, ("тип аспекта", "type", "kind")),
+)
 
 
 class SchemeFileError(Exception):
-    def __init__(self, message: str):
+    """The file cannot be read as a scheme; ``message`` lists every problem, each with its
+    row and column; ``problems`` are the ``base.Problem`` objects."""
+
+    def __init__(self, message: str, problems=()):
         super().__init__(message)
         self.message = message
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+        self.problems = list(problems)
 
 
 def read_scheme(data: bytes) -> list[SchemeRow]:
-    try:
-        table = read_table(data, max_rows=2000)
-    except SpreadsheetError as error:
-        raise SchemeFileError(error.message) from error
-    if not table.rows:
-        raise SchemeFileError(_("The file is empty."))
-    _number, header = table.rows[0]
-    columns = {}
-    for index, cell in enumerate(header):
-        key = name_key(_text(cell)).rstrip(":")
-        for field, names in HEADERS.items():
-            if key in names and field not in columns:
-                columns[field] = index
-    missing = [HEADERS[f][0] for f in REQUIRED if f not in columns]
-    if missing:
-        raise SchemeFileError(_("Columns missing: %(columns)s.",
-                                columns=", ".join(f"«{m.capitalize()}»" for m in missing)))
-    rows = []
-    for number, cells in table.rows[1:]:
-        def get(field, cells=cells):
-            index = columns.get(field)
-            return _text(cells[index]) if index is not None and index < len(cells) else ""
-        rows.append(SchemeRow(number, get("code"), get("criterion_title"), get("aspect_title"),
-                              get("max_marks"), get("kind")))
-    return rows
+    plan = Plan()
+    if read_plan(plan, data, SPEC, max_rows=MAX_ROWS):
+        for row in plan.rows:
+            row.cell("max_marks", required=False)
+    if plan.problems:
+        raise SchemeFileError("; ".join(str(p) for p in plan.problems), plan.problems)
+    return [SchemeRow(row.number, row.value("code") or "", row.value("criterion_title") or "",
+                      row.value("aspect_title") or "", row.value("max_marks") or "",
+                      row.value("kind") or "")
+            for row in plan.rows]

@@ -9,7 +9,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..models import Competition
-from .participants import COLUMNS, MAX_TEAM_SIZE
+from ..services.registration import MAX_TEAM_SIZE, MIN_TEAM_SIZE
+from .participants import COLUMNS
 from .spreadsheet import MAX_CELL_LENGTH
 
 WIDTHS = {"birth_date": 16, "consent_date": 26, "organisation": 40, "competency": 36,
@@ -30,7 +31,7 @@ def _column_help() -> dict[str, str]:
                         "competition does not offer yet is added to it."),
         "category": _("Required. A category of this competition's kind."),
         "team": _("Optional. Rows with the same team name in one competency and category form "
-                  "one team entry (%(low)d–%(high)d members).", low=2, high=MAX_TEAM_SIZE),
+                  "one team entry (%(low)d–%(high)d members).", low=MIN_TEAM_SIZE, high=MAX_TEAM_SIZE),
         "email": _("Optional."),
         "phone": _("Optional."),
         "consent_date": _("Optional. The date of the consent to processing personal data, "
@@ -47,8 +48,8 @@ def participants_template(competition: Competition | None = None) -> bytes:
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True)
         letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = WIDTHS.get(column.field, 18)
-        if column.field in ("birth_date", "consent_date"):
+        sheet.column_dimensions[letter].width = WIDTHS.get(column.key, 18)
+        if column.key in ("birth_date", "consent_date"):
             sheet.column_dimensions[letter].number_format = "DD.MM.YYYY"
     sheet.freeze_panes = "A2"
 
@@ -74,7 +75,7 @@ def participants_template(competition: Competition | None = None) -> bytes:
         cell.font = Font(bold=True)
     helps = _column_help()
     for column in COLUMNS:
-        notes.append([column.header, column.field, helps[column.field]])
+        notes.append([column.header, column.key, helps[column.key]])
     if competition is not None:
         notes.append([])
         notes.append([_("Categories of %(kind)s", kind=competition.kind.short_name),

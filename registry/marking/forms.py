@@ -81,13 +81,6 @@ class UnlockForm(FlaskForm):
     submit = SubmitField(_l("Unlock"))
 
 
-class ProtocolImportForm(FlaskForm):
-    file = FileField(_l("Protocol (XLSX or CSV)"), validators=[
-        FileRequired(), FileAllowed(["xlsx", "csv"], _l("An XLSX or CSV file, please."))])
-    dry_run = BooleanField(_l("Check only (preview, write nothing)"), default=True)
-    submit = SubmitField(_l("Upload"))
-
-
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False

@@ -34,7 +34,6 @@ from .forms import (
     AssignmentForm,
     ConfirmForm,
     CriterionForm,
-    ProtocolImportForm,
     SheetActionForm,
     SheetForm,
     UnlockForm,
@@ -394,26 +393,3 @@ def publish(competition_id: int):
             flash(_("Results published (publication %(n)d).", n=publication.number),
                   "success")
     return redirect(url_for("marking.standings", competition_id=competition.id))
-
-
-@bp.route("/results/<int:competition_id>/import", methods=["GET", "POST"])
-@requires("results.import")
-def results_import(competition_id: int):
-    competition = _get_or_404(Competition, competition_id)
-    form = ProtocolImportForm()
-    plan = None
-    if form.validate_on_submit():
-        from ..importers import results as protocol
-
-        plan = protocol.build_plan(competition, form.file.data.read())
-        if plan.ok and not form.dry_run.data:
-            try:
-                counts = protocol.apply(plan, actor=current_user)
-            except ServiceError as error:
-                refuse()
-                flash(error.message, "danger")
-            else:
-                flash(_("Imported %(n)d results.", n=counts), "success")
-                return redirect(url_for("marking.standings", competition_id=competition.id))
-    return render_template("marking/results_import.html", competition=competition, form=form,
-                           plan=plan), (422 if plan is not None and not plan.ok else 200)

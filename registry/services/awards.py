@@ -27,15 +27,6 @@ from ..models import (
 from . import ServiceError
 from .audit import record
 
-# Words people write in protocols and filters, to the award kind.
-AWARD_WORDS = {
-    "золото": "gold", "gold": "gold", "серебро": "silver", "silver": "silver",
-    "бронза": "bronze", "bronze": "bronze", "медальон": "medallion", "medallion": "medallion",
-    "победитель": "winner", "winner": "winner", "призер": "prize_winner",
-    "призёр": "prize_winner", "prize-winner": "prize_winner", "prize_winner": "prize_winner",
-    "special": "special", "специальная": "special",
-}
-
 
 def award_label(award: Award | str) -> str:
     """The award in words: the kind's name, or a special award's own title."""

@@ -46,16 +46,26 @@ def offered_category(competition: Competition, competency: Competency,
 
 def check_offerable(competition: Competition, competency: Competency, category: Category) -> None:
     """The category must be of the competition's kind, the competency must belong to it."""
-    if category.kind_id != competition.kind_id:
+    check_category_kind(competition.kind, category)
+    check_competency_kind(competition.kind, competency)
+
+
+def check_category_kind(kind: CompetitionKind, category: Category) -> None:
+    """A competition offers only the categories of its kind."""
+    if category.kind_id != kind.id:
         raise ServiceError(
             _("Category «%(category)s» does not belong to %(kind)s.",
-              category=category.name, kind=competition.kind.short_name),
+              category=category.name, kind=kind.short_name),
             field="category",
         )
-    if competition.kind not in competency.kinds:
+
+
+def check_competency_kind(kind: CompetitionKind, competency: Competency) -> None:
+    """A competition offers only the competencies of its kind."""
+    if kind not in competency.kinds:
         raise ServiceError(
             _("Competency «%(competency)s» is not a competency of %(kind)s.",
-              competency=competency.name, kind=competition.kind.short_name),
+              competency=competency.name, kind=kind.short_name),
             field="competency",
         )
 

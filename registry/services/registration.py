@@ -323,6 +323,15 @@ def eligibility_problems(person: Person, offered: OfferedCategory) -> list[str]:
     return problems
 
 
+def team_size_problem(count: int) -> str | None:
+    """Why a team of ``count`` members cannot be registered (None when it can)."""
+    if count < MIN_TEAM_SIZE:
+        return _("A team needs at least %(n)d members.", n=MIN_TEAM_SIZE)
+    if count > MAX_TEAM_SIZE:
+        return _("A team has at most %(n)d members.", n=MAX_TEAM_SIZE)
+    return None
+
+
 def _check_offered(offered: OfferedCategory | None) -> OfferedCategory:
     if offered is None:
         raise ServiceError(_("This category is not offered for this competency."), field="category")
@@ -336,12 +345,8 @@ def register(offered: OfferedCategory | None, persons: list[Person], *,
     team_name = _clean(team_name)
     if team_name is None and len(persons) != 1:
         raise ServiceError(_("A team entry needs a team name."), field="team_name")
-    if team_name is not None and len(persons) < MIN_TEAM_SIZE:
-        raise ServiceError(_("A team needs at least %(n)d members.", n=MIN_TEAM_SIZE),
-                           field="members")
-    if team_name is not None and len(persons) > MAX_TEAM_SIZE:
-        raise ServiceError(_("A team has at most %(n)d members.", n=MAX_TEAM_SIZE),
-                           field="members")
+    if team_name is not None and (problem := team_size_problem(len(persons))):
+        raise ServiceError(problem, field="members")
     if len({p.id for p in persons}) != len(persons):
         raise ServiceError(_("A person appears twice in the team."), field="members")
     if team_name is not None and db.session.scalar(

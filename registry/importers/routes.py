@@ -1,0 +1,205 @@
+"""Upload a spreadsheet (participants, or a results protocol), see every row with its
+problems and what will change, then confirm.
+
+Both imports go the same way: the upload builds the plan and shows it (nothing is written);
+a plan without problems waits in the ``uploads.WaitingRoom`` under a token bound to the
+session and the competition; the confirmation takes the file back, builds the plan again (the
+database may have changed) and writes it, once, through the importer's ``apply``. A refusal
+calls ``refuse()`` so the request rolls back (``registry/transaction.py``).
+"""
+from __future__ import annotations
+
+import io
+import os
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from ..extensions import db
+from ..models import Competition
+from ..security import requires
+from ..transaction import refuse
+from . import results as protocol
+from .base import ImportRefused
+from .forms import CancelForm, ConfirmForm, UploadForm
+from .participants import COLUMNS, apply, build_plan
+from .template import participants_template
+from .uploads import WaitingRoom
+
+bp = Blueprint("imports", __name__)
+
+PARTICIPANTS = WaitingRoom("participants_import")
+RESULTS = WaitingRoom("results_import")
+RESULT_KEY = "participants_import_result"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _competition_or_404(competition_id: int) -> Competition:
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        abort(404)
+    return competition
+
+
+def _uploaded(form: UploadForm) -> tuple[bytes, str | None]:
+    upload = form.file.data
+    return upload.read(), os.path.basename(upload.filename or "")[:200] or None
+
+
+def _back_url(competition: Competition) -> str | None:
+    try:
+        return url_for("competitions.detail", competition_id=competition.id)
+    except BuildError:
+        return None
+
+
+# --- participants --------------------------------------------------------------------------
+
+def _render_upload(competition: Competition, form: UploadForm, result=None):
+    return render_template("imports/upload.html", competition=competition, form=form,
+                           columns=COLUMNS, result=result, back_url=_back_url(competition))
+
+
+def _render_preview(competition: Competition, plan, token: str | None, status: int = 200):
+    confirm_form = ConfirmForm(formdata=None, token=token) if token else None
+    return render_template(
+        "imports/preview.html", competition=competition, plan=plan, confirm_form=confirm_form,
+        cancel_form=CancelForm(), upload_form=UploadForm(formdata=None),
+        back_url=_back_url(competition),
+    ), status
+
+
+@bp.route("/competitions/<int:competition_id>/import", methods=["GET", "POST"])
+@requires("competitions.manage")
+def participants(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        data, filename = _uploaded(form)
+        PARTICIPANTS.forget()
+        plan = build_plan(competition, data, filename=filename)
+        token = PARTICIPANTS.keep(data, competition.id, filename) if plan.ok else None
+        return _render_preview(competition, plan, token)
+    result = session.pop(RESULT_KEY, None)
+    if not isinstance(result, dict) or result.get("competition_id") != competition.id:
+        result = None
+    return _render_upload(competition, form, result)
+
+
+@bp.route("/competitions/<int:competition_id>/import/confirm", methods=["POST"])
+@requires("competitions.manage")
+def confirm(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    form = ConfirmForm()
+    stored = PARTICIPANTS.take(competition.id, form.token.data) if form.validate_on_submit() \
+        else None
+    if stored is None:
+        flash(_("The uploaded file is no longer available; upload it again."), "warning")
+        return redirect(url_for("imports.participants", competition_id=competition.id))
+    data, filename = stored
+    plan = build_plan(competition, data, filename=filename)
+    if plan.ok:
+        try:
+            counts = apply(plan, actor=current_user)
+        except ImportRefused as error:
+            refuse()
+            plan.file_problems.extend(error.problems)
+        else:
+            PARTICIPANTS.forget()
+            session[RESULT_KEY] = {"competition_id": competition.id, **counts.as_dict()}
+            flash(_("The participants were imported."), "success")
+            return redirect(url_for("imports.participants", competition_id=competition.id))
+    # The database changed since the preview: show what is wrong now; nothing was written.
+    PARTICIPANTS.forget()
+    return _render_preview(competition, plan, None, status=422)
+
+
+@bp.route("/competitions/<int:competition_id>/import/cancel", methods=["POST"])
+@requires("competitions.manage")
+def cancel(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    PARTICIPANTS.forget()
+    return redirect(url_for("imports.participants", competition_id=competition.id))
+
+
+@bp.route("/competitions/<int:competition_id>/import/template.xlsx")
+@requires("competitions.manage")
+def template(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    return send_file(
+        io.BytesIO(participants_template(competition)),
+        mimetype=XLSX_MIMETYPE, as_attachment=True,
+        download_name="participants_template.xlsx", max_age=0,
+    )
+
+
+# --- results (paper protocols) -------------------------------------------------------------
+
+def _render_results(competition: Competition, form: UploadForm, plan=None,
+                    token: str | None = None):
+    confirm_form = ConfirmForm(formdata=None, token=token) if token else None
+    status = 422 if plan is not None and not plan.ok else 200
+    return render_template(
+        "imports/results_upload.html", competition=competition, form=form, plan=plan,
+        confirm_form=confirm_form, cancel_form=CancelForm(), columns=protocol.SPEC.columns,
+    ), status
+
+
+@bp.route("/results/<int:competition_id>/import", methods=["GET", "POST"])
+@requires("results.import")
+def results(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        data, filename = _uploaded(form)
+        RESULTS.forget()
+        plan = protocol.build_plan(competition, data, filename=filename)
+        token = RESULTS.keep(data, competition.id, filename) if plan.ok else None
+        return _render_results(competition, UploadForm(formdata=None), plan, token)
+    return _render_results(competition, form)
+
+
+@bp.route("/results/<int:competition_id>/import/confirm", methods=["POST"])
+@requires("results.import")
+def results_confirm(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    form = ConfirmForm()
+    stored = RESULTS.take(competition.id, form.token.data) if form.validate_on_submit() \
+        else None
+    if stored is None:
+        flash(_("The uploaded file is no longer available; upload it again."), "warning")
+        return redirect(url_for("imports.results", competition_id=competition.id))
+    data, filename = stored
+    plan = protocol.build_plan(competition, data, filename=filename)
+    if plan.ok:
+        try:
+            count = protocol.apply(plan, actor=current_user)
+        except ImportRefused as error:
+            refuse()
+            plan.file_problems.extend(error.problems)
+        else:
+            RESULTS.forget()
+            flash(_("Imported %(n)d results.", n=count), "success")
+            return redirect(url_for("marking.standings", competition_id=competition.id))
+    # The database changed since the preview: show what is wrong now; nothing was written.
+    RESULTS.forget()
+    return _render_results(competition, UploadForm(formdata=None), plan)
+
+
+@bp.route("/results/<int:competition_id>/import/cancel", methods=["POST"])
+@requires("results.import")
+def results_cancel(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    RESULTS.forget()
+    return redirect(url_for("imports.results", competition_id=competition.id))

@@ -1,1 +1,0 @@
-"""Importing participants through the web: upload → preview of every row → confirm."""
