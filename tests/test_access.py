@@ -229,7 +229,7 @@ def test_scheme_pages_admit_the_chief(client, login):
         assert response.status_code == 302, url
         db.session.expire_all()
         sizes.append(_scheme_size(oc))
-    assert all(a != b for a, b in zip(sizes, sizes[1:])), sizes  # every post changed it
+    assert all(a != b for a, b in zip(sizes, sizes[1:], strict=False)), sizes  # every post changed it
 
 
 def test_publish_page_403_for_an_assigned_expert_404_for_others(client, login):

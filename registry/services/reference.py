@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Category, Competency, CompetitionKind, name_key
@@ -87,3 +88,29 @@ def create_category(kind: CompetitionKind | None, name: str, *, min_age: int | N
     record("category.create", category, user=actor, kind=kind.slug, name=name, min_age=min_age)
     db.session.flush()
     return category
+
+
+# --- reads for pages -------------------------------------------------------------------------
+
+def competition_kinds() -> list[CompetitionKind]:
+    return list(db.session.scalars(select(CompetitionKind).order_by(CompetitionKind.id)))
+
+
+def kinds_with_categories() -> list[CompetitionKind]:
+    return list(db.session.scalars(
+        select(CompetitionKind).options(selectinload(CompetitionKind.categories))
+        .order_by(CompetitionKind.id)))
+
+
+def competencies_with_kinds() -> list[Competency]:
+    return list(db.session.scalars(
+        select(Competency).options(selectinload(Competency.kinds)).order_by(Competency.name)))
+
+
+def competency(competency_id: int | None) -> Competency | None:
+    return db.session.get(Competency, competency_id) if competency_id is not None else None
+
+
+def categories(category_ids: list[int]) -> list[Category | None]:
+    """The categories of ``category_ids`` in that order; None for an id that names none."""
+    return [db.session.get(Category, i) for i in category_ids]

@@ -157,3 +157,8 @@ def ensure_admin() -> tuple[User, str | None] | None:
         db.session.flush()
         return existing, generated
     return create_user(email, ADMIN, password, name="Administrator"), generated
+
+
+def all_users() -> list[User]:
+    """For the accounts page: every account, by e-mail."""
+    return list(db.session.scalars(select(User).order_by(User.email)))
