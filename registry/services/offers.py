@@ -115,6 +115,9 @@ def change_state(offer: InternshipOffer, state: str, *, actor, note: str | None 
 
 # --- reads for pages -------------------------------------------------------------------------
 
+MAX_PAGE = 10**6
+
+
 def search_offers(*, text: str | None = None, state: str | None = None, kind: str | None = None,
                   page: int = 1, per_page: int = 50) -> Pagination:
     """Offers newest first, matching ``text`` (the person's or the partner's name), ``state``
@@ -137,7 +140,9 @@ def search_offers(*, text: str | None = None, state: str | None = None, kind: st
     if kind in OFFER_KIND_LABELS:
         query = query.where(InternshipOffer.kind == kind)
     query = query.order_by(InternshipOffer.created_at.desc(), InternshipOffer.id.desc())
-    found = db.paginate(query, page=max(1, page), per_page=per_page, error_out=False)
+    # a page far past the end is asked for as one the database can count to, then the last
+    found = db.paginate(query, page=min(max(1, page), MAX_PAGE), per_page=per_page,
+                        error_out=False)
     if found.pages and found.page > found.pages:
         found = db.paginate(query, page=found.pages, per_page=per_page, error_out=False)
     return found
