@@ -125,6 +125,13 @@ def _register_errors(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, make_handler(code))
 
+    from .access import NotAllowed
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(refusal: NotAllowed):
+        # a refusal a view did not check for itself (``access.require``): the same answer
+        return make_handler(refusal.status)(refusal)
+
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)

@@ -1,5 +1,8 @@
 """Roles, permissions, and the one decorator that guards a view.
 
+This is the role table: what a role may do anywhere. What depends on the object (this
+competency, this competition) is in ``registry/access.py``, built on this table.
+
 Every view either declares the permission it needs with ``@requires("…")`` or is marked
 ``@public``. A ``before_request`` hook refuses anonymous users everywhere else, and the
 permission-matrix test walks ``app.url_map`` to check that no view forgot to declare.
@@ -25,13 +28,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "persons.manage": frozenset({ADMIN, ORGANISER}),
     "health.view": frozenset({ADMIN, ORGANISER}),
     "health.manage": frozenset({ADMIN, ORGANISER}),
-    "marking.mark": frozenset({EXPERT}),
-    # Object-level checks (assigned to this competency; chief expert) in services/marking.py.
+    # Marking and results. Object-level rules (assigned to this competency, chief expert here)
+    # are the predicates of ``registry/access.py``, which build on these entries.
+    "marking.mark": frozenset({EXPERT}),  # through assignments: only what one is assigned to
     "marking.assign": frozenset({ADMIN, ORGANISER}),
     "marking.scheme": frozenset({ADMIN, ORGANISER, EXPERT}),
+    "marking.scheme_any": frozenset({ADMIN, ORGANISER}),  # every competency's scheme
     "results.publish": frozenset({ADMIN, ORGANISER, EXPERT}),
+    "results.publish_any": frozenset({ADMIN, ORGANISER}),  # every competition
     "results.import": frozenset({ADMIN, ORGANISER}),
     "results.view": frozenset({ADMIN, ORGANISER, COORDINATOR, EXPERT}),
+    "results.view_any": frozenset({ADMIN, ORGANISER, COORDINATOR}),  # every competition
     "exports.run": frozenset({ADMIN, ORGANISER, COORDINATOR}),
     "awards.manage": frozenset({ADMIN, ORGANISER}),
     "offers.view": frozenset({ADMIN, ORGANISER, COORDINATOR}),
@@ -48,6 +55,11 @@ def has_permission(user, permission: str) -> bool:
         and getattr(user, "is_authenticated", False)
         and user.role in PERMISSIONS[permission]
     )
+
+
+def roles_with(permission: str) -> frozenset[str]:
+    """For queries: the roles whose users hold ``permission``."""
+    return PERMISSIONS[permission]
 
 
 def can(permission: str) -> bool:

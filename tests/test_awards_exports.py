@@ -453,3 +453,24 @@ def test_standings_of_one_competency(client, login, season):
     assert f'data-testid="standings-{e["Казань"].offered_category_id}"' not in page
     page = client.get(f"/results/{competition.id}").text  # two competencies: all at once
     assert f'data-testid="standings-{e["Казань"].offered_category_id}"' in page
+
+
+def test_offers_list_is_paged_and_a_page_past_the_end_is_the_last(app, client, login):
+    login(client, "coordinator")
+    names = ["Агеев", "Борисов", "Васильев"]
+    for name in names:
+        factories.make_offer(factories.make_person(last_name=name))
+    app.config["PAGE_SIZE"] = 2
+    try:
+        def shown(query):
+            page = client.get("/offers/" + query).text
+            return {name for name in names if name in page}
+
+        first, second = shown(""), shown("?page=2")
+        assert len(first) == 2 and len(second) == 1 and first | second == set(names)
+        assert shown("?page=0") == first
+        assert shown("?page=99") == second
+        assert shown(f"?page={10**30}") == second
+        assert 'class="pagination"' in client.get("/offers/").text
+    finally:
+        app.config["PAGE_SIZE"] = 50

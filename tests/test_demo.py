@@ -178,7 +178,9 @@ def test_demo_season_obeys_the_rules(app):
         .where(ExpertAssignment.user_id == chief.id, ScoreSheet.status == "submitted")
         .order_by(ScoreSheet.id).limit(1))
     offered_category, criterion = submitted.offered_category, submitted.criterion
-    assert marking.is_chief(chief, criterion.offered_competency_id)
+    from registry import access
+
+    assert access.is_chief(chief, criterion.offered_competency_id)
     marking.confirm_sheet(offered_category, criterion, submitted.version, actor=chief)
     draft = db.session.scalar(select(ScoreSheet).where(
         ScoreSheet.offered_category_id == offered_category.id, ScoreSheet.status == "draft"))

@@ -4,9 +4,11 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
+from registry import access
 from registry.extensions import db
 from registry.models import AuditEntry, Mark, ScoreSheet, ScoreSheetVersion
 from registry.services import ServiceError, marking
+from registry.services.marking import sheets
 
 from . import factories
 
@@ -49,14 +51,14 @@ def test_only_experts_are_assigned_and_one_chief(setup):
     assignment = marking.assign_expert(s.oc, factories.make_user(role="expert"))
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "expert.assign"))
     marking.remove_assignment(assignment)
-    assert marking.assignment_of(assignment.user, s.oc.id) is None
+    assert access.assignment_of(assignment.user, s.oc.id) is None
 
 
 def test_expert_can_mark_only_assigned_competency(setup):
     s = setup
     other = factories.make_offered(s.competition, "Поварское дело")
-    assert marking.can_mark(s.expert, s.oc.id)
-    assert not marking.can_mark(s.expert, other.offered_competency_id)
+    assert access.can_mark(s.expert, s.oc.id)
+    assert not access.can_mark(s.expert, other.offered_competency_id)
     criterion = s.criteria[0]
     with pytest.raises(ServiceError):
         marking.save_marks(s.offered, criterion, {}, 0, actor=factories.make_user(role="expert"))
@@ -182,7 +184,7 @@ def test_concurrent_update_is_caught_by_the_database(setup):
     stale.updated_at = stale.updated_at
     stale.status = "submitted"
     with pytest.raises(marking.SheetConflict):
-        marking._flush_or_conflict(stale)
+        sheets._flush_or_conflict(stale)
 
 
 def test_conflict_of_interest_by_organisation(setup):

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import event, insert, select
 
+from registry import access
 from registry.extensions import db
 from registry.models import AuditEntry, Mark, ScoreSheet
 from registry.services import ServiceError, marking, results
@@ -179,12 +180,12 @@ def test_publish_needs_confirmed_sheets_then_snapshot_and_republish(app):
 def test_who_may_publish_and_view(app):
     competition, offered, a, entries, chief, expert = _confirmed_competition()
     other = factories.make_user(role="expert")
-    assert marking.can_publish(chief, competition.id)
-    assert not marking.can_publish(expert, competition.id)
-    assert not marking.can_publish(factories.make_user(role="coordinator"), competition.id)
-    assert marking.can_publish(factories.make_user(role="organiser"), competition.id)
-    assert marking.can_view_results(expert, competition.id)
-    assert not marking.can_view_results(other, competition.id)
+    assert access.can_publish(chief, competition.id)
+    assert not access.can_publish(expert, competition.id)
+    assert not access.can_publish(factories.make_user(role="coordinator"), competition.id)
+    assert access.can_publish(factories.make_user(role="organiser"), competition.id)
+    assert access.can_view_results(expert, competition.id)
+    assert not access.can_view_results(other, competition.id)
 
 
 def test_cli_publish(app):

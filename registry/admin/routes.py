@@ -1,16 +1,15 @@
 """Administration: user accounts and the reference data (competencies, categories)."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..fields import choices
-from ..models import Competency, CompetitionKind, Region, User
+from ..models import CompetitionKind, User
 from ..security import requires
 from ..services import ServiceError
 from ..services import reference as reference_service
+from ..services import regions as region_service
 from ..services import users as user_service
 from ..transaction import refuse
 from .forms import (
@@ -25,13 +24,6 @@ from .forms import (
 bp = Blueprint("admin", __name__)
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 def _show_error(form, error: ServiceError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
@@ -43,8 +35,8 @@ def _show_error(form, error: ServiceError) -> None:
 @bp.route("/users")
 @requires("users.manage")
 def users():
-    rows = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("admin/users.html", users=rows, role_labels=ROLE_LABELS)
+    return render_template("admin/users.html", users=user_service.all_users(),
+                           role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -69,7 +61,7 @@ def user_create():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires("users.manage")
 def user_edit(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
         try:
@@ -91,7 +83,7 @@ def user_edit(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @requires("users.manage")
 def user_password(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
@@ -111,26 +103,19 @@ def user_password(user_id: int):
 @bp.route("/regions")
 @requires("refdata.view")
 def regions():
-    rows = db.session.scalars(select(Region).order_by(Region.code)).all()
-    return render_template("admin/regions.html", regions=rows)
+    return render_template("admin/regions.html", regions=region_service.regions_by_code())
 
 
 @bp.route("/competencies")
 @requires("refdata.view")
 def competencies():
-    kinds = db.session.scalars(
-        select(CompetitionKind).options(selectinload(CompetitionKind.categories))
-        .order_by(CompetitionKind.id)
-    ).all()
-    rows = db.session.scalars(
-        select(Competency).options(selectinload(Competency.kinds)).order_by(Competency.name)
-    ).all()
-    return render_template("admin/competencies.html", kinds=kinds, competencies=rows)
+    return render_template("admin/competencies.html",
+                           kinds=reference_service.kinds_with_categories(),
+                           competencies=reference_service.competencies_with_kinds())
 
 
 def _kind_choices():
-    return choices((k.id, k.short_name)
-                   for k in db.session.scalars(select(CompetitionKind).order_by(CompetitionKind.id)))
+    return choices((k.id, k.short_name) for k in reference_service.competition_kinds())
 
 
 @bp.route("/competencies/new", methods=["GET", "POST"])
@@ -139,7 +124,7 @@ def competency_create():
     form = CompetencyForm()
     form.kinds.choices = _kind_choices()
     if form.validate_on_submit():
-        kinds = [db.session.get(CompetitionKind, kind_id) for kind_id in form.kinds.data]
+        kinds = [db.get_or_404(CompetitionKind, kind_id) for kind_id in form.kinds.data]
         try:
             competency = reference_service.create_competency(
                 form.name.data, code=form.code.data, kinds=kinds, is_team=form.is_team.data,
@@ -163,7 +148,7 @@ def category_create():
     if form.validate_on_submit():
         try:
             category = reference_service.create_category(
-                db.session.get(CompetitionKind, form.kind.data), form.name.data,
+                db.get_or_404(CompetitionKind, form.kind.data), form.name.data,
                 min_age=form.min_age.data, actor=current_user,
             )
         except ServiceError as error:

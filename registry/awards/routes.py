@@ -1,9 +1,7 @@
 """Special awards, and internship offers with their states."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import false, func, or_, select
-from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..labels import (
@@ -11,7 +9,7 @@ from ..labels import (
     OFFER_STATE_LABELS,
     PARTNER_KIND_LABELS,
 )
-from ..models import Award, Entry, InternshipOffer, Partner, Person, name_key
+from ..models import Award, Entry, InternshipOffer, Person
 from ..security import requires
 from ..services import ServiceError
 from ..services import awards as award_service
@@ -20,13 +18,6 @@ from ..transaction import refuse
 from .forms import OfferFilterForm, OfferForm, OfferStateForm, RevokeForm, SpecialAwardForm
 
 bp = Blueprint("awards", __name__)
-
-
-def _get(model, object_id):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 @bp.app_context_processor
@@ -65,13 +56,13 @@ def _grant(entry: Entry | None, person: Person | None):
 @bp.route("/entries/<int:entry_id>/awards/new", methods=["GET", "POST"])
 @requires("awards.manage")
 def special_for_entry(entry_id: int):
-    return _grant(_get(Entry, entry_id), None)
+    return _grant(db.get_or_404(Entry, entry_id), None)
 
 
 @bp.route("/persons/<int:person_id>/awards/new", methods=["GET", "POST"])
 @requires("awards.manage")
 def special_for_person(person_id: int):
-    return _grant(None, _get(Person, person_id))
+    return _grant(None, db.get_or_404(Person, person_id))
 
 
 def _person_url(person: Person) -> str:
@@ -83,7 +74,7 @@ def _person_url(person: Person) -> str:
 @bp.route("/awards/<int:award_id>/revoke", methods=["POST"])
 @requires("awards.manage")
 def special_revoke(award_id: int):
-    award = _get(Award, award_id)
+    award = db.get_or_404(Award, award_id)
     form = RevokeForm()
     holder = award.person or (award.entry.members[0].person if award.entry else None)
     if form.validate_on_submit():
@@ -103,37 +94,18 @@ def special_revoke(award_id: int):
 @requires("offers.view")
 def offers():
     form = OfferFilterForm(request.args)
-    query = (select(InternshipOffer)
-             .join(Person, Person.id == InternshipOffer.person_id)
-             .join(Partner, Partner.id == InternshipOffer.partner_id)
-             .options(joinedload(InternshipOffer.person).joinedload(Person.region),
-                      joinedload(InternshipOffer.partner), joinedload(InternshipOffer.award),
-                      joinedload(InternshipOffer.state_changed_by)))
-    if form.q.data:
-        text = name_key(form.q.data).replace("%", "").replace("_", "")
-        if len(text) > Person.identity_key.type.length:
-            query = query.where(false())  # longer than any stored name
-        else:
-            key = "%" + text + "%"
-            query = query.where(or_(Person.identity_key.like(key), Partner.name_key.like(key)))
-    if form.state.data in OFFER_STATE_LABELS:
-        query = query.where(InternshipOffer.state == form.state.data)
-    if form.kind.data in OFFER_KIND_LABELS:
-        query = query.where(InternshipOffer.kind == form.kind.data)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    size = current_app.config["PAGE_SIZE"]
-    page = min(max(1, request.args.get("page", 1, type=int)), max(1, -(-total // size)))
-    rows = db.session.scalars(
-        query.order_by(InternshipOffer.created_at.desc(), InternshipOffer.id.desc())
-        .limit(size).offset((page - 1) * size)).all()
-    return render_template("awards/offers.html", form=form, offers=rows, total=total, page=page,
-                           pages=max(1, -(-total // size)), state_form=OfferStateForm())
+    found = offer_service.search_offers(
+        text=form.q.data, state=form.state.data, kind=form.kind.data,
+        page=request.args.get("page", 1, type=int), per_page=current_app.config["PAGE_SIZE"])
+    return render_template("awards/offers.html", form=form, offers=found.items,
+                           total=found.total, page=found.page, pages=max(1, found.pages),
+                           state_form=OfferStateForm())
 
 
-def _offer_data(form: OfferForm, person: Person):
+def _offer_data(form: OfferForm):
     award = None
     if form.award.data and str(form.award.data).isdigit():
-        award = db.session.get(Award, int(form.award.data))
+        award = award_service.find_award(int(form.award.data))  # the service checks whose
     return offer_service.OfferData(
         partner_name=form.partner_name.data, partner_kind=form.partner_kind.data,
         kind=form.kind.data, description=form.description.data or "", country=form.country.data,
@@ -151,12 +123,12 @@ def _award_choices(form: OfferForm, person: Person) -> None:
 @bp.route("/persons/<int:person_id>/offers/new", methods=["GET", "POST"])
 @requires("offers.manage")
 def offer_new(person_id: int):
-    person = _get(Person, person_id)
+    person = db.get_or_404(Person, person_id)
     form = OfferForm()
     _award_choices(form, person)
     if form.validate_on_submit():
         try:
-            offer_service.create_offer(person, _offer_data(form, person), actor=current_user)
+            offer_service.create_offer(person, _offer_data(form), actor=current_user)
         except ServiceError as error:
             refuse()
             _show(form, error)
@@ -169,7 +141,7 @@ def offer_new(person_id: int):
 @bp.route("/offers/<int:offer_id>", methods=["GET", "POST"])
 @requires("offers.manage")
 def offer_edit(offer_id: int):
-    offer = _get(InternshipOffer, offer_id)
+    offer = db.get_or_404(InternshipOffer, offer_id)
     form = OfferForm(obj=offer)
     if request.method == "GET":
         form.partner_name.data = offer.partner.name
@@ -178,7 +150,7 @@ def offer_edit(offer_id: int):
     _award_choices(form, offer.person)
     if form.validate_on_submit():
         try:
-            offer_service.update_offer(offer, _offer_data(form, offer.person), actor=current_user)
+            offer_service.update_offer(offer, _offer_data(form), actor=current_user)
         except ServiceError as error:
             refuse()
             _show(form, error)
@@ -192,7 +164,7 @@ def offer_edit(offer_id: int):
 @bp.route("/offers/<int:offer_id>/state", methods=["POST"])
 @requires("offers.manage")
 def offer_state(offer_id: int):
-    offer = _get(InternshipOffer, offer_id)
+    offer = db.get_or_404(InternshipOffer, offer_id)
     form = OfferStateForm()
     if form.validate_on_submit():
         try:

@@ -4,25 +4,19 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..extensions import db
 from ..fields import choices
-from ..models import Category, Competency, Competition, CompetitionKind, OfferedCategory, Region
+from ..models import Competition, CompetitionKind, OfferedCategory, Region
 from ..security import requires
 from ..services import ServiceError
 from ..services import competitions as competition_service
+from ..services import reference as reference_service
+from ..services import regions as region_service
 from ..transaction import refuse
 from .forms import STAGE_LABELS, STATUS_LABELS, CompetitionForm, FilterForm, OfferForm
 
 bp = Blueprint("competitions", __name__)
-
-
-def _competition_or_404(competition_id: int) -> Competition:
-    competition = db.session.get(Competition, competition_id)
-    if competition is None:
-        abort(404)
-    return competition
 
 
 # Service field names that a form spells differently.
@@ -38,20 +32,17 @@ def _show_error(form, error: ServiceError) -> None:
         flash(error.message, "danger")
 
 
-def _kinds() -> list[CompetitionKind]:
-    return list(db.session.scalars(select(CompetitionKind).order_by(CompetitionKind.id)))
-
-
 def _fill_choices(form: CompetitionForm) -> None:
-    form.kind.choices = choices([("", "—")] + [(k.id, k.short_name) for k in _kinds()])
+    form.kind.choices = choices([("", "—")] + [
+        (k.id, k.short_name) for k in reference_service.competition_kinds()])
     form.host_region.choices = choices([("", "—")] + [
-        (r.id, r.name) for r in db.session.scalars(select(Region).order_by(Region.name))
+        (r.id, r.name) for r in region_service.regions_by_name()
     ])
 
 
 def _form_data(form: CompetitionForm) -> competition_service.CompetitionData:
-    def get(model, object_id):
-        return db.session.get(model, object_id) if object_id is not None else None
+    def get(model, object_id):  # a choice of the form: it exists
+        return db.get_or_404(model, object_id) if object_id is not None else None
 
     return competition_service.CompetitionData(
         kind=get(CompetitionKind, form.kind.data),
@@ -71,7 +62,7 @@ def _form_data(form: CompetitionForm) -> competition_service.CompetitionData:
 def index():
     filters = FilterForm(request.args)
     filters.kind.choices = choices([("", _("All kinds"))] + [
-        (k.id, k.short_name) for k in _kinds()
+        (k.id, k.short_name) for k in reference_service.competition_kinds()
     ])
     filters.year.choices = choices([("", _("All years"))] + [
         (year, str(year)) for year in competition_service.competition_years()
@@ -110,7 +101,7 @@ def create():
 @bp.route("/<int:competition_id>")
 @requires("competitions.view")
 def detail(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     return _render_detail(competition, OfferForm())
 
 
@@ -130,7 +121,7 @@ def _render_detail(competition: Competition, offer_form: OfferForm):
 @bp.route("/<int:competition_id>/edit", methods=["GET", "POST"])
 @requires("competitions.manage")
 def edit(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     form = CompetitionForm(obj=competition)
     _fill_choices(form)
     if request.method == "GET":
@@ -152,11 +143,11 @@ def edit(competition_id: int):
 @bp.route("/<int:competition_id>/offer", methods=["POST"])
 @requires("competitions.manage")
 def offer(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     form = OfferForm()
     if form.validate_on_submit():
-        competency = db.session.get(Competency, form.competency.data)
-        categories = [db.session.get(Category, i) for i in form.categories.data]
+        competency = reference_service.competency(form.competency.data)
+        categories = reference_service.categories(form.categories.data)
         if competency is None:
             form.competency.errors = [_("Choose a competency.")]
         elif None in categories:
@@ -180,9 +171,9 @@ def offer(competition_id: int):
           methods=["POST"])
 @requires("competitions.manage")
 def withdraw(competition_id: int, offered_category_id: int):
-    competition = _competition_or_404(competition_id)
-    offered = db.session.get(OfferedCategory, offered_category_id)
-    if offered is None or offered.offered_competency.competition_id != competition.id:
+    competition = db.get_or_404(Competition, competition_id)
+    offered = db.get_or_404(OfferedCategory, offered_category_id)
+    if offered.offered_competency.competition_id != competition.id:
         abort(404)
     name = f"{offered.offered_competency.competency.name} · {offered.category.name}"
     try:

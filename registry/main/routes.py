@@ -1,10 +1,8 @@
 """The dashboard: the first page after logging in."""
 from flask import Blueprint, redirect, render_template, url_for
-from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Competency, Competition, Person, Region, User
 from ..security import public, requires
+from ..services import dashboard as dashboard_service
 
 bp = Blueprint("main", __name__)
 
@@ -18,14 +16,4 @@ def index():
 @bp.route("/dashboard")
 @requires("dashboard.view")
 def dashboard():
-    counts = {
-        name: db.session.scalar(select(func.count()).select_from(model))
-        for name, model in (
-            ("competitions", Competition),
-            ("persons", Person),
-            ("regions", Region),
-            ("competencies", Competency),
-            ("users", User),
-        )
-    }
-    return render_template("main/dashboard.html", counts=counts)
+    return render_template("main/dashboard.html", counts=dashboard_service.counts())

@@ -1,5 +1,7 @@
-"""Marking and results pages. Each view loads its objects (404), checks the object-level rule
-in ``services.marking`` (403), calls one service function and renders or redirects."""
+"""Marking and results pages. Each view loads its objects (``db.get_or_404``), checks the
+object-level rule with ``access.require`` (404 for an expert not assigned there, else 403),
+calls one service function and renders or redirects. Reads come from
+``services.marking.queries`` (re-exported by ``services.marking``)."""
 from __future__ import annotations
 
 import re
@@ -8,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import access
 from ..extensions import db
 from ..fields import parse_id
 from ..models import (
@@ -17,9 +20,6 @@ from ..models import (
     ExpertAssignment,
     OfferedCategory,
     OfferedCompetency,
-    Organisation,
-    Region,
-    User,
 )
 from ..security import requires
 from ..services import ServiceError
@@ -52,11 +52,8 @@ def _labels():
             "sheet_status_labels": SHEET_STATUS_LABELS}
 
 
-def _get_or_404(model, object_id: int):
-    obj = db.session.get(model, object_id)
-    if obj is None:
-        abort(404)
-    return obj
+# The name ``results_import`` uses (that view is moving to the importers' blueprint).
+_get_or_404 = db.get_or_404
 
 
 def _version(text) -> int | None:
@@ -73,7 +70,7 @@ def _version(text) -> int | None:
 def index():
     competitions = marking_service.visible_competitions(current_user)
     overview = (marking_service.expert_overview(current_user)
-                if current_user.role == "expert" else [])
+                if access.is_marker(current_user) else [])
     return render_template("marking/index.html", competitions=competitions, overview=overview)
 
 
@@ -82,24 +79,24 @@ def index():
 @bp.route("/marking/competitions/<int:competition_id>/experts", methods=["GET", "POST"])
 @requires("marking.assign")
 def assignments(competition_id: int):
-    competition = _get_or_404(Competition, competition_id)
-    offered = marking_service.offered_competencies(competition.id)
+    competition = db.get_or_404(Competition, competition_id)
+    offered = {oc.id: oc for oc in marking_service.offered_competencies(competition.id)}
+    experts = {u.id: u for u in marking_service.assignable_experts()}
+    organisations = {o.id: o for o in marking_service.organisations_for_choice()}
+    regions = {r.id: r for r in marking_service.regions_for_choice()}
     form = AssignmentForm()
-    form.offered_competency.choices = [(oc.id, str(oc.competency)) for oc in offered]
-    form.user.choices = [(u.id, f"{u.display_name} ({u.email})")
-                         for u in marking_service.assignable_experts()]
+    form.offered_competency.choices = [(oc.id, str(oc.competency)) for oc in offered.values()]
+    form.user.choices = [(u.id, f"{u.display_name} ({u.email})") for u in experts.values()]
     form.organisation.choices = [("", "—")] + [
-        (o.id, f"{o.name} ({o.region.name})") for o in marking_service.organisations_for_choice()]
-    form.region.choices = [("", "—")] + [(r.id, r.name)
-                                         for r in marking_service.regions_for_choice()]
+        (o.id, f"{o.name} ({o.region.name})") for o in organisations.values()]
+    form.region.choices = [("", "—")] + [(r.id, r.name) for r in regions.values()]
     if form.validate_on_submit():
-        oc = db.session.get(OfferedCompetency, form.offered_competency.data)
-        user = db.session.get(User, form.user.data)
-        if oc is None or oc.competition_id != competition.id or user is None:
+        # the choices were loaded above: a chosen id names one of them
+        oc, user = offered.get(form.offered_competency.data), experts.get(form.user.data)
+        if oc is None or user is None:
             abort(400)
-        organisation = (db.session.get(Organisation, form.organisation.data)
-                        if form.organisation.data else None)
-        region = db.session.get(Region, form.region.data) if form.region.data else None
+        organisation = organisations.get(form.organisation.data) if form.organisation.data else None
+        region = regions.get(form.region.data) if form.region.data else None
         try:
             marking_service.assign_expert(oc, user, is_chief=form.is_chief.data,
                                           organisation=organisation, region=region,
@@ -110,7 +107,8 @@ def assignments(competition_id: int):
         else:
             flash(_("Expert assigned."), "success")
             return redirect(url_for("marking.assignments", competition_id=competition.id))
-    return render_template("marking/assignments.html", competition=competition, offered=offered,
+    return render_template("marking/assignments.html", competition=competition,
+                           offered=list(offered.values()),
                            assignments=marking_service.competition_assignments(competition.id),
                            form=form, remove_form=ConfirmForm())
 
@@ -118,7 +116,7 @@ def assignments(competition_id: int):
 @bp.route("/marking/assignments/<int:assignment_id>/remove", methods=["POST"])
 @requires("marking.assign")
 def assignment_remove(assignment_id: int):
-    assignment = _get_or_404(ExpertAssignment, assignment_id)
+    assignment = db.get_or_404(ExpertAssignment, assignment_id)
     competition_id = assignment.offered_competency.competition_id
     if ConfirmForm().validate_on_submit():
         marking_service.remove_assignment(assignment, actor=current_user)
@@ -129,9 +127,8 @@ def assignment_remove(assignment_id: int):
 # --- marking scheme --------------------------------------------------------------------------
 
 def _scheme_access(offered_competency_id: int) -> OfferedCompetency:
-    oc = _get_or_404(OfferedCompetency, offered_competency_id)
-    if not marking_service.can_manage_scheme(current_user, oc.id):
-        abort(404)  # an expert not assigned here does not learn that it exists
+    oc = db.get_or_404(OfferedCompetency, offered_competency_id)
+    access.require(access.can_manage_scheme, current_user, oc.id)
     return oc
 
 
@@ -150,8 +147,8 @@ def scheme(offered_competency_id: int):
             flash(_("Criterion added."), "success")
             return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
         if aspect_form.add_aspect.data and aspect_form.validate_on_submit():
-            criterion = db.session.get(Criterion, aspect_form.criterion.data)
-            if criterion is None or criterion.offered_competency_id != oc.id:
+            criterion = {c.id: c for c in criteria}.get(aspect_form.criterion.data)
+            if criterion is None:  # not a criterion of this scheme
                 abort(400)
             marking_service.add_aspect(criterion, aspect_form.title.data,
                                        aspect_form.max_marks.data, aspect_form.kind.data,
@@ -198,7 +195,7 @@ def scheme_import(offered_competency_id: int):
 @bp.route("/marking/criteria/<int:criterion_id>/delete", methods=["POST"])
 @requires("marking.scheme")
 def criterion_delete(criterion_id: int):
-    criterion = _get_or_404(Criterion, criterion_id)
+    criterion = db.get_or_404(Criterion, criterion_id)
     oc = _scheme_access(criterion.offered_competency_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -212,7 +209,7 @@ def criterion_delete(criterion_id: int):
 @bp.route("/marking/aspects/<int:aspect_id>/delete", methods=["POST"])
 @requires("marking.scheme")
 def aspect_delete(aspect_id: int):
-    aspect = _get_or_404(Aspect, aspect_id)
+    aspect = db.get_or_404(Aspect, aspect_id)
     oc = _scheme_access(aspect.criterion.offered_competency_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -226,12 +223,11 @@ def aspect_delete(aspect_id: int):
 # --- score sheets ----------------------------------------------------------------------------
 
 def _sheet_target(offered_category_id: int, criterion_id: int):
-    offered = _get_or_404(OfferedCategory, offered_category_id)
-    criterion = _get_or_404(Criterion, criterion_id)
+    offered = db.get_or_404(OfferedCategory, offered_category_id)
+    criterion = db.get_or_404(Criterion, criterion_id)
     if criterion.offered_competency_id != offered.offered_competency_id:
         abort(404)
-    if not marking_service.can_mark(current_user, offered.offered_competency_id):
-        abort(404)  # an expert not assigned here does not learn that it exists
+    access.require(access.can_mark, current_user, offered.offered_competency_id)
     return offered, criterion
 
 
@@ -350,9 +346,8 @@ def sheet_history(offered_category_id: int, criterion_id: int):
 # --- standings and publication ---------------------------------------------------------------
 
 def _results_access(competition_id: int) -> Competition:
-    competition = _get_or_404(Competition, competition_id)
-    if not marking_service.can_view_results(current_user, competition.id):
-        abort(404)  # an expert not assigned here does not learn that it exists
+    competition = db.get_or_404(Competition, competition_id)
+    access.require(access.can_view_results, current_user, competition.id)
     return competition
 
 
@@ -372,7 +367,7 @@ def standings(competition_id: int):
         "marking/standings.html", competition=competition, competencies=competencies,
         chosen=chosen,
         standings=results_service.competition_standings(competition, chosen),
-        can_publish=marking_service.can_publish(current_user, competition.id),
+        can_publish=access.can_publish(current_user, competition.id),
         unconfirmed=results_service.unconfirmed_sheets(competition),
         publish_form=ConfirmForm())
 
@@ -380,9 +375,8 @@ def standings(competition_id: int):
 @bp.route("/results/<int:competition_id>/publish", methods=["POST"])
 @requires("results.publish")
 def publish(competition_id: int):
-    competition = _get_or_404(Competition, competition_id)
-    if not marking_service.can_publish(current_user, competition.id):
-        abort(404)
+    competition = db.get_or_404(Competition, competition_id)
+    access.require(access.can_publish, current_user, competition.id)
     if ConfirmForm().validate_on_submit():
         try:
             publication = results_service.publish(competition, actor=current_user)

@@ -157,3 +157,7 @@ def awards_of_person(person: Person) -> list[Award]:
                  .joinedload(OfferedCompetency.competency))
         .order_by(Award.created_at)
     ))
+
+
+def find_award(award_id: int) -> Award | None:
+    return db.session.get(Award, award_id)

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import false, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..labels import OFFER_STATE_LABELS, label
+from ..labels import OFFER_KIND_LABELS, OFFER_STATE_LABELS, label
 from ..models import OFFER_KINDS, PARTNER_KINDS, Award, InternshipOffer, Partner, Person, name_key, utcnow
 from . import ServiceError
 from .audit import record
@@ -109,3 +111,38 @@ def change_state(offer: InternshipOffer, state: str, *, actor, note: str | None 
     record("offer.state", offer, user=actor, old=old, new=state, reason=note)
     db.session.flush()
     return offer
+
+
+# --- reads for pages -------------------------------------------------------------------------
+
+MAX_PAGE = 10**6
+
+
+def search_offers(*, text: str | None = None, state: str | None = None, kind: str | None = None,
+                  page: int = 1, per_page: int = 50) -> Pagination:
+    """Offers newest first, matching ``text`` (the person's or the partner's name), ``state``
+    and ``kind`` (ignored when unknown); a page past the last is the last."""
+    query = (select(InternshipOffer)
+             .join(Person, Person.id == InternshipOffer.person_id)
+             .join(Partner, Partner.id == InternshipOffer.partner_id)
+             .options(joinedload(InternshipOffer.person).joinedload(Person.region),
+                      joinedload(InternshipOffer.partner), joinedload(InternshipOffer.award),
+                      joinedload(InternshipOffer.state_changed_by)))
+    if text:
+        text = name_key(text).replace("%", "").replace("_", "")
+        if len(text) > Person.identity_key.type.length:
+            query = query.where(false())  # longer than any stored name
+        else:
+            key = "%" + text + "%"
+            query = query.where(or_(Person.identity_key.like(key), Partner.name_key.like(key)))
+    if state in OFFER_STATE_LABELS:
+        query = query.where(InternshipOffer.state == state)
+    if kind in OFFER_KIND_LABELS:
+        query = query.where(InternshipOffer.kind == kind)
+    query = query.order_by(InternshipOffer.created_at.desc(), InternshipOffer.id.desc())
+    # a page far past the end is asked for as one the database can count to, then the last
+    found = db.paginate(query, page=min(max(1, page), MAX_PAGE), per_page=per_page,
+                        error_out=False)
+    if found.pages and found.page > found.pages:
+        found = db.paginate(query, page=found.pages, per_page=per_page, error_out=False)
+    return found

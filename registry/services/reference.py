@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import kinds as kind_rules
 from ..extensions import db
@@ -173,3 +174,29 @@ def find_kind(text: str) -> CompetitionKind | None:
     key = name_key(text)
     return next((k for k in db.session.scalars(select(CompetitionKind))
                  if key in (name_key(k.slug), name_key(k.short_name))), None)
+
+
+# --- reads for pages -------------------------------------------------------------------------
+
+def competition_kinds() -> list[CompetitionKind]:
+    return list(db.session.scalars(select(CompetitionKind).order_by(CompetitionKind.id)))
+
+
+def kinds_with_categories() -> list[CompetitionKind]:
+    return list(db.session.scalars(
+        select(CompetitionKind).options(selectinload(CompetitionKind.categories))
+        .order_by(CompetitionKind.id)))
+
+
+def competencies_with_kinds() -> list[Competency]:
+    return list(db.session.scalars(
+        select(Competency).options(selectinload(Competency.kinds)).order_by(Competency.name)))
+
+
+def competency(competency_id: int | None) -> Competency | None:
+    return db.session.get(Competency, competency_id) if competency_id is not None else None
+
+
+def categories(category_ids: list[int]) -> list[Category | None]:
+    """The categories of ``category_ids`` in that order; None for an id that names none."""
+    return [db.session.get(Category, i) for i in category_ids]

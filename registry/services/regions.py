@@ -102,3 +102,11 @@ def region_lookup() -> RegionLookup:
 def match_region(text: str | None, lookup: RegionLookup | None = None) -> Region | None:
     """The region that ``text`` names, or None when it names none or more than one."""
     return (lookup or region_lookup()).match(text)
+
+
+def regions_by_code() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.code)))
+
+
+def regions_by_name() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.name)))

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from .. import access
 from ..extensions import db
 from ..models import (
     Aspect,
@@ -243,9 +244,11 @@ def unconfirmed_sheets(competition: Competition) -> int:
     )
 
 
+@access.guarded(access.can_publish, lambda competition, **k: competition.id)
 def publish(competition: Competition, *, actor=None) -> Publication:
-    """Publish the current standings (again, after corrections). Refused while a score sheet
-    of the competition is not confirmed by its chief expert."""
+    """Publish the current standings (again, after corrections): by those ``access`` allows
+    (organisers, a chief expert of the competition). Refused while a score sheet of the
+    competition is not confirmed by its chief expert."""
     pending = unconfirmed_sheets(competition)
     if pending:
         raise ServiceError(_("%(n)d score sheets are not confirmed yet; results cannot be "

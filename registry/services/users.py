@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import ROLES, LoginFailure, User, utcnow
+from ..security import ADMIN
 from . import ServiceError
 from .audit import record
 
@@ -139,7 +140,7 @@ def ensure_admin() -> tuple[User, str | None] | None:
     user and the generated password (None when it came from the environment).
     """
     exists = db.session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.active.is_(True))
+        select(func.count()).select_from(User).where(User.role == ADMIN, User.active.is_(True))
     )
     if exists:
         return None
@@ -150,9 +151,14 @@ def ensure_admin() -> tuple[User, str | None] | None:
         password = generated = secrets.token_urlsafe(12)
     existing = find_by_email(email)
     if existing is not None:
-        existing.role, existing.active = "admin", True
+        existing.role, existing.active = ADMIN, True
         existing.set_password(password)
-        record("user.update", existing, changes={"role": "admin", "active": True})
+        record("user.update", existing, changes={"role": ADMIN, "active": True})
         db.session.flush()
         return existing, generated
-    return create_user(email, "admin", password, name="Administrator"), generated
+    return create_user(email, ADMIN, password, name="Administrator"), generated
+
+
+def all_users() -> list[User]:
+    """For the accounts page: every account, by e-mail."""
+    return list(db.session.scalars(select(User).order_by(User.email)))

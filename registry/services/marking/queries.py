@@ -1,0 +1,221 @@
+"""Reads for the marking pages and the operations: assignments, schemes, sheets, overviews.
+Nothing here changes the database."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ... import access
+from ...extensions import db
+from ...models import (
+    Aspect,
+    Competency,
+    Competition,
+    Criterion,
+    Entry,
+    EntryMember,
+    ExpertAssignment,
+    Mark,
+    OfferedCategory,
+    OfferedCompetency,
+    Organisation,
+    Region,
+    ScoreSheet,
+    ScoreSheetVersion,
+    User,
+)
+from ...security import has_permission, roles_with
+from .. import ServiceError
+from .assignments import conflicts
+
+# --- assignments -----------------------------------------------------------------------------
+
+def competition_assignments(competition_id: int) -> list[ExpertAssignment]:
+    return list(db.session.scalars(
+        select(ExpertAssignment).join(OfferedCompetency)
+        .where(OfferedCompetency.competition_id == competition_id)
+        .options(joinedload(ExpertAssignment.user), joinedload(ExpertAssignment.organisation),
+                 joinedload(ExpertAssignment.region),
+                 joinedload(ExpertAssignment.offered_competency)
+                 .joinedload(OfferedCompetency.competency))
+        .order_by(ExpertAssignment.offered_competency_id, ExpertAssignment.is_chief.desc(),
+                  ExpertAssignment.id)
+    ))
+
+
+def my_assignments(user) -> list[ExpertAssignment]:
+    """An expert's assignments with what is needed to list their sheets."""
+    return list(db.session.scalars(
+        select(ExpertAssignment).where(ExpertAssignment.user_id == user.id)
+        .options(joinedload(ExpertAssignment.offered_competency)
+                 .joinedload(OfferedCompetency.competition),
+                 joinedload(ExpertAssignment.offered_competency)
+                 .joinedload(OfferedCompetency.competency),
+                 joinedload(ExpertAssignment.offered_competency)
+                 .selectinload(OfferedCompetency.categories)
+                 .joinedload(OfferedCategory.category))
+        .order_by(ExpertAssignment.id)
+    ).unique())
+
+
+# --- marking scheme --------------------------------------------------------------------------
+
+def scheme(offered_competency_id: int) -> list[Criterion]:
+    return list(db.session.scalars(
+        select(Criterion).where(Criterion.offered_competency_id == offered_competency_id)
+        .options(selectinload(Criterion.aspects))
+        .order_by(Criterion.position, Criterion.code)
+    ))
+
+
+def scheme_frozen(offered_competency_id: int) -> bool:
+    """Frozen once marking has started: a score sheet exists for one of its criteria."""
+    return bool(db.session.scalar(select(exists().where(
+        ScoreSheet.criterion_id == Criterion.id,
+        Criterion.offered_competency_id == offered_competency_id))))
+
+
+# --- score sheets ----------------------------------------------------------------------------
+
+@dataclass
+class SheetData:
+    """What the sheet page shows: no queries are left for the template."""
+
+    offered: OfferedCategory
+    criterion: Criterion
+    sheet: ScoreSheet | None
+    entries: list[Entry]
+    aspects: list[Aspect]
+    marks: dict[tuple[int, int], Mark]
+    conflicts: dict[int, str]
+    assignment: ExpertAssignment | None
+
+    @property
+    def version(self) -> int:
+        return self.sheet.version if self.sheet else 0
+
+    @property
+    def status(self) -> str:
+        return self.sheet.status if self.sheet else "draft"
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.sheet and self.sheet.locked)
+
+    def entry_total(self, entry_id: int) -> Decimal | None:
+        values = [m.value for (e, _a), m in self.marks.items() if e == entry_id]
+        return sum(values, Decimal(0)) if values else None
+
+
+def check_sheet_target(offered: OfferedCategory, criterion: Criterion) -> None:
+    if criterion.offered_competency_id != offered.offered_competency_id:
+        raise ServiceError(_("This criterion belongs to another competency."))
+
+
+def find_sheet(offered_category_id: int, criterion_id: int) -> ScoreSheet | None:
+    return db.session.scalar(select(ScoreSheet).where(
+        ScoreSheet.offered_category_id == offered_category_id,
+        ScoreSheet.criterion_id == criterion_id))
+
+
+def sheet_entries(offered_category_id: int) -> list[Entry]:
+    """The entries that are marked: registered ones, with members and persons loaded."""
+    return list(db.session.scalars(
+        select(Entry).where(Entry.offered_category_id == offered_category_id,
+                            Entry.status == "registered")
+        .options(selectinload(Entry.members).joinedload(EntryMember.person))
+        .order_by(Entry.id)
+    ))
+
+
+def load_sheet(offered: OfferedCategory, criterion: Criterion, user) -> SheetData:
+    check_sheet_target(offered, criterion)
+    sheet = find_sheet(offered.id, criterion.id)
+    entries = sheet_entries(offered.id)
+    marks = {}
+    if sheet is not None:
+        marks = {(m.entry_id, m.aspect_id): m for m in db.session.scalars(
+            select(Mark).where(Mark.sheet_id == sheet.id))}
+    assignment = access.assignment_of(user, offered.offered_competency_id)
+    return SheetData(offered, criterion, sheet, entries, list(criterion.aspects), marks,
+                     conflicts(assignment, entries), assignment)
+
+
+def sheet_history(sheet: ScoreSheet) -> list[ScoreSheetVersion]:
+    return list(db.session.scalars(
+        select(ScoreSheetVersion).where(ScoreSheetVersion.sheet_id == sheet.id)
+        .options(joinedload(ScoreSheetVersion.author))
+        .order_by(ScoreSheetVersion.number.desc())))
+
+
+def sheets_overview(offered_competency: OfferedCompetency) -> dict[tuple[int, int], ScoreSheet]:
+    """``{(offered_category_id, criterion_id): sheet}`` for a competency: one query."""
+    return {(s.offered_category_id, s.criterion_id): s for s in db.session.scalars(
+        select(ScoreSheet).join(OfferedCategory)
+        .where(OfferedCategory.offered_competency_id == offered_competency.id))}
+
+
+def competition_of(offered_competency: OfferedCompetency) -> Competition:
+    return offered_competency.competition
+
+
+# --- overviews for pages ---------------------------------------------------------------------
+
+@dataclass
+class CompetencyOverview:
+    assignment: ExpertAssignment | None
+    offered_competency: OfferedCompetency
+    criteria: list[Criterion]
+    categories: list[OfferedCategory]
+    sheets: dict[tuple[int, int], ScoreSheet]
+
+
+def expert_overview(user) -> list[CompetencyOverview]:
+    """What an expert marks: per assignment, the categories × criteria and their sheets."""
+    return [competency_overview(a.offered_competency, a) for a in my_assignments(user)]
+
+
+def competency_overview(offered_competency: OfferedCompetency,
+                        assignment: ExpertAssignment | None = None) -> CompetencyOverview:
+    categories = sorted(offered_competency.categories, key=lambda c: c.category.position)
+    return CompetencyOverview(assignment, offered_competency, scheme(offered_competency.id),
+                              categories, sheets_overview(offered_competency))
+
+
+def visible_competitions(user) -> list[Competition]:
+    """Competitions whose results ``user`` may see: all for staff, assigned ones for experts."""
+    query = select(Competition).options(joinedload(Competition.kind)).order_by(
+        Competition.year.desc(), Competition.title)
+    if not has_permission(user, "results.view_any"):
+        query = query.where(Competition.id.in_(
+            select(OfferedCompetency.competition_id).join(ExpertAssignment)
+            .where(ExpertAssignment.user_id == user.id)))
+    return list(db.session.scalars(query))
+
+
+def assignable_experts() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_(roles_with("marking.mark")),
+                                                      User.active.is_(True))
+                                   .order_by(User.name, User.email)))
+
+
+def offered_competencies(competition_id: int) -> list[OfferedCompetency]:
+    return list(db.session.scalars(
+        select(OfferedCompetency).join(Competency)
+        .where(OfferedCompetency.competition_id == competition_id)
+        .options(joinedload(OfferedCompetency.competency),
+                 selectinload(OfferedCompetency.categories).joinedload(OfferedCategory.category))
+        .order_by(Competency.name)))
+
+
+def organisations_for_choice(limit: int = 2000) -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).options(joinedload(Organisation.region))
+                                   .order_by(Organisation.name).limit(limit)))
+
+
+def regions_for_choice() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.name)))
