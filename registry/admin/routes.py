@@ -7,11 +7,10 @@ from ..extensions import db
 from ..fields import choices
 from ..models import CompetitionKind, User
 from ..security import requires
-from ..services import ServiceError
 from ..services import reference as reference_service
 from ..services import regions as region_service
 from ..services import users as user_service
-from ..transaction import refuse
+from ..views import refusals
 from .forms import (
     ROLE_LABELS,
     CategoryForm,
@@ -22,14 +21,6 @@ from .forms import (
 )
 
 bp = Blueprint("admin", __name__)
-
-
-def _show_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "danger")
 
 
 @bp.route("/users")
@@ -44,15 +35,12 @@ def users():
 def user_create():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as attempt:
             user = user_service.create_user(
                 form.email.data, form.role.data, form.password.data, form.name.data,
                 actor=current_user,
             )
-        except ServiceError as error:
-            refuse()
-            _show_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -64,15 +52,12 @@ def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
-        try:
+        with refusals(form) as attempt:
             user_service.update_user(
                 user, name=form.name.data, role=form.role.data, active=form.active.data,
                 actor=current_user,
             )
-        except ServiceError as error:
-            refuse()
-            _show_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Changes saved."), "success")
             return redirect(url_for("admin.users"))
     return render_template(
@@ -86,12 +71,9 @@ def user_password(user_id: int):
     user = db.get_or_404(User, user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
+        with refusals() as attempt:
             user_service.reset_password(user, form.password.data, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            flash(error.message, "danger")
-        else:
+        if attempt.ok:
             flash(_("The password of %(email)s has been changed.", email=user.email), "success")
             return redirect(url_for("admin.users"))
     for errors in form.errors.values():
@@ -125,15 +107,12 @@ def competency_create():
     form.kinds.choices = _kind_choices()
     if form.validate_on_submit():
         kinds = [db.get_or_404(CompetitionKind, kind_id) for kind_id in form.kinds.data]
-        try:
+        with refusals(form) as attempt:
             competency = reference_service.create_competency(
                 form.name.data, code=form.code.data, kinds=kinds, is_team=form.is_team.data,
                 actor=current_user,
             )
-        except ServiceError as error:
-            refuse()
-            _show_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Competency «%(name)s» added.", name=competency.name), "success")
             return redirect(url_for("admin.competencies"))
     return render_template("admin/refdata_form.html", form=form,
@@ -146,15 +125,12 @@ def category_create():
     form = CategoryForm()
     form.kind.choices = _kind_choices()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as attempt:
             category = reference_service.create_category(
                 db.get_or_404(CompetitionKind, form.kind.data), form.name.data,
                 min_age=form.min_age.data, actor=current_user,
             )
-        except ServiceError as error:
-            refuse()
-            _show_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Category «%(name)s» added to %(kind)s.", name=category.name,
                     kind=category.kind.short_name), "success")
             return redirect(url_for("admin.competencies"))

@@ -11,10 +11,9 @@ from ..labels import (
 )
 from ..models import Award, Entry, InternshipOffer, Person
 from ..security import requires
-from ..services import ServiceError
 from ..services import awards as award_service
 from ..services import offers as offer_service
-from ..transaction import refuse
+from ..views import refusals
 from .forms import OfferFilterForm, OfferForm, OfferStateForm, RevokeForm, SpecialAwardForm
 
 bp = Blueprint("awards", __name__)
@@ -27,27 +26,16 @@ def labels():
             "award_label": award_service.award_label}
 
 
-def _show(form, error: ServiceError):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "danger")
-
-
 # --- special awards --------------------------------------------------------------------------
 
 def _grant(entry: Entry | None, person: Person | None):
     form = SpecialAwardForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form) as attempt:
             award_service.grant_special(title=form.title.data, reason=form.reason.data,
                                         granted_by=form.granted_by.data, entry=entry,
                                         person=person, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            _show(form, error)
-        else:
+        if attempt.ok:
             flash(_("The special award has been granted."), "success")
             return redirect(_person_url(person or entry.members[0].person))
     return render_template("awards/special_form.html", form=form, entry=entry, person=person)
@@ -78,12 +66,9 @@ def special_revoke(award_id: int):
     form = RevokeForm()
     holder = award.person or (award.entry.members[0].person if award.entry else None)
     if form.validate_on_submit():
-        try:
+        with refusals() as attempt:
             award_service.revoke_special(award, reason=form.reason.data, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            flash(error.message, "danger")
-        else:
+        if attempt.ok:
             flash(_("The award has been revoked."), "success")
     return redirect(_person_url(holder) if holder else url_for("awards.offers"))
 
@@ -127,12 +112,9 @@ def offer_new(person_id: int):
     form = OfferForm()
     _award_choices(form, person)
     if form.validate_on_submit():
-        try:
+        with refusals(form) as attempt:
             offer_service.create_offer(person, _offer_data(form), actor=current_user)
-        except ServiceError as error:
-            refuse()
-            _show(form, error)
-        else:
+        if attempt.ok:
             flash(_("The offer has been recorded."), "success")
             return redirect(url_for("awards.offers"))
     return render_template("awards/offer_form.html", form=form, person=person, offer=None)
@@ -149,12 +131,9 @@ def offer_edit(offer_id: int):
         form.award.data = str(offer.award_id or "")
     _award_choices(form, offer.person)
     if form.validate_on_submit():
-        try:
+        with refusals(form) as attempt:
             offer_service.update_offer(offer, _offer_data(form), actor=current_user)
-        except ServiceError as error:
-            refuse()
-            _show(form, error)
-        else:
+        if attempt.ok:
             flash(_("Changes saved."), "success")
             return redirect(url_for("awards.offers"))
     return render_template("awards/offer_form.html", form=form, person=offer.person, offer=offer,
@@ -167,13 +146,10 @@ def offer_state(offer_id: int):
     offer = db.get_or_404(InternshipOffer, offer_id)
     form = OfferStateForm()
     if form.validate_on_submit():
-        try:
+        with refusals() as attempt:
             offer_service.change_state(offer, form.state.data, actor=current_user,
                                        note=form.note.data)
-        except ServiceError as error:
-            refuse()
-            flash(error.message, "danger")
-        else:
+        if attempt.ok:
             flash(_("The state of the offer is now «%(state)s».",
                     state=OFFER_STATE_LABELS[offer.state]), "success")
     else:

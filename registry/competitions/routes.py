@@ -9,11 +9,10 @@ from ..extensions import db
 from ..fields import choices
 from ..models import Competition, CompetitionKind, OfferedCategory, Region
 from ..security import requires
-from ..services import ServiceError
 from ..services import competitions as competition_service
 from ..services import reference as reference_service
 from ..services import regions as region_service
-from ..transaction import refuse
+from ..views import refusals
 from .forms import STAGE_LABELS, STATUS_LABELS, CompetitionForm, FilterForm, OfferForm
 
 bp = Blueprint("competitions", __name__)
@@ -21,15 +20,6 @@ bp = Blueprint("competitions", __name__)
 
 # Service field names that a form spells differently.
 _FIELD_ALIASES = {"category": "categories"}
-
-
-def _show_error(form, error: ServiceError) -> None:
-    name = _FIELD_ALIASES.get(error.field, error.field)
-    field = getattr(form, name, None) if name else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "danger")
 
 
 def _fill_choices(form: CompetitionForm) -> None:
@@ -86,13 +76,10 @@ def create():
         form.status.data = "draft"
         form.year.data = date.today().year
     if form.validate_on_submit():
-        try:
+        with refusals(form, _FIELD_ALIASES) as attempt:
             competition = competition_service.create_competition(
                 _form_data(form), actor=current_user)
-        except ServiceError as error:
-            refuse()
-            _show_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Competition «%(title)s» created.", title=competition.title), "success")
             return redirect(url_for("competitions.detail", competition_id=competition.id))
     return render_template("competitions/form.html", form=form, competition=None)
@@ -128,13 +115,10 @@ def edit(competition_id: int):
         form.kind.data = competition.kind_id
         form.host_region.data = competition.host_region_id
     if form.validate_on_submit():
-        try:
+        with refusals(form, _FIELD_ALIASES) as attempt:
             competition_service.update_competition(competition, _form_data(form),
                                                    actor=current_user)
-        except ServiceError as error:
-            refuse()
-            _show_error(form, error)
-        else:
+        if attempt.ok:
             flash(_("Changes saved."), "success")
             return redirect(url_for("competitions.detail", competition_id=competition.id))
     return render_template("competitions/form.html", form=form, competition=competition)
@@ -153,13 +137,10 @@ def offer(competition_id: int):
         elif None in categories:
             form.categories.errors = [_("Choose at least one category.")]
         else:
-            try:
+            with refusals(form, _FIELD_ALIASES) as attempt:
                 competition_service.offer_categories(competition, competency, categories,
                                                      actor=current_user)
-            except ServiceError as error:
-                refuse()
-                _show_error(form, error)
-            else:
+            if attempt.ok:
                 flash(_("«%(competency)s» offered in: %(categories)s.",
                         competency=competency.name,
                         categories=", ".join(c.name for c in categories)), "success")
@@ -176,11 +157,8 @@ def withdraw(competition_id: int, offered_category_id: int):
     if offered.offered_competency.competition_id != competition.id:
         abort(404)
     name = f"{offered.offered_competency.competency.name} · {offered.category.name}"
-    try:
+    with refusals() as attempt:
         competition_service.withdraw_offering(offered, actor=current_user)
-    except ServiceError as error:
-        refuse()
-        flash(error.message, "danger")
-    else:
+    if attempt.ok:
         flash(_("Withdrawn: %(name)s.", name=name), "success")
     return redirect(url_for("competitions.detail", competition_id=competition.id))

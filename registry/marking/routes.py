@@ -26,6 +26,7 @@ from ..services import ServiceError
 from ..services import marking as marking_service
 from ..services import results as results_service
 from ..transaction import refuse
+from ..views import refusals
 from .forms import (
     ASPECT_KIND_LABELS,
     AWARD_LABELS,
@@ -97,14 +98,11 @@ def assignments(competition_id: int):
             abort(400)
         organisation = organisations.get(form.organisation.data) if form.organisation.data else None
         region = regions.get(form.region.data) if form.region.data else None
-        try:
+        with refusals() as attempt:
             marking_service.assign_expert(oc, user, is_chief=form.is_chief.data,
                                           organisation=organisation, region=region,
                                           actor=current_user)
-        except ServiceError as error:
-            refuse()
-            flash(error.message, "danger")
-        else:
+        if attempt.ok:
             flash(_("Expert assigned."), "success")
             return redirect(url_for("marking.assignments", competition_id=competition.id))
     return render_template("marking/assignments.html", competition=competition,
@@ -140,7 +138,7 @@ def scheme(offered_competency_id: int):
     criterion_form = CriterionForm(prefix="c")
     aspect_form = AspectForm(prefix="a")
     aspect_form.criterion.choices = [(c.id, str(c)) for c in criteria]
-    try:
+    with refusals():
         if criterion_form.add_criterion.data and criterion_form.validate_on_submit():
             marking_service.add_criterion(oc, criterion_form.code.data,
                                           criterion_form.title.data, actor=current_user)
@@ -155,9 +153,6 @@ def scheme(offered_competency_id: int):
                                        actor=current_user)
             flash(_("Aspect added."), "success")
             return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
-    except ServiceError as error:
-        refuse()
-        flash(error.message, "danger")
     return render_template(
         "marking/scheme.html", oc=oc, criteria=criteria,
         total=results_service.scheme_total(oc.id),
@@ -198,11 +193,8 @@ def criterion_delete(criterion_id: int):
     criterion = db.get_or_404(Criterion, criterion_id)
     oc = _scheme_access(criterion.offered_competency_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with refusals():
             marking_service.delete_criterion(criterion, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            flash(error.message, "danger")
     return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
 
 
@@ -212,11 +204,8 @@ def aspect_delete(aspect_id: int):
     aspect = db.get_or_404(Aspect, aspect_id)
     oc = _scheme_access(aspect.criterion.offered_competency_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with refusals():
             marking_service.delete_aspect(aspect, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            flash(error.message, "danger")
     return redirect(url_for("marking.scheme", offered_competency_id=oc.id))
 
 
@@ -291,15 +280,12 @@ def _sheet_action(offered_category_id: int, criterion_id: int, action, message):
     form = UnlockForm() if action is marking_service.unlock_sheet else SheetActionForm()
     if form.validate_on_submit():
         base = _version(form.version.data)
-        try:
+        with refusals() as attempt:
             if action is marking_service.unlock_sheet:
                 action(offered, criterion, form.reason.data, base, actor=current_user)
             else:
                 action(offered, criterion, base, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            flash(error.message, "danger")
-        else:
+        if attempt.ok:
             flash(message, "success")
     else:
         for errors in form.errors.values():
@@ -378,12 +364,9 @@ def publish(competition_id: int):
     competition = db.get_or_404(Competition, competition_id)
     access.require(access.can_publish, current_user, competition.id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with refusals() as attempt:
             publication = results_service.publish(competition, actor=current_user)
-        except ServiceError as error:
-            refuse()
-            flash(error.message, "danger")
-        else:
+        if attempt.ok:
             flash(_("Results published (publication %(n)d).", n=publication.number),
                   "success")
     return redirect(url_for("marking.standings", competition_id=competition.id))
