@@ -126,28 +126,15 @@ def _parse_row(ref: Reference, row: PlanRow) -> None:
         if row.region is None:
             row.problem("region", _("unknown region «%(value)s».", value=region_text))
 
-    competency_text = row.cell("competency")
-    if competency_text is not None:
-        competency = ref.competencies.get(name_key(competency_text))
-        if competency is None:
-            row.problem("competency", _(
-                "unknown competency «%(value)s»: it is not in the reference data.",
-                value=competency_text))
-        elif _offerable(row, "competency", competition_service.check_competency_kind,
-                        ref.kind, competency):
-            row.competency = competency
-
-    category_text = row.cell("category")
-    if category_text is not None:
-        category = ref.categories.get(name_key(category_text))
-        if category is None:
-            row.problem("category", _(
-                "unknown category «%(value)s»; %(kind)s has: %(names)s.",
-                value=category_text, kind=ref.kind.short_name,
-                names=", ".join(f"«{c.name}»" for c in ref.kind.categories)))
-        elif _offerable(row, "category", competition_service.check_category_kind,
-                        ref.kind, category):
-            row.category = category
+    row.competency = _offered_thing(
+        row, "competency", ref.competencies, competition_service.check_competency_kind, ref.kind,
+        lambda text: _("unknown competency «%(value)s»: it is not in the reference data.",
+                       value=text))
+    row.category = _offered_thing(
+        row, "category", ref.categories, competition_service.check_category_kind, ref.kind,
+        lambda text: _("unknown category «%(value)s»; %(kind)s has: %(names)s.",
+                       value=text, kind=ref.kind.short_name,
+                       names=", ".join(f"«{c.name}»" for c in ref.kind.categories)))
 
     if row.value("team") is not None and not row.has_problem("team"):
         row.team_key = name_key(row.value("team"))
@@ -156,11 +143,19 @@ def _parse_row(ref: Reference, row: PlanRow) -> None:
                                   row.value("middle_name"), row.birth_date)
 
 
-def _offerable(row: PlanRow, key: str, rule, kind, thing) -> bool:
-    """The competition's rule (``services.competitions``) for what it may offer."""
+def _offered_thing(row: PlanRow, key: str, known: dict, rule, kind, unknown):
+    """The competency or category the cell names, if the reference data has it and the
+    competition's rule (``services.competitions``) lets this kind offer it; else a problem."""
+    text = row.cell(key)
+    if text is None:
+        return None
+    thing = known.get(name_key(text))
+    if thing is None:
+        row.problem(key, unknown(text))
+        return None
     try:
         rule(kind, thing)
     except ServiceError as error:
         row.problem(key, error.message)
-        return False
-    return True
+        return None
+    return thing

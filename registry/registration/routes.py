@@ -96,6 +96,12 @@ def _offered_form(form_class, competition: Competition):
     return form
 
 
+def _registration_form(form_class, competition_id: int):
+    """The competition (404 if none), its registration form and the person search text."""
+    competition = db.get_or_404(Competition, competition_id)
+    return competition, _offered_form(form_class, competition), request.args.get("q", "").strip()
+
+
 @bp.app_context_processor
 def _registration_globals():
     return {"entry_status_labels": STATUS_LABELS, "stage_labels": STAGE_LABELS,
@@ -177,6 +183,21 @@ def _duplicate(form: PersonForm, person: Person | None = None) -> Person | None:
     return None
 
 
+def _create_person(form: PersonForm, register_in: Competition | None = None):
+    """Create the person of ``form`` (and register them in ``register_in``) unless another
+    person has the same name and birth date: ``(that other person, None)``; a refusal is
+    shown on the form: ``(None, None)``."""
+    existing = _duplicate(form)
+    if existing is not None:
+        return existing, None
+    with refusals(form, _FIELD_ALIASES) as attempt:
+        person = reg.create_person(_person_data(form, actor=current_user), actor=current_user)
+        if register_in is not None:
+            reg.register(queries.offered_in(register_in, form.offered_category_id.data),
+                         [person], actor=current_user)
+    return None, (person if attempt.ok else None)
+
+
 def _prepare_person_form(form: PersonForm, person: Person | None = None) -> None:
     form.region_id.choices = _blank_choice() + queries.region_choices()
     if request.method == "GET" and person is not None:
@@ -206,14 +227,10 @@ def person_create():
     _prepare_person_form(form)
     existing = None
     if form.validate_on_submit():
-        existing = _duplicate(form)
-        if existing is None:
-            with refusals(form, _FIELD_ALIASES) as attempt:
-                person = reg.create_person(_person_data(form, actor=current_user),
-                                           actor=current_user)
-            if attempt.ok:
-                flash(_("%(name)s added.", name=person.full_name), "success")
-                return redirect(url_for("registration.person_detail", person_id=person.id))
+        existing, person = _create_person(form)
+        if person is not None:
+            flash(_("%(name)s added.", name=person.full_name), "success")
+            return redirect(url_for("registration.person_detail", person_id=person.id))
     return render_template("registration/person_form.html", form=form, person=None,
                            existing=existing,
                            organisation_names=queries.organisation_names(form.region_id.data))
@@ -319,9 +336,7 @@ def participants(competition_id: int):
 @requires("persons.manage")
 def entry_create(competition_id: int):
     """Register an existing person: find them by name, then pick competency and category."""
-    competition = db.get_or_404(Competition, competition_id)
-    q = request.args.get("q", "").strip()
-    form = _offered_form(EntryForm, competition)
+    competition, form, q = _registration_form(EntryForm, competition_id)
     if request.method == "GET" and _int_arg("person_id"):
         form.person_id.data = str(_int_arg("person_id"))
     person_id = parse_id(form.person_id.data)
@@ -355,17 +370,11 @@ def entry_create_person(competition_id: int):
     _prepare_person_form(form)
     existing = None
     if form.validate_on_submit():
-        existing = _duplicate(form)
-        if existing is None:
-            with refusals(form, _FIELD_ALIASES) as attempt:
-                person = reg.create_person(_person_data(form, actor=current_user),
-                                           actor=current_user)
-                reg.register(queries.offered_in(competition, form.offered_category_id.data),
-                             [person], actor=current_user)
-            if attempt.ok:
-                flash(_("%(name)s added and registered.", name=person.full_name), "success")
-                return redirect(url_for("registration.participants",
-                                        competition_id=competition.id))
+        existing, person = _create_person(form, register_in=competition)
+        if person is not None:
+            flash(_("%(name)s added and registered.", name=person.full_name), "success")
+            return redirect(url_for("registration.participants",
+                                    competition_id=competition.id))
     return render_template(
         "registration/entry_person_form.html", competition=competition, form=form,
         existing=existing, has_offers=len(form.offered_category_id.choices) > 1,
@@ -377,9 +386,7 @@ def entry_create_person(competition_id: int):
 @requires("persons.manage")
 def team_create(competition_id: int):
     """Register a team: a name and 2+ persons found by name."""
-    competition = db.get_or_404(Competition, competition_id)
-    q = request.args.get("q", "").strip()
-    form = _offered_form(TeamForm, competition)
+    competition, form, q = _registration_form(TeamForm, competition_id)
     posted = [n for n in map(parse_id, request.form.getlist("members")) if n is not None]
     chosen = queries.persons_by_id(posted)
     found = [row.Person for row in queries.find_persons(q, limit=50)] if q else []

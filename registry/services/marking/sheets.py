@@ -101,6 +101,21 @@ def _move(action: str, sheet: ScoreSheet) -> tuple[str, str]:
     return old, sheet.status
 
 
+def _record_transition(action: str, sheet: ScoreSheet, offered: OfferedCategory,
+                       criterion: Criterion, actor, old: str, new: str,
+                       version_reason: str | None = None, **details) -> ScoreSheet:
+    """After a transition: flush (or report a conflict), keep the version, audit it."""
+    _touch(sheet, actor)
+    _flush_or_conflict(sheet)
+    _new_version(sheet, action, actor, reason=version_reason)
+    record(f"sheet.{action}", sheet, user=actor,
+           competition_id=offered.offered_competency.competition_id,
+           criterion=criterion.code, category=offered.category.name, old=old, new=new,
+           **details)
+    db.session.flush()
+    return sheet
+
+
 def _marks_snapshot(sheet: ScoreSheet) -> dict:
     return {f"{m.entry_id}:{m.aspect_id}": {"value": _fmt(m.value), "judges": m.judge_scores}
             for m in sorted(sheet.marks, key=lambda m: (m.entry_id, m.aspect_id))}
@@ -251,15 +266,8 @@ def submit_sheet(offered: OfferedCategory, criterion: Criterion, base_version: i
                              "before submitting.", n=missing))
     old, new = _move("submit", sheet)
     sheet.submitted_at, sheet.submitted_by_id = utcnow(), actor.id
-    _touch(sheet, actor)
-    _flush_or_conflict(sheet)
-    _new_version(sheet, "submit", actor)
-    record("sheet.submit", sheet, user=actor,
-           competition_id=offered.offered_competency.competition_id,
-           criterion=criterion.code, category=offered.category.name, old=old,
-           new=new, version=sheet.version)
-    db.session.flush()
-    return sheet
+    return _record_transition("submit", sheet, offered, criterion, actor, old, new,
+                              version=sheet.version)
 
 
 def _authors_since_confirmation(sheet: ScoreSheet) -> set[int]:
@@ -283,15 +291,8 @@ def confirm_sheet(offered: OfferedCategory, criterion: Criterion,
                              "entered the marks you confirm."))
     old, new = _move("confirm", sheet)
     sheet.confirmed_at, sheet.confirmed_by_id = utcnow(), actor.id
-    _touch(sheet, actor)
-    _flush_or_conflict(sheet)
-    _new_version(sheet, "confirm", actor)
-    record("sheet.confirm", sheet, user=actor,
-           competition_id=offered.offered_competency.competition_id,
-           criterion=criterion.code, category=offered.category.name, old=old,
-           new=new, locked=sheet.locked, version=sheet.version)
-    db.session.flush()
-    return sheet
+    return _record_transition("confirm", sheet, offered, criterion, actor, old, new,
+                              locked=sheet.locked, version=sheet.version)
 
 
 def unlock_sheet(offered: OfferedCategory, criterion: Criterion, reason: str,
@@ -303,12 +304,6 @@ def unlock_sheet(offered: OfferedCategory, criterion: Criterion, reason: str,
     sheet = _sheet_for_action("unlock", offered, criterion, base_version)
     old, new = _move("unlock", sheet)
     sheet.submitted_at = sheet.submitted_by_id = None
-    _touch(sheet, actor)
-    _flush_or_conflict(sheet)
-    _new_version(sheet, "unlock", actor, reason=reason[:500])
-    record("sheet.unlock", sheet, user=actor,
-           competition_id=offered.offered_competency.competition_id,
-           criterion=criterion.code, category=offered.category.name, old=old,
-           new=new, locked=sheet.locked, reason=reason, version=sheet.version)
-    db.session.flush()
-    return sheet
+    return _record_transition("unlock", sheet, offered, criterion, actor, old, new,
+                              version_reason=reason[:500], locked=sheet.locked, reason=reason,
+                              version=sheet.version)
