@@ -14,7 +14,6 @@ import os
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     redirect,
     render_template,
@@ -43,13 +42,6 @@ PARTICIPANTS = WaitingRoom("participants_import")
 RESULTS = WaitingRoom("results_import")
 RESULT_KEY = "participants_import_result"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _competition_or_404(competition_id: int) -> Competition:
-    competition = db.session.get(Competition, competition_id)
-    if competition is None:
-        abort(404)
-    return competition
 
 
 def _uploaded(form: UploadForm) -> tuple[bytes, str | None]:
@@ -83,7 +75,7 @@ def _render_preview(competition: Competition, plan, token: str | None, status: i
 @bp.route("/competitions/<int:competition_id>/import", methods=["GET", "POST"])
 @requires("competitions.manage")
 def participants(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     form = UploadForm()
     if form.validate_on_submit():
         data, filename = _uploaded(form)
@@ -100,7 +92,7 @@ def participants(competition_id: int):
 @bp.route("/competitions/<int:competition_id>/import/confirm", methods=["POST"])
 @requires("competitions.manage")
 def confirm(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     form = ConfirmForm()
     stored = PARTICIPANTS.take(competition.id, form.token.data) if form.validate_on_submit() \
         else None
@@ -128,7 +120,7 @@ def confirm(competition_id: int):
 @bp.route("/competitions/<int:competition_id>/import/cancel", methods=["POST"])
 @requires("competitions.manage")
 def cancel(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     PARTICIPANTS.forget()
     return redirect(url_for("imports.participants", competition_id=competition.id))
 
@@ -136,7 +128,7 @@ def cancel(competition_id: int):
 @bp.route("/competitions/<int:competition_id>/import/template.xlsx")
 @requires("competitions.manage")
 def template(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     return send_file(
         io.BytesIO(participants_template(competition)),
         mimetype=XLSX_MIMETYPE, as_attachment=True,
@@ -159,7 +151,7 @@ def _render_results(competition: Competition, form: UploadForm, plan=None,
 @bp.route("/results/<int:competition_id>/import", methods=["GET", "POST"])
 @requires("results.import")
 def results(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     form = UploadForm()
     if form.validate_on_submit():
         data, filename = _uploaded(form)
@@ -173,7 +165,7 @@ def results(competition_id: int):
 @bp.route("/results/<int:competition_id>/import/confirm", methods=["POST"])
 @requires("results.import")
 def results_confirm(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     form = ConfirmForm()
     stored = RESULTS.take(competition.id, form.token.data) if form.validate_on_submit() \
         else None
@@ -200,6 +192,6 @@ def results_confirm(competition_id: int):
 @bp.route("/results/<int:competition_id>/import/cancel", methods=["POST"])
 @requires("results.import")
 def results_cancel(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = db.get_or_404(Competition, competition_id)
     RESULTS.forget()
     return redirect(url_for("imports.results", competition_id=competition.id))
