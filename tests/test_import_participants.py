@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from registry.extensions import db
+from registry.importers import budgets
 from registry.importers.participants import ImportRefused, apply, build_plan, parse_date
 from registry.models import (
     AuditEntry,
@@ -438,7 +439,11 @@ def test_zip_bomb_is_refused_before_unpacking(app, competition):
                 member.write(chunk)
     data = buffer.getvalue()
     assert len(data) < 1024 * 1024
-    assert "100" in _file_problem(competition, data)
+    # refused by the budget for a file of this size (a few MB per MB uploaded), not 100 MB
+    budget = budgets.Budget.for_upload(len(data), max_rows=20000, max_columns=100,
+                                       ceiling=100 * 1024 * 1024).unpacked
+    assert budget < 10 * 1024 * 1024
+    assert f"{budget / (1024 * 1024):.1f} МБ" in _file_problem(competition, data)
 
 
 def test_too_many_rows(app, competition):

@@ -13,6 +13,9 @@ Safety:
 - openpyxl runs with ``read_only=True`` and ``data_only=True``: a formula cell gives the value
   Excel cached when the file was saved and is never evaluated; a formula never cached reads
   as empty. A text cell that starts with «=» is refused by the participants importer;
+- what reading may cost is bounded before openpyxl opens the file (``budgets.py``: unpacked
+  size per uploaded byte, rows counting empty ones and gaps, cells, shared strings, time); a
+  CSV's rows count its empty lines too;
 - rows, columns and cell length are bounded; every failure is a ``SpreadsheetError`` with
   a message for people.
 """
@@ -21,10 +24,13 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
+
+from . import budgets
 
 MAX_ROWS = 20000                         # data rows; app.config["IMPORT_MAX_ROWS"] overrides
 MAX_COLUMNS = 100
@@ -73,7 +79,7 @@ def read_table(data: bytes, *, max_rows: int = MAX_ROWS,
 
 # --- XLSX ----------------------------------------------------------------------------------
 
-def _check_zip(data: bytes, max_uncompressed: int) -> None:
+def _check_zip(data: bytes, max_uncompressed: int, max_rows: int) -> None:
     damaged = _("The XLSX file is damaged or incomplete; save it again in Excel and upload it "
                 "again.")
     try:
@@ -91,10 +97,22 @@ def _check_zip(data: bytes, max_uncompressed: int) -> None:
     if "xl/workbook.xml" not in names:
         raise SpreadsheetError(_("The file is not a spreadsheet the registry can read "
                                  "(expected XLSX or CSV)."))
+    budget = budgets.Budget.for_upload(len(data), max_rows=max_rows, max_columns=MAX_COLUMNS,
+                                       ceiling=max_uncompressed)
     total = sum(m.file_size for m in members)
-    if total > max_uncompressed:
-        raise SpreadsheetError(_("The spreadsheet unpacks to more than %(mb)d MB; it is too large "
-                                 "to import.", mb=max_uncompressed // (1024 * 1024)))
+    if total > budget.unpacked:
+        raise SpreadsheetError(_("The spreadsheet unpacks to more than %(mb).1f MB, far more "
+                                 "than a file of this size should; save it again in Excel "
+                                 "(without empty rows and columns) or split it.",
+                                 mb=budget.unpacked / (1024 * 1024)))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            budgets.check(archive, budget)
+    except budgets.BudgetExceeded as error:
+        raise SpreadsheetError(error.message) from error
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            RuntimeError, NotImplementedError, zlib.error) as error:
+        raise SpreadsheetError(damaged) from error
 
 
 def _cell(value) -> Value:
@@ -117,7 +135,7 @@ def _cell(value) -> Value:
 
 
 def _read_xlsx(data: bytes, max_rows: int, max_uncompressed: int) -> Table:
-    _check_zip(data, max_uncompressed)
+    _check_zip(data, max_uncompressed, max_rows)
     from openpyxl import load_workbook
 
     table = Table(format="xlsx")
@@ -133,6 +151,7 @@ def _read_xlsx(data: bytes, max_rows: int, max_uncompressed: int) -> Table:
         sheet = workbook.worksheets[0]
         for number, values in enumerate(
                 sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            _count_row(number, max_rows)
             cells = [_cell(v) for v in values]
             if not any(v is not None for v in cells):
                 continue
@@ -204,6 +223,7 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     try:
         # A record is one row as Excel shows it, even when a quoted cell spans lines.
         for number, values in enumerate(reader, start=1):
+            _count_row(number, max_rows)
             cells: list[Value] = [_unneutralise(v.strip()) or None for v in values[:MAX_COLUMNS]]
             if not any(cells):
                 continue
@@ -224,6 +244,14 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def _count_row(number: int, max_rows: int) -> None:
+    """Empty rows count too: a file of a million blank lines is refused, not skipped."""
+    if number > max_rows + budgets.EXTRA_ROWS:
+        raise SpreadsheetError(_("The sheet has more than %(n)d rows (empty rows and skipped "
+                                 "row numbers count too); split it into smaller files.",
+                                 n=max_rows + budgets.EXTRA_ROWS))
 
 
 def _add_row(table: Table, number: int, cells: list[Value], max_rows: int) -> None:

@@ -1,0 +1,140 @@
+"""Spreadsheets are read within fixed budgets (``registry/importers/budgets.py``).
+
+Each crafted file of the security review is rebuilt here: a tiny XLSX that names row
+20,000,000, fifteen million empty ``<row/>`` elements in about 130 KB, five and a half million
+shared strings in about 230 KB. Each must be refused with a message that names the limit,
+through the reader and through the participants import, and a real file of the allowed size
+must still be read. (How long each refusal takes is measured by ``benchmarks/budgets.py``,
+not asserted here.)
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from registry.importers import budgets
+from registry.importers.participants import build_plan
+from registry.importers.spreadsheet import SpreadsheetError, read_table
+
+from . import factories
+from .test_import_participants import person_row, xlsx
+
+
+def _rewrite(data: bytes, replace: dict[str, bytes]) -> bytes:
+    """The XLSX ``data`` with some members replaced (highly compressed, as an attacker would)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, replace.get(info.filename, source.read(info.filename)))
+        for name, content in replace.items():
+            if name not in source.namelist():
+                target.writestr(name, content)
+    return out.getvalue()
+
+
+def _sheet(data: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+
+
+def _small() -> bytes:
+    return xlsx([person_row()])
+
+
+def _huge_row_number() -> bytes:
+    sheet = _sheet(_small())
+    # the third row (the first after header and data) claims to be row 20,000,000
+    crafted = sheet.replace(b"</sheetData>",
+                            b'<row r="20000000"><c r="A20000000" t="inlineStr"><is><t>x</t>'
+                            b"</is></c></row></sheetData>")
+    return _rewrite(_small(), {"xl/worksheets/sheet1.xml": crafted})
+
+
+def _empty_rows(count: int) -> bytes:
+    sheet = _sheet(_small())
+    crafted = sheet.replace(b"</sheetData>", b"<row/>" * count + b"</sheetData>")
+    return _rewrite(_small(), {"xl/worksheets/sheet1.xml": crafted})
+
+
+def _shared_strings(count: int) -> bytes:
+    strings = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats'
+               b'.org/spreadsheetml/2006/main">' + b"<si><t>a</t></si>" * count + b"</sst>")
+    return _rewrite(_small(), {"xl/sharedStrings.xml": strings})
+
+
+@pytest.fixture(scope="module")
+def crafted(app):
+    with app.app_context():
+        return {
+            "row 20000000": _huge_row_number(),
+            "15 million empty rows": _empty_rows(15_000_000),
+            "5.5 million shared strings": _shared_strings(5_500_000),
+        }
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("row 20000000", "строк"),
+    ("15 million empty rows", "МБ"),
+    ("5.5 million shared strings", "МБ"),
+])
+def test_crafted_files_are_refused_naming_the_limit(app, crafted, name, words):
+    data = crafted[name]
+    assert len(data) < 400 * 1024, len(data)  # small uploads, as in the review
+    with pytest.raises(SpreadsheetError) as error:
+        read_table(data)
+    assert words in error.value.message
+
+
+def test_the_participants_import_reports_the_limit_and_writes_nothing(app, crafted):
+    competition = factories.make_competition()
+    for data in crafted.values():
+        plan = build_plan(competition, data, filename="crafted.xlsx")
+        assert not plan.ok
+        assert any("разбейте" in str(p) or "МБ" in str(p) for p in plan.problems), [
+            str(p) for p in plan.problems]
+
+
+def test_each_budget_on_its_own(app):
+    """Each limit stops the scan by itself, whatever the others allow."""
+    small = _small()
+    many = budgets.Budget(unpacked=10**9, rows=10**9, columns=100, cells=10**9,
+                          shared_strings=1000)
+    with zipfile.ZipFile(io.BytesIO(_shared_strings(1001))) as archive:
+        with pytest.raises(budgets.BudgetExceeded, match="1000"):
+            budgets.check(archive, many)
+    rows = budgets.Budget(unpacked=10**9, rows=50, columns=100, cells=10**9)
+    with zipfile.ZipFile(io.BytesIO(_empty_rows(60))) as archive:
+        with pytest.raises(budgets.BudgetExceeded, match="50"):
+            budgets.check(archive, rows)
+    cells = budgets.Budget(unpacked=10**9, rows=10**9, columns=100, cells=3)
+    with zipfile.ZipFile(io.BytesIO(small)) as archive:
+        with pytest.raises(budgets.BudgetExceeded, match="3"):
+            budgets.check(archive, cells)
+    with zipfile.ZipFile(io.BytesIO(small)) as archive:
+        spent = budgets.check(archive, budgets.Budget.for_upload(
+            len(small), max_rows=10, max_columns=100, ceiling=10**8))
+    assert spent.rows == 2 and spent.cells >= 8 and spent.unpacked > 0
+
+
+def test_a_doctype_is_refused(app):
+    sheet = _sheet(_small())
+    crafted = re.sub(rb"^(<\?xml[^>]*\?>)?", rb'\1<!DOCTYPE x [<!ENTITY a "aaaa">]>', sheet,
+                     count=1)
+    with pytest.raises(SpreadsheetError, match="DOCTYPE"):
+        read_table(_rewrite(_small(), {"xl/worksheets/sheet1.xml": crafted}))
+
+
+def test_a_csv_of_blank_lines_is_refused_not_skipped(app):
+    header = "Фамилия;Имя\r\n".encode()
+    with pytest.raises(SpreadsheetError, match="строк"):
+        read_table(header + b";\r\n" * 25_000 + "Иванов;Пётр\r\n".encode(), max_rows=20_000)
+
+
+def test_a_real_file_of_the_allowed_size_is_read(app):
+    rows = [person_row(last=f"Иванов{'а' * (i % 5)}", born=f"{1 + i % 28:02d}.03.2005")
+            for i in range(2000)]
+    table = read_table(xlsx(rows), max_rows=2000)
+    assert len(table.rows) == 2001  # the header and every row
