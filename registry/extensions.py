@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised in ``create_app``."""
+import os
 import sqlite3
 
 from flask_babel import Babel
@@ -36,4 +37,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA journal_mode=WAL")
+        files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[2]]
         cursor.close()
+        private(*files)
+
+
+def private(*database_files: str) -> None:
+    """The database holds password hashes and health data: its file, WAL and shared-memory
+    index are the owner's only (0600), whatever the umask made of them."""
+    for name in database_files:
+        for path in (name, name + "-wal", name + "-shm"):
+            try:
+                if os.stat(path).st_mode & 0o077:
+                    os.chmod(path, 0o600)
+            except FileNotFoundError:
+                continue

@@ -58,4 +58,6 @@ def download(identifier: str):
         return redirect(url_for("exports.index", **request.args))
     response = Response(stream_with_context(export.chunks), mimetype=export.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    # Personal data: never kept by a browser or a proxy cache.
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,6 +1,7 @@
 """Consistent copies of the embedded database while the application runs."""
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -24,8 +25,11 @@ def backup_sqlite(database_uri: str, output: str) -> Path:
     target = Path(output).resolve()
     if target == Path(source_path).resolve():
         raise ServiceError("The backup must not overwrite the database itself.")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    # The copy holds password hashes and health data: the owner's only, from the first byte.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
     try:
         dest = sqlite3.connect(partial)
