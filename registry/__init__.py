@@ -56,9 +56,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def load_user(session_id: str):
+        """``"<id>.<session version>"``: a session or remember cookie made before the user's
+        last logout, password change, role change or deactivation names an older version."""
+        user_id, _dot, version = (session_id or "").partition(".")
+        if not (user_id.isdigit() and version.isdigit() and len(user_id) < 12):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
     _refuse_nul_characters(app)
     security.init_app(app, login_manager)

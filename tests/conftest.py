@@ -47,7 +47,8 @@ def app(tmp_path_factory):
     })
     # Tests keep one application context open, which Flask reuses for the requests of the
     # test client; start each request as a fresh one would: no cached user, nothing stale.
-    @application.before_request
+    # It runs first, before the login check, or a user cached by the previous request (of
+    # another test client) would answer for this one.
     def _fresh_request_state():
         # What the test did before the request (factories, operations called directly) is
         # its own, earlier transaction: commit it, so that the request's own transaction
@@ -56,6 +57,8 @@ def app(tmp_path_factory):
         for name in list(vars(g)):
             delattr(g, name)
         db.session.expire_all()
+
+    application.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
 
     with application.app_context():
         if db.engine.dialect.name == "postgresql":

@@ -20,6 +20,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "auth.login": "public",
     "auth.set_language": "public",
     "auth.logout": ALL,
+    "auth.password": ALL,
     "main.index": "public",
     "main.dashboard": ALL,
     "admin.users": frozenset({"admin"}),

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -9,6 +9,16 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     remember = BooleanField(_l("Remember me"))
     submit = SubmitField(_l("Log in"))
+
+
+class PasswordChangeForm(FlaskForm):
+    old_password = PasswordField(_l("Current password"),
+                                 validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(_l("New password again"),
+                            validators=[DataRequired(), EqualTo("password", _l(
+                                "The two new passwords differ."))])
+    submit = SubmitField(_l("Change the password"))
 
 
 class LanguageForm(FlaskForm):

@@ -68,16 +68,46 @@ def update_user(user: User, *, name: str, role: str, active: bool, actor) -> Use
     if (user.name or "") != (name or "").strip():
         changes["name"] = [user.name, (name or "").strip()]
     user.name, user.role, user.active = (name or "").strip(), role, active
+    if "role" in changes or "active" in changes:
+        end_sessions(user)
     if changes:
         record("user.update", user, user=actor, changes=changes)
     db.session.flush()
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every session and remember cookie of ``user`` stops working (the next request of
+    each is anonymous)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
 def reset_password(user: User, password: str, *, actor=None) -> None:
     _check_password(password)
     user.set_password(password)
+    end_sessions(user)
     record("user.password_reset", user, user=actor)
+    db.session.flush()
+
+
+def change_password(user: User, old: str, new: str) -> None:
+    """The user's own change: the old password is required; other sessions end."""
+    if not user.check_password(old or ""):
+        raise ServiceError(_("The current password is wrong."), field="old_password")
+    if old == new:
+        raise ServiceError(_("The new password must differ from the current one."),
+                           field="password")
+    _check_password(new)
+    user.set_password(new)
+    end_sessions(user)
+    record("user.password_change", user, user=user)
+    db.session.flush()
+
+
+def log_out(user: User) -> None:
+    """Logging out ends the user's sessions everywhere, the remember cookie included."""
+    end_sessions(user)
+    record("user.logout", user, user=user)
     db.session.flush()
 
 
