@@ -68,7 +68,7 @@ def demo_load(scale: int, seed: int, if_empty: bool, append: bool, show_password
                 "add to it.")
     password = password_hash = None
     if show_password:
-        password = secrets.token_urlsafe(12)
+        password = secrets.token_urlsafe(16)
         password_hash = generate_password_hash(password, method="scrypt")
     log = (lambda message: None) if quiet else (lambda message: click.echo(f"  {message}"))
     click.echo(f"Loading demo data: scale {scale}, seed {seed} …")

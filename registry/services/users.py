@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
@@ -15,19 +17,54 @@ from ..security import ADMIN
 from . import ServiceError
 from .audit import record
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _check_password(password: str) -> None:
+_COMMON_FILE = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    lines = _COMMON_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _folded(password: str) -> str:
+    return "".join(password.lower().split())
+
+
+def _too_simple(folded: str) -> bool:
+    """One short piece repeated («abcabcabcabc», «aaaaaaaaaaaa») or a run of consecutive
+    characters («1234567890ab» counts as such when most of it is one run)."""
+    for size in range(1, len(folded) // 2 + 1):
+        if len(folded) % size == 0 and folded[:size] * (len(folded) // size) == folded:
+            return True
+    run = longest = 1
+    for previous, current in zip(folded, folded[1:], strict=False):
+        run = run + 1 if abs(ord(current) - ord(previous)) == 1 else 1
+        longest = max(longest, run)
+    return longest * 4 >= len(folded) * 3
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` may not be used, or None: the one rule for every path that sets one."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ServiceError(
-            _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH),
-            field="password",
-        )
+        return _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH)
+    folded = _folded(password)
+    if folded in _common_passwords() or _too_simple(folded):
+        return _("This password is among the most common or too simple ones; choose another "
+                 "(a few unrelated words work well).")
+    return None
+
+
+def _check_password(password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise ServiceError(problem, field="password")
 
 
 def _check_role(role: str) -> None:
@@ -178,7 +215,7 @@ def ensure_admin() -> tuple[User, str | None] | None:
     password = os.environ.get("REGISTRY_ADMIN_PASSWORD")
     generated = None
     if not password:
-        password = generated = secrets.token_urlsafe(12)
+        password = generated = secrets.token_urlsafe(16)
     existing = find_by_email(email)
     if existing is not None:
         existing.role, existing.active = ADMIN, True
