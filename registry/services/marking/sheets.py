@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ... import access
+from ...timezones import local_datetime
 from ...extensions import db
 from ...models import (
     Criterion,
@@ -128,7 +129,10 @@ def _conflict_message(sheet: ScoreSheet | None) -> str:
     return _("%(name)s saved this sheet at %(time)s, after you opened it (version %(v)d). "
              "Your changes were not saved: reload the sheet, check the marks and save again.",
              name=sheet.updated_by.display_name if sheet.updated_by else "?",
-             time=sheet.updated_at.strftime("%H:%M:%S"), v=sheet.version)
+             time=local_datetime(sheet.updated_at,
+                                 sheet.offered_category.offered_competency.competition,
+                                 format="%H:%M:%S"),
+             v=sheet.version)
 
 
 def _new_version(sheet: ScoreSheet, action: str, actor, reason: str | None = None) -> None:
