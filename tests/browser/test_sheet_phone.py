@@ -35,7 +35,7 @@ def test_expert_fills_a_sheet_on_a_phone(app, live_server, browser, csrf_enabled
 
     first, second = (page.get_by_test_id(f"entry-{e.id}") for e in entries)
     # every input has a visible label: the aspect, the judge and the 0–3 scale
-    for entry, row in zip(entries, (first, second), strict=True):
+    for row in (first, second):
         expect(row.get_by_text("Эстетика (макс. 40.00)")).to_be_visible()
         expect(row.get_by_text("Подача (макс. 20.00)")).to_be_visible()
         expect(row.get_by_text("Точность:")).to_be_visible()
