@@ -8,7 +8,7 @@ from flask import Flask, abort, has_request_context, render_template, request, s
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from . import config, headers, security, transaction
+from . import config, headers, security, timezones, transaction
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from .fields import IdConverter
 
@@ -71,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app, login_manager)
     transaction.init_app(app)
     headers.init_app(app)
+    timezones.init_app(app)
     app.url_map.converters["int"] = IdConverter  # before the routes: an absurd id is a 404
     _register_blueprints(app)
     _register_errors(app)

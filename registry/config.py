@@ -13,6 +13,9 @@ DEFAULTS = {
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "BABEL_DEFAULT_LOCALE": "ru",
+    # Times are stored in UTC and shown in this zone (a competition may name its own:
+    # Competition.time_zone); REGISTRY_TIMEZONE in the environment overrides it.
+    "REGISTRY_TIMEZONE": "Europe/Moscow",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Moscow",
     "LANGUAGES": ("ru", "en"),
     "BOOTSTRAP_SERVE_LOCAL": True,
@@ -72,7 +75,11 @@ def load(app, overrides: dict | None = None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if os.environ.get("REGISTRY_PROXY_FIX") == "1":
         app.config["PROXY_FIX"] = True
+    if os.environ.get("REGISTRY_TIMEZONE"):
+        app.config["REGISTRY_TIMEZONE"] = os.environ["REGISTRY_TIMEZONE"]
     if overrides:
         app.config.update(overrides)
+    # flask-babel's own date filters follow the registry's zone
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["REGISTRY_TIMEZONE"]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)

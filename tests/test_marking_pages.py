@@ -184,3 +184,69 @@ def test_audit_page_filters(app, client, login):
     other = app.test_client()
     login(other, "coordinator")
     assert other.get("/audit").status_code == 403
+
+
+def test_a_refused_save_marks_the_wrong_cells_beside_their_message(client, login):
+    competition, offered, oc, criterion, entries = _setup()
+    expert = login(client, "expert")
+    factories.make_assignment(oc, user=expert)
+    m, j = criterion.aspects
+    data = _form(entries, criterion, 0)
+    data[f"m-{entries[1].id}-{m.id}"] = "61"
+    data[f"j-{entries[0].id}-{j.id}-1"] = "5"
+    response = client.post(_sheet_url(offered, criterion), data=data)
+    assert response.status_code == 422
+    page = response.text
+    # each wrong cell carries its own message and its inputs are marked invalid …
+    for entry, aspect in ((entries[1], m), (entries[0], j)):
+        assert f'data-testid="problem-{entry.id}-{aspect.id}"' in page
+    assert "0 to 60" in page.split(f'data-testid="problem-{entries[1].id}-{m.id}"')[1][:300] \
+        or "0 до 60" in page.split(f'data-testid="problem-{entries[1].id}-{m.id}"')[1][:300]
+    wrong = [f'name="m-{entries[1].id}-{m.id}"'] + [
+        f'name="j-{entries[0].id}-{j.id}-{k}"' for k in range(3)]
+    right = [f'name="m-{entries[0].id}-{m.id}"', f'name="j-{entries[1].id}-{j.id}-0"']
+    tags = {name: next(t for t in page.split("<") if t.startswith("input") and name in t)
+            for name in wrong + right}
+    assert all("is-invalid" in tags[name] for name in wrong)
+    assert not any("is-invalid" in tags[name] for name in right)
+    # … and nothing was saved
+    assert db.session.scalar(select(Mark)) is None
+
+
+def test_every_input_of_the_sheet_has_a_label(client, login):
+    competition, offered, oc, criterion, entries = _setup()
+    expert = login(client, "expert")
+    factories.make_assignment(oc, user=expert)
+    page = client.get(_sheet_url(offered, criterion)).text
+    inputs = [t for t in page.split("<") if t.startswith("input") and 'name="m-' in t
+              or t.startswith("input") and 'name="j-' in t]
+    assert len(inputs) == 2 * (1 + 3)
+    for tag in inputs:
+        input_id = tag.split('id="')[1].split('"')[0]
+        assert f'for="{input_id}"' in page
+    assert "Судья 1" in page and "Судья 3" in page and "каждый 0–3" in page
+    assert 'src="/static/js/sheet.js"' in page
+
+
+def test_history_names_actions_and_shows_what_changed(client, login):
+    competition, offered, oc, criterion, entries = _setup()
+    expert = login(client, "expert")
+    factories.make_assignment(oc, user=expert)
+    m, j = criterion.aspects
+    client.post(_sheet_url(offered, criterion), data=_form(entries, criterion, 0))
+    data = _form(entries, criterion, 1)
+    data[f"m-{entries[0].id}-{m.id}"] = "55,5"
+    data[f"j-{entries[1].id}-{j.id}-2"] = "0"
+    assert client.post(_sheet_url(offered, criterion), data=data).status_code == 302
+    page = client.get(_sheet_url(offered, criterion, "/history")).text
+    first = page.split('data-testid="changes-1"')[1].split("</td>")[0]
+    second = page.split('data-testid="changes-2"')[1].split("</td>")[0]
+    assert first.count("<li>") == 4 and "— → 50.00" in first
+    assert second.count("<li>") == 2
+    assert "50.00 → 55.50" in second
+    assert "40.00 (судьи 3, 3, 3) → 26.67 (судьи 3, 3, 0)" in second
+    action = page.split('data-testid="action-2"')[1].split("</td>")[0]
+    assert "оценки сохранены" in action and "save" not in action
+    client.post("/language/en", data={"next": "/"})
+    page = client.get(_sheet_url(offered, criterion, "/history")).text
+    assert "marks saved" in page.split('data-testid="action-2"')[1].split("</td>")[0]

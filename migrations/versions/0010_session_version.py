@@ -1,13 +1,13 @@
 """users.session_version: a change ends every session and remember-cookie of the user
 
 Revision ID: 0010_session_version
-Revises: 0005_award_region
+Revises: 0009_time_zone
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_session_version"
-down_revision = "0005_award_region"
+down_revision = "0009_time_zone"
 branch_labels = None
 depends_on = None
 

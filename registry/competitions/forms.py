@@ -36,6 +36,11 @@ class CompetitionForm(FlaskForm):
         description=_l("Points at or above which a non-medallist gets the medallion for "
                        "excellence (Professionals only)."),
     )
+    time_zone = StringField(
+        _l("Time zone"), validators=[Optional()], filters=[lambda v: v.strip() if v else v],
+        description=_l("A zone name such as Asia/Novosibirsk; leave empty for the registry's "
+                       "zone (Europe/Moscow)."),
+    )
     submit = SubmitField(_l("Save"))
 
 

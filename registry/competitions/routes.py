@@ -44,6 +44,7 @@ def _form_data(form: CompetitionForm) -> competition_service.CompetitionData:
         ends_on=form.ends_on.data,
         status=form.status.data,
         medallion_threshold=form.medallion_threshold.data,
+        time_zone=form.time_zone.data or None,
     )
 
 

@@ -18,6 +18,9 @@ from ..labels import AWARD_LABELS  # noqa: F401  (re-exported for the views)
 ASPECT_KIND_LABELS = {"measurement": _l("measurement"), "judgement": _l("judgement")}
 SHEET_STATUS_LABELS = {"draft": _l("draft"), "submitted": _l("submitted"),
                        "confirmed": _l("confirmed")}
+# What a version of a sheet records (``ScoreSheetVersion.action``), for the history page.
+VERSION_ACTION_LABELS = {"save": _l("marks saved"), "submit": _l("submitted to the chief expert"),
+                         "confirm": _l("confirmed and locked"), "unlock": _l("unlocked")}
 
 
 def _int_or_none(value):

@@ -31,6 +31,7 @@ from .forms import (
     ASPECT_KIND_LABELS,
     AWARD_LABELS,
     SHEET_STATUS_LABELS,
+    VERSION_ACTION_LABELS,
     AspectForm,
     AssignmentForm,
     ConfirmForm,
@@ -238,7 +239,8 @@ def _marks_from_request() -> dict:
     return values
 
 
-def _render_sheet(offered, criterion, form=None, status=200):
+def _render_sheet(offered, criterion, form=None, status=200, problems=None):
+    """``problems``: ``(entry_id, aspect_id)`` → why that cell was refused, shown beside it."""
     data = marking_service.load_sheet(offered, criterion, current_user)
     form = form or SheetForm(formdata=None, version=str(data.version))
     return render_template(
@@ -247,6 +249,7 @@ def _render_sheet(offered, criterion, form=None, status=200):
         unlock_form=UnlockForm(formdata=None, version=str(data.version)),
         is_chief=bool(data.assignment and data.assignment.is_chief),
         judges=range(marking_service.JUDGES_ON_FORM),
+        max_judge_score=marking_service.MAX_JUDGE_SCORE, problems=problems or {},
         posted=request.form if request.method == "POST" else None), status
 
 
@@ -268,7 +271,8 @@ def sheet(offered_category_id: int, criterion_id: int):
         except ServiceError as error:
             refuse()
             flash(error.message, "danger")
-            return _render_sheet(offered, criterion, form, status=422)
+            return _render_sheet(offered, criterion, form, status=422,
+                                 problems=getattr(error, "cells", None))
         flash(_("Marks saved."), "success")
         return redirect(url_for("marking.sheet", offered_category_id=offered.id,
                                 criterion_id=criterion.id))
@@ -324,9 +328,9 @@ def sheet_unlock(offered_category_id: int, criterion_id: int):
 def sheet_history(offered_category_id: int, criterion_id: int):
     offered, criterion = _sheet_target(offered_category_id, criterion_id)
     sheet = marking_service.find_sheet(offered.id, criterion.id)
-    versions = marking_service.sheet_history(sheet) if sheet else []
+    rows = marking_service.sheet_history_changes(sheet) if sheet else []
     return render_template("marking/history.html", offered=offered, criterion=criterion,
-                           sheet=sheet, versions=versions)
+                           sheet=sheet, rows=rows, action_labels=VERSION_ACTION_LABELS)
 
 
 # --- standings and publication ---------------------------------------------------------------

@@ -40,6 +40,8 @@ class Competition(Model):
     status: Mapped[str] = mapped_column(String(30), default="draft")
     # «Медальон за профессионализм»: points at or above which a non-medallist gets one.
     medallion_threshold: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    # The zone its times are shown in (a zoneinfo name); None: the registry's zone.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     kind: Mapped[CompetitionKind] = relationship()

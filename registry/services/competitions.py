@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import kinds
+from .. import kinds, timezones
 from ..extensions import db
 from ..models import (
     STAGES,
@@ -122,6 +122,7 @@ class CompetitionData:
     ends_on: date | None = None
     status: str = "draft"
     medallion_threshold: Decimal | None = None
+    time_zone: str | None = None  # a zoneinfo name; None: the registry's zone
 
 
 def default_title(kind: CompetitionKind, year: int, stage: str, region: Region | None) -> str:
@@ -166,6 +167,9 @@ def _validate(data: CompetitionData) -> None:
         if not Decimal(0) < threshold <= MAX_POINTS:
             raise ServiceError(_("The medallion threshold must be above 0 and at most 100 points."),
                                field="medallion_threshold")
+    if data.time_zone is not None and not timezones.is_zone_name(data.time_zone):
+        raise ServiceError(_("«%(zone)s» is not a time zone name (e.g. Asia/Novosibirsk).",
+                             zone=data.time_zone), field="time_zone")
     title = _clean(data.title)
     if title is not None and len(title) > MAX_TITLE_LENGTH:
         raise ServiceError(_("The title is too long (at most %(n)d characters).",
@@ -190,6 +194,7 @@ def _apply(competition: Competition, data: CompetitionData) -> None:
     competition.starts_on, competition.ends_on = data.starts_on, data.ends_on
     competition.status = data.status
     competition.medallion_threshold = data.medallion_threshold
+    competition.time_zone = data.time_zone or None
 
 
 def _snapshot(competition: Competition) -> dict:
@@ -204,6 +209,7 @@ def _snapshot(competition: Competition) -> dict:
         "status": competition.status,
         "medallion_threshold": (str(competition.medallion_threshold)
                                 if competition.medallion_threshold is not None else None),
+        "time_zone": competition.time_zone,
     }
 
 

@@ -34,6 +34,8 @@ from .marks import (
 )
 from .queries import (
     CompetencyOverview,
+    HistoryRow,
+    MarkChange,
     SheetData,
     assignable_experts,
     check_sheet_target,
@@ -51,6 +53,7 @@ from .queries import (
     scheme_frozen,
     sheet_entries,
     sheet_history,
+    sheet_history_changes,
     sheets_overview,
     visible_competitions,
 )
@@ -65,6 +68,7 @@ from .schemes import (
 )
 from .sheets import (
     TRANSITIONS,
+    MarkProblems,
     SheetConflict,
     Transition,
     confirm_sheet,
@@ -76,13 +80,15 @@ from .sheets import (
 
 __all__ = [
     "CENT", "JUDGES_ON_FORM", "KIND_WORDS", "MAX_ASPECT_MARKS", "MAX_JUDGE_SCORE", "MIN_JUDGES",
-    "TRANSITIONS", "CompetencyOverview", "SchemeRow", "SheetConflict", "SheetData",
+    "TRANSITIONS", "CompetencyOverview", "HistoryRow", "MarkChange", "MarkProblems",
+    "SchemeRow", "SheetConflict", "SheetData",
     "Transition", "add_aspect", "add_criterion", "assign_expert", "assignable_experts",
     "check_sheet_target", "competency_overview", "competition_assignments", "competition_of",
     "confirm_sheet", "conflicts", "delete_aspect", "delete_criterion", "expert_overview",
     "find_sheet", "import_scheme", "judgement_mark", "load_sheet", "missing_marks",
     "my_assignments", "offered_competencies", "organisations_for_choice", "parse_decimal",
     "regions_for_choice", "remove_assignment", "save_marks", "scheme", "scheme_frozen",
-    "sheet_entries", "sheet_history", "sheets_overview", "submit_sheet", "unlock_sheet",
+    "sheet_entries", "sheet_history", "sheet_history_changes", "sheets_overview",
+    "submit_sheet", "unlock_sheet",
     "visible_competitions",
 ]

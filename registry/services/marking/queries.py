@@ -152,6 +152,68 @@ def sheet_history(sheet: ScoreSheet) -> list[ScoreSheetVersion]:
         .order_by(ScoreSheetVersion.number.desc())))
 
 
+@dataclass(frozen=True)
+class MarkChange:
+    """One mark of a version that differs from the version before: from what to what."""
+
+    entry: str
+    aspect: str
+    old: str | None
+    new: str | None
+    old_judges: list | None = None
+    new_judges: list | None = None
+
+
+@dataclass
+class HistoryRow:
+    version: ScoreSheetVersion
+    changes: list[MarkChange]
+
+
+def _snapshot_key(key: str) -> tuple[int, int]:
+    entry_id, _sep, aspect_id = key.partition(":")
+    return int(entry_id), int(aspect_id)
+
+
+def sheet_history_changes(sheet: ScoreSheet) -> list[HistoryRow]:
+    """The versions, newest first, each with the marks it changed against the one before
+    (every version keeps a snapshot of all marks)."""
+    versions = sheet_history(sheet)
+    keys = {_snapshot_key(k) for v in versions for k in (v.marks or {})}
+    entry_ids = {e for e, _a in keys}
+    entries = {e.id: e for e in db.session.scalars(
+        select(Entry).where(Entry.id.in_(entry_ids))
+        .options(selectinload(Entry.members).joinedload(EntryMember.person)))} if keys else {}
+    aspects = {a.id: a.title for a in db.session.scalars(
+        select(Aspect).where(Aspect.criterion_id == sheet.criterion_id))}
+
+    def entry_label(entry_id: int) -> str:
+        entry = entries.get(entry_id)
+        if entry is None:
+            return f"#{entry_id}"
+        if entry.team_name:
+            return entry.team_name
+        return entry.members[0].person.full_name if entry.members else f"#{entry_id}"
+
+    rows, before = [], {}
+    for version in reversed(versions):  # oldest first, to compare with the one before
+        now = version.marks or {}
+        changes = []
+        for key in sorted(set(before) | set(now), key=_snapshot_key):
+            old, new = before.get(key) or {}, now.get(key) or {}
+            if (old.get("value"), old.get("judges")) == (new.get("value"), new.get("judges")):
+                continue
+            entry_id, aspect_id = _snapshot_key(key)
+            changes.append(MarkChange(entry_label(entry_id),
+                                      aspects.get(aspect_id, f"#{aspect_id}"),
+                                      old.get("value"), new.get("value"),
+                                      old.get("judges"), new.get("judges")))
+        rows.append(HistoryRow(version, changes))
+        before = now
+    rows.reverse()
+    return rows
+
+
 def sheets_overview(offered_competency: OfferedCompetency) -> dict[tuple[int, int], ScoreSheet]:
     """``{(offered_category_id, criterion_id): sheet}`` for a competency: one query."""
     return {(s.offered_category_id, s.criterion_id): s for s in db.session.scalars(

@@ -35,6 +35,7 @@ from ...models import (
     ScoreSheetVersion,
     utcnow,
 )
+from ...timezones import local_datetime
 from .. import ServiceError
 from ..audit import record
 from .assignments import conflicts
@@ -46,6 +47,16 @@ DRAFT, SUBMITTED, CONFIRMED = "draft", "submitted", "confirmed"
 
 class SheetConflict(ServiceError):
     """Someone else saved the sheet after the version this save was based on."""
+
+
+class MarkProblems(ServiceError):
+    """Marks that cannot be saved. ``message`` says it all at once; ``cells`` maps
+    ``(entry_id, aspect_id)`` to the problem of that cell, for the page to show beside the
+    inputs."""
+
+    def __init__(self, message: str, cells: dict[tuple[int, int], str]):
+        super().__init__(message)
+        self.cells = cells
 
 
 @dataclass(frozen=True)
@@ -128,7 +139,10 @@ def _conflict_message(sheet: ScoreSheet | None) -> str:
     return _("%(name)s saved this sheet at %(time)s, after you opened it (version %(v)d). "
              "Your changes were not saved: reload the sheet, check the marks and save again.",
              name=sheet.updated_by.display_name if sheet.updated_by else "?",
-             time=sheet.updated_at.strftime("%H:%M:%S"), v=sheet.version)
+             time=local_datetime(sheet.updated_at,
+                                 sheet.offered_category.offered_competency.competition,
+                                 format="%H:%M:%S"),
+             v=sheet.version)
 
 
 def _new_version(sheet: ScoreSheet, action: str, actor, reason: str | None = None) -> None:
@@ -176,7 +190,7 @@ def save_marks(offered: OfferedCategory, criterion: Criterion, values: dict, bas
     current = {}
     if sheet is not None:
         current = {(m.entry_id, m.aspect_id): m for m in sheet.marks}
-    parsed, errors = {}, []
+    parsed, errors, cells = {}, [], {}
     for (entry_id, aspect_id), raw in values.items():
         entry, aspect = entries.get(entry_id), aspects.get(aspect_id)
         if entry is None or aspect is None:
@@ -186,6 +200,7 @@ def save_marks(offered: OfferedCategory, criterion: Criterion, values: dict, bas
             result = _parse_mark(aspect, raw, entry)
         except ServiceError as error:
             errors.append(error.message)
+            cells[(entry_id, aspect_id)] = error.message
             continue
         old = current.get((entry_id, aspect_id))
         unchanged = (old is None and result is None) or (
@@ -196,10 +211,11 @@ def save_marks(offered: OfferedCategory, criterion: Criterion, values: dict, bas
         if entry_id in conflicted:
             errors.append(_("%(entry)s: you cannot mark this entry, %(why)s.",
                             entry=_entry_label(entry), why=conflicted[entry_id]))
+            cells[(entry_id, aspect_id)] = errors[-1]
             continue
         parsed[(entry_id, aspect_id)] = result
     if errors:
-        raise ServiceError(" ".join(dict.fromkeys(errors)))
+        raise MarkProblems(" ".join(dict.fromkeys(errors)), cells)
     if sheet is None:
         sheet = ScoreSheet(offered_category_id=offered.id, criterion_id=criterion.id,
                            status=DRAFT)
