@@ -36,7 +36,7 @@ from .results import (
     ScoreSheet,
     ScoreSheetVersion,
 )
-from .users import ROLES, LoginFailure, User
+from .users import ROLES, LoginThrottle, User
 
 __all__ = [
     "AWARD_KINDS", "OFFER_KINDS", "OFFER_STATES", "PARTNER_KINDS", "RESULT_AWARDS", "Award",
@@ -46,5 +46,5 @@ __all__ = [
     "AuditEntry", "Category", "Competency", "Competition", "CompetitionKind", "ENTRY_STATUSES",
     "Entry", "EntryMember", "HealthRecord", "ORGANISATION_KINDS", "OfferedCategory",
     "OfferedCompetency", "Organisation", "Person", "ROLES", "Region", "STAGES", "STATUSES",
-    "LoginFailure", "User", "competency_kinds", "name_key", "person_key", "utcnow",
+    "LoginThrottle", "User", "competency_kinds", "name_key", "person_key", "utcnow",
 ]

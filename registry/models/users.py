@@ -53,13 +53,15 @@ class User(UserMixin, Model):
         return f"<User {self.email} {self.role}>"
 
 
-class LoginFailure(Model):
-    """A failed login, kept for the throttle. In the database, not in process memory, so that
-    several gunicorn workers and instances share it."""
+class LoginThrottle(Model):
+    """A login counter: for one account at one address (``a:<e-mail>|<address>``) or for one
+    address (``i:<address>``). In the database, so that every worker and instance shares it;
+    claimed with one conditional UPDATE, so that parallel guesses cannot overrun it. Times are
+    seconds since the epoch (compared in SQL on both databases)."""
 
-    __tablename__ = "login_failures"
+    __tablename__ = "login_throttles"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    ip: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[float] = mapped_column(default=0.0)
+    blocked_until: Mapped[float] = mapped_column(default=0.0)

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..models import ROLES, LoginFailure, User, utcnow
+from ..models import ROLES, User, utcnow
 from ..security import ADMIN
-from . import ServiceError
+from . import ServiceError, throttle
 from .audit import record
 
 MIN_PASSWORD_LENGTH = 12
@@ -148,43 +147,30 @@ def log_out(user: User) -> None:
     db.session.flush()
 
 
-# Login throttle: after this many failures in the window, further attempts are refused
-# without checking the password, per account and per client address.
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 30
-FAILURE_WINDOW = timedelta(minutes=15)
-
-
 class LoginThrottled(ServiceError):
     pass
-
-
-def _recent_failures(column, value) -> int:
-    since = utcnow() - FAILURE_WINDOW
-    return db.session.scalar(
-        select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at >= since)
-    )
 
 
 def authenticate(email: str, password: str, ip: str = "") -> User | None:
     """The user if the credentials are right and the account is active, else None.
 
-    Raises LoginThrottled after too many recent failures for this e-mail or address."""
+    Raises LoginThrottled while this account at this address, or this address, must wait
+    (``services/throttle.py``); the password is then not checked at all."""
     email = normalise_email(email)[:254]
     ip = (ip or "")[:64]
-    if (_recent_failures(LoginFailure.email, email) >= MAX_FAILURES_PER_EMAIL
-            or (ip and _recent_failures(LoginFailure.ip, ip) >= MAX_FAILURES_PER_IP)):
-        raise LoginThrottled(_("Too many failed attempts. Wait %(minutes)d minutes and try again.",
-                               minutes=int(FAILURE_WINDOW.total_seconds() // 60)))
+    wait = max(throttle.claim(throttle.address_key(ip), throttle.ADDRESS_FREE),
+               throttle.claim(throttle.pair_key(email, ip), throttle.PAIR_FREE))
+    if wait:
+        raise LoginThrottled(_("Too many failed attempts. Wait %(seconds)d seconds and try "
+                               "again.", seconds=int(wait + 0.999)))
     user = find_by_email(email)
     if user is None:
         # Spend the same time as a real check, so that timing does not reveal accounts.
         _spend_hash_time(password or "")
     if user is None or not user.check_password(password or "") or not user.active:
-        db.session.add(LoginFailure(email=email, ip=ip))
         db.session.flush()
         return None
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    throttle.succeeded(email, ip)
     user.last_login_at = utcnow()
     db.session.flush()
     return user
