@@ -13,7 +13,7 @@ that is not a redirect, and a redirect that flashes a «danger» or «warning» 
 «success». A redirect with a «success» flash did what was asked (nothing to compare). The
 only exceptions, named in ``MAY_CHANGE``:
 
-- ``auth.login``: a failed login writes one ``login_failures`` row (the throttle's memory)
+- ``auth.login``: a failed login counts in ``login_throttles`` (the throttle's memory)
   and a successful one deletes them; nothing else;
 - ``exports.download``: running an export writes its ``audit_log`` entry (who exported
   what), even though the answer is a file (200).
@@ -130,7 +130,7 @@ FORM_QUERY = {
 # Score sheets are for the assigned (chief) expert; everything else is tried as admin.
 AS_EXPERT = {"marking.sheet", "marking.sheet_submit", "marking.sheet_confirm",
              "marking.sheet_unlock", "marking.sheet_history"}
-MAY_CHANGE = {"auth.login": {"login_failures"}, "exports.download": {"audit_log"}}
+MAY_CHANGE = {"auth.login": {"login_throttles"}, "exports.download": {"audit_log"}}
 # These redirect after a success without a flash message.
 SILENT_SUCCESS = {"marking.criterion_delete", "marking.aspect_delete"}
 
