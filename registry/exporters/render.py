@@ -5,8 +5,9 @@ autofilter, column widths), registered in ``OUTPUT_FORMATS``.
 Both stream: CSV row by row; XLSX through openpyxl's write-only workbook into a temporary
 file that is then sent in chunks. Memory does not grow with the row count.
 
-Spreadsheet formula injection: a text cell that begins with ``=``, ``+``, ``-``, ``@``, tab or
-CR is neutralised. In CSV it gets a leading apostrophe (Excel then shows it as text); in XLSX it
+Spreadsheet formula injection: a text cell whose first visible character (after NFKC folding
+and without zero-width characters: ``registry.text.starts_formula``) is ``=``, ``+``, ``-``,
+``@``, tab or CR is neutralised. In CSV it gets a leading apostrophe (Excel then shows it as text); in XLSX it
 is written as a typed string cell, never as a formula, so no spreadsheet evaluates it. The
 participants importer removes that apostrophe, so that exports re-import unchanged.
 """
@@ -23,6 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..text import printable, starts_formula
 from .base import (
     DATE,
     DECIMAL,
@@ -35,15 +37,16 @@ from .base import (
     register_format,
 )
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
 
 
 def neutralise(value: str) -> str:
-    """Prefix text that a spreadsheet would read as a formula with an apostrophe."""
-    if value and value.startswith(DANGEROUS_PREFIXES):
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe; drop the
+    control characters no spreadsheet can hold."""
+    value = printable(value)
+    if starts_formula(value):
         return "'" + value
     return value
 
@@ -88,8 +91,9 @@ def render_csv(columns: list[Column], rows: Iterable[tuple], delimiter: str = ";
 def _xlsx_cell(sheet, value, column: Column):
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=None)
-        # A typed string cell: whatever it starts with, no spreadsheet evaluates it.
-        cell.value = value
+        # A typed string cell: whatever it starts with, no spreadsheet evaluates it. Control
+        # characters (stored before the door refused them) cannot be written: dropped.
+        cell.value = printable(value)
         cell.data_type = "s"
         return cell
     cell = WriteOnlyCell(sheet, value=value)

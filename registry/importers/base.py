@@ -203,9 +203,17 @@ def read_plan(plan: Plan, data: bytes, spec: Spec, *, row_type: type[Row] = Row,
                for index, column in mapping.items()}
         if all(v is None for v in raw.values()):
             continue  # only cells outside the known columns
-        row = row_type(number=number, raw=raw,
-                       text={key: cells.text(value) for key, value in raw.items()},
-                       column_name=plan.column_name, spec=spec)
+        texts, unclean = {}, {}
+        for key, value in raw.items():
+            try:
+                texts[key] = cells.text(value)
+            except cells.CellError as error:
+                texts[key], unclean[key] = None, error.message
+        row = row_type(number=number, raw=raw, text=texts, column_name=plan.column_name,
+                       spec=spec)
+        for key, message in unclean.items():  # refused at the door, named by its cell
+            row.problem(key, message)
+            raw[key] = None
         for key, value in raw.items():
             if cells.is_formula(value):
                 row.problem(key, _("formulas are not accepted; enter the value itself."))

@@ -5,6 +5,7 @@ people (the importer adds the row and the column)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 
 from ..models import name_key
 from ..services.marking import parse_decimal
+from ..text import UncleanText, clean, starts_formula
 
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -50,13 +52,18 @@ def text(value) -> str | None:
         return value.strftime("%d.%m.%Y")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    written = " ".join(str(value).split())
+    try:
+        written = clean(" ".join(str(value).split()))  # the one normaliser (registry/text.py)
+    except UncleanText as error:
+        raise CellError(error.message) from error
     return written or None
 
 
 def is_formula(value) -> bool:
-    """A text cell that a spreadsheet would take for a formula."""
-    return isinstance(value, str) and value.lstrip().startswith("=")
+    """A text cell that a spreadsheet would take for a formula (``＝`` and hidden characters
+    in front included)."""
+    return isinstance(value, str) and starts_formula(value.lstrip()) and \
+        unicodedata.normalize("NFKC", value).lstrip("\u200b\ufeff ").startswith("=")
 
 
 def parse_date(value) -> date:

@@ -30,6 +30,7 @@ from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 
+from ..text import starts_formula
 from . import budgets
 
 MAX_ROWS = 20000                         # data rows; app.config["IMPORT_MAX_ROWS"] overrides
@@ -207,7 +208,7 @@ def _delimiter(text: str) -> str:
 def _unneutralise(text: str) -> str:
     """Our exports (and other careful tools) write «'» before a cell that a spreadsheet would
     take for a formula («'+7 912 …», «'=…»); the importer reads the cell as it was."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+    if len(text) > 1 and text[0] == "'" and starts_formula(text[1:]):
         return text[1:]
     return text
 

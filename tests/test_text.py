@@ -1,0 +1,72 @@
+"""Text is clean at the door and harmless at the exit (``registry/text.py``)."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from registry.exporters.render import neutralise
+from registry.exporters.service import run_export
+from registry.importers.participants import build_plan
+from registry.text import UncleanText, clean, starts_formula
+
+from . import factories
+from .test_import_participants import csv_bytes, located, person_row
+
+
+@pytest.mark.parametrize("value", ["=1+1", "＝1+1", "\u200b=1+1", "\ufeff+7 912", "－1",
+                                   "＠SUM(A1)", "\t=1", "\r=1"])
+def test_anything_that_would_start_a_formula_is_neutralised(value):
+    assert starts_formula(value)
+    assert neutralise(value).startswith("'")
+
+
+@pytest.mark.parametrize("value", ["Иванов", "1+1", "a=b", "", " word"])
+def test_ordinary_text_is_left_alone(value):
+    assert not starts_formula(value)
+    assert neutralise(value) == value
+
+
+def test_clean_normalises_and_refuses():
+    assert clean("  Е\u0308лка\u200b  ") == "Ёлка"  # NFC, zero-width gone, trimmed
+    for bad in ("Ив\x01ан", "ad\u202emin@x.y", "a\u2066b"):
+        with pytest.raises(UncleanText):
+            clean(bad)
+    with pytest.raises(UncleanText):
+        clean("line\nbreak")
+    assert clean("line\nbreak", multiline=True) == "line\nbreak"
+
+
+def test_a_control_character_stored_earlier_does_not_break_the_xlsx_export(app):
+    competition = factories.make_competition()
+    offered = factories.make_offered(competition)
+    factories.make_entry(offered, [factories.make_person(last_name="Ив\x01анов")])
+    export = run_export("participants", {"competition": str(competition.id)}, "xlsx",
+                        actor=None, lang="ru")
+    workbook = load_workbook(io.BytesIO(b"".join(export.chunks)), read_only=True)
+    names = [row[0] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert "Иванов" in names
+
+
+def test_csv_exports_neutralise_full_width_and_hidden_formulas(app):
+    competition = factories.make_competition()
+    offered = factories.make_offered(competition)
+    factories.make_entry(offered, [factories.make_person(last_name="＝1+1"),
+                                   factories.make_person(last_name="\u200b=1+1")],
+                         team_name="Команда")
+    export = run_export("participants", {"competition": str(competition.id)}, "csv",
+                        actor=None, lang="ru", delimiter=";")
+    text = b"".join(export.chunks).decode("utf-8-sig")
+    cells = {cell for row in csv.reader(io.StringIO(text), delimiter=";") for cell in row}
+    assert "'＝1+1" in cells and "'\u200b=1+1" in cells
+    assert "＝1+1" not in cells and "\u200b=1+1" not in cells
+
+
+@pytest.mark.parametrize("name", ["Ив\x01ан", "Ив\u202eан"])
+def test_the_import_refuses_unclean_names_naming_the_cell(app, name):
+    competition = factories.make_competition()
+    plan = build_plan(competition, csv_bytes([person_row(last=name)], encoding="utf-8"))
+    assert not plan.ok
+    assert (2, "Фамилия") in located(plan)
