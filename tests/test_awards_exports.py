@@ -474,3 +474,12 @@ def test_offers_list_is_paged_and_a_page_past_the_end_is_the_last(app, client, l
         assert 'class="pagination"' in client.get("/offers/").text
     finally:
         app.config["PAGE_SIZE"] = 50
+
+
+def test_an_absurd_award_id_on_an_offer_is_no_award_not_a_500(app, client, login):
+    person = factories.make_person()
+    login(client, "coordinator")
+    response = client.post(f"/persons/{person.id}/offers/new", data={
+        "partner_name": "Завод", "partner_kind": "employer", "kind": "practice",
+        "country": "Россия", "award": "99999999999999999999999"})
+    assert response.status_code in (200, 302)  # saved without an award, or refused on the form

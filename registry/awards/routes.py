@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..fields import parse_id
 from ..labels import (
     OFFER_KIND_LABELS,
     OFFER_STATE_LABELS,
@@ -88,9 +89,8 @@ def offers():
 
 
 def _offer_data(form: OfferForm):
-    award = None
-    if form.award.data and str(form.award.data).isdigit():
-        award = award_service.find_award(int(form.award.data))  # the service checks whose
+    award_id = parse_id(form.award.data)  # «99999999999999999999999» is no id at all
+    award = award_service.find_award(award_id) if award_id else None  # the service checks whose
     return offer_service.OfferData(
         partner_name=form.partner_name.data, partner_kind=form.partner_kind.data,
         kind=form.kind.data, description=form.description.data or "", country=form.country.data,
