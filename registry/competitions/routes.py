@@ -7,13 +7,21 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..fields import choices
-from ..models import Competition, CompetitionKind, OfferedCategory, Region
+from ..models import Competition, CompetitionKind, OfferedCategory, OfferedCompetency, Region
 from ..security import requires
 from ..services import competitions as competition_service
 from ..services import reference as reference_service
 from ..services import regions as region_service
 from ..views import refusals
-from .forms import STAGE_LABELS, STATUS_LABELS, CompetitionForm, FilterForm, OfferForm
+from .forms import (
+    STAGE_LABELS,
+    STATUS_LABELS,
+    CompetitionForm,
+    ConfirmForm,
+    FilterForm,
+    OfferForm,
+    TeamRuleForm,
+)
 
 bp = Blueprint("competitions", __name__)
 
@@ -101,7 +109,8 @@ def _render_detail(competition: Competition, offer_form: OfferForm):
     return render_template(
         "competitions/detail.html", competition=competition, offer_form=offer_form,
         offerings=competition_service.offerings(competition),
-        stage_labels=STAGE_LABELS, status_labels=STATUS_LABELS,
+        stage_labels=STAGE_LABELS, status_labels=STATUS_LABELS, reopen_form=ConfirmForm(),
+        closed=competition_service.registration_closed(competition),
     )
 
 
@@ -149,16 +158,59 @@ def offer(competition_id: int):
 
 
 @bp.route("/<int:competition_id>/offerings/<int:offered_category_id>/withdraw",
-          methods=["POST"])
+          methods=["GET", "POST"])
 @requires("competitions.manage")
 def withdraw(competition_id: int, offered_category_id: int):
+    """GET: what withdrawing will do, and the button that does it; POST: withdraw."""
     competition = db.get_or_404(Competition, competition_id)
     offered = db.get_or_404(OfferedCategory, offered_category_id)
     if offered.offered_competency.competition_id != competition.id:
         abort(404)
     name = f"{offered.offered_competency.competency.name} · {offered.category.name}"
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "competitions/withdraw_confirm.html", competition=competition, offered=offered,
+            form=form, entries=competition_service.entry_count(offered),
+            last=len(offered.offered_competency.categories) == 1)
     with refusals() as attempt:
         competition_service.withdraw_offering(offered, actor=current_user)
     if attempt.ok:
         flash(_("Withdrawn: %(name)s.", name=name), "success")
+    return redirect(url_for("competitions.detail", competition_id=competition.id))
+
+
+@bp.route("/<int:competition_id>/competencies/<int:offered_competency_id>/team",
+          methods=["GET", "POST"])
+@requires("competitions.manage")
+def team_rule(competition_id: int, offered_competency_id: int):
+    """Individual or team, and the team size bounds of one offered competency."""
+    competition = db.get_or_404(Competition, competition_id)
+    offered = db.get_or_404(OfferedCompetency, offered_competency_id)
+    if offered.competition_id != competition.id:
+        abort(404)
+    form = TeamRuleForm(obj=offered)
+    if form.validate_on_submit():
+        with refusals(form) as attempt:
+            competition_service.set_team_rule(
+                offered, is_team=form.is_team.data, team_min=form.team_min.data,
+                team_max=form.team_max.data, actor=current_user)
+        if attempt.ok:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("competitions.detail", competition_id=competition.id))
+    return render_template("competitions/team_rule.html", competition=competition,
+                           offered=offered, form=form)
+
+
+@bp.route("/<int:competition_id>/reopen", methods=["POST"])
+@requires("competitions.manage")
+def reopen(competition_id: int):
+    """Reopen registration of a competition whose results are published or that is
+    archived."""
+    competition = db.get_or_404(Competition, competition_id)
+    if ConfirmForm().validate_on_submit():
+        with refusals() as attempt:
+            competition_service.set_status(competition, "registration", actor=current_user)
+        if attempt.ok:
+            flash(_("Registration is open again."), "success")
     return redirect(url_for("competitions.detail", competition_id=competition.id))
