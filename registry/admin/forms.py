@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -44,6 +45,7 @@ class UserEditForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=role_choices)
     active = BooleanField(_l("Active (may log in)"))
+    confirmed = HiddenField()  # set by the confirmation page of a deactivation
     submit = SubmitField(_l("Save"))
 
 
