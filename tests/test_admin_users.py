@@ -53,6 +53,12 @@ def test_admin_changes_role_and_deactivates(client, login):
     login(client, "admin")
     user = factories.make_user(role="expert")
     response = client.post(f"/admin/users/{user.id}", data={"name": "X", "role": "coordinator"})
+    # deactivating asks first: the page says what will happen, nothing changes yet
+    assert response.status_code == 200 and 'data-testid="confirm-what"' in response.text
+    db.session.refresh(user)
+    assert user.active is True and user.role == "expert"
+    response = client.post(f"/admin/users/{user.id}",
+                           data={"name": "X", "role": "coordinator", "confirmed": "1"})
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.role == "coordinator" and user.active is False

@@ -199,7 +199,7 @@ def test_unoffered_category_is_refused():
 # --- teams ---------------------------------------------------------------------------------
 
 def test_team_needs_at_least_two_members():
-    offered = factories.make_offered()
+    offered = factories.make_offered(team=True)
     with pytest.raises(ServiceError) as error:
         reg.register(offered, [factories.make_person()], team_name="Команда 1")
     assert error.value.field == "members"
@@ -209,7 +209,7 @@ def test_team_needs_at_least_two_members():
 
 
 def test_team_has_at_most_four_members():
-    offered = factories.make_offered()
+    offered = factories.make_offered(team=True)
     five = [factories.make_person() for _ in range(5)]
     with pytest.raises(ServiceError):
         reg.register(offered, five, team_name="Большая")
@@ -219,7 +219,7 @@ def test_team_has_at_most_four_members():
 
 
 def test_team_without_name_and_duplicate_names_are_refused():
-    offered = factories.make_offered()
+    offered = factories.make_offered(team=True)
     with pytest.raises(ServiceError) as error:
         reg.register(offered, [factories.make_person(), factories.make_person()])
     assert error.value.field == "team_name"
@@ -230,7 +230,7 @@ def test_team_without_name_and_duplicate_names_are_refused():
 
 
 def test_team_member_cannot_be_in_two_teams_of_one_category():
-    offered = factories.make_offered()
+    offered = factories.make_offered(team=True)
     shared = factories.make_person()
     reg.register(offered, [shared, factories.make_person()], team_name="А")
     with pytest.raises(ServiceError):
@@ -238,7 +238,7 @@ def test_team_member_cannot_be_in_two_teams_of_one_category():
 
 
 def test_person_twice_in_a_team_is_refused():
-    offered = factories.make_offered()
+    offered = factories.make_offered(team=True)
     person = factories.make_person()
     with pytest.raises(ServiceError):
         reg.register(offered, [person, person], team_name="Дубль")
@@ -246,7 +246,7 @@ def test_person_twice_in_a_team_is_refused():
 
 def test_add_team_member_checks_eligibility():
     competition = factories.make_competition(starts_on=date(2024, 3, 1))
-    juniors = factories.make_offered(competition, category_="Юниоры")
+    juniors = factories.make_offered(competition, category_="Юниоры", team=True)
     entry = reg.register(juniors, [factories.make_person(birth_date=date(2009, 1, 1)),
                                    factories.make_person(birth_date=date(2009, 1, 1))],
                          team_name="Юниоры-1")

@@ -277,17 +277,23 @@ def test_register_team(client, organiser):
 def test_withdraw_disqualify_reinstate(client, organiser):
     entry = factories.make_entry()
     url = f"/entries/{entry.id}/status"
-    assert client.post(url, data={"status": "withdrawn", "reason": "болезнь"}).status_code == 302
+    # withdrawing asks first and changes nothing until confirmed
+    page = client.post(url, data={"status": "withdrawn", "reason": "болезнь"})
+    assert page.status_code == 200 and 'data-testid="confirm-what"' in page.text
+    db.session.refresh(entry)
+    assert entry.status == "registered"
+    assert client.post(url, data={"status": "withdrawn", "reason": "болезнь",
+                                  "confirmed": "1"}).status_code == 302
     db.session.refresh(entry)
     assert entry.status == "withdrawn" and entry.status_changed_by_id == organiser.id
     page = client.get(f"/entries/{entry.id}").text
     assert 'data-testid="status-change"' in page and organiser.display_name in page
     assert "болезнь" in page
     # disqualification without a reason is refused, the entry unchanged
-    client.post(url, data={"status": "disqualified", "reason": ""})
+    client.post(url, data={"status": "disqualified", "reason": "", "confirmed": "1"})
     db.session.refresh(entry)
     assert entry.status == "withdrawn"
-    client.post(url, data={"status": "disqualified", "reason": "нарушение ТБ"})
+    client.post(url, data={"status": "disqualified", "reason": "нарушение ТБ", "confirmed": "1"})
     db.session.refresh(entry)
     assert entry.status == "disqualified" and entry.status_reason == "нарушение ТБ"
     client.post(url, data={"status": "registered", "reason": ""})

@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..services import ServiceError
 from ..services import competitions as competition_service
+from ..services import registration
 from . import cells
 from .base import Column, ImportRefused, Plan, Problem, Row, Spec, read_plan
 from .cells import parse_date
@@ -85,6 +86,7 @@ class ImportPlan(Plan):
     entries: list[PlannedEntry] = field(default_factory=list)
     offers: list[tuple[Competency, Category]] = field(default_factory=list)
     offered: dict = field(default_factory=dict)
+    new_team: dict[int, bool] = field(default_factory=dict)  # competency id → offered as team
     counts: Counts = field(default_factory=Counts)
 
 
@@ -96,6 +98,9 @@ def build_plan(competition: Competition, data: bytes, *, filename: str | None = 
         return plan
     if not plan.rows:
         plan.problem(_("The file has a header but no rows of participants."))
+        return plan
+    if closed := registration.closed_problem(competition):
+        plan.problem(closed)
         return plan
     ref = Reference(competition)
     plan.offered = ref.offered
