@@ -99,14 +99,15 @@ def build_plan(competition: Competition, data: bytes, *, filename: str | None = 
     if not plan.rows:
         plan.problem(_("The file has a header but no rows of participants."))
         return plan
-    if closed := registration.closed_problem(competition):
-        plan.problem(closed)
-        return plan
     ref = Reference(competition)
     plan.offered = ref.offered
     for row in plan.rows:
         _parse_row(ref, row)
     check_together(plan, ref)
+    # A closed competition takes no new entries; a file that adds none is still just
+    # reported as adding nothing.
+    if plan.counts.entries and (closed := registration.closed_problem(competition)):
+        plan.problem(closed)
     return plan
 
 
