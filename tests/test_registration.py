@@ -309,3 +309,62 @@ def test_person_without_consent_is_registered_but_flagged():
     person = factories.make_person(consent_date=None)
     entry = reg.register(factories.make_offered(), [person])
     assert entry.id and reg.consent_missing(person)
+
+
+# --- individual or team, closed competitions ----------------------------------------------
+
+def test_no_team_in_an_individual_competency_and_nobody_alone_in_a_team_one():
+    competition = factories.make_competition()
+    individual = factories.make_offered(competition, "Сварочные технологии", team=False)
+    team = factories.make_offered(competition, "Командная работа на производстве")
+    assert team.offered_competency.is_team  # the reference data's default
+    with pytest.raises(ServiceError) as error:
+        reg.register(individual, [factories.make_person(), factories.make_person()],
+                     team_name="Сварщики")
+    assert error.value.field == "category"
+    with pytest.raises(ServiceError) as error:
+        reg.register(team, [factories.make_person()])
+    assert "2–4" in error.value.message
+
+
+def test_team_bounds_of_the_offered_competency():
+    offered = factories.make_offered(team=True)
+    offered.offered_competency.team_min, offered.offered_competency.team_max = 3, 3
+    with pytest.raises(ServiceError):
+        reg.register(offered, [factories.make_person(), factories.make_person()], team_name="Два")
+    entry = reg.register(offered, [factories.make_person() for _ in range(3)], team_name="Три")
+    with pytest.raises(ServiceError):
+        reg.add_team_member(entry, factories.make_person())
+    with pytest.raises(ServiceError):  # would fall below 3
+        reg.remove_team_member(entry, entry.members[0].person)
+
+
+def test_remove_team_member_is_audited():
+    offered = factories.make_offered(team=True)
+    people = [factories.make_person() for _ in range(3)]
+    entry = reg.register(offered, people, team_name="Тройка")
+    reg.remove_team_member(entry, people[1])
+    assert {m.person_id for m in entry.members} == {people[0].id, people[2].id}
+    log = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "entry.member_remove")).all()
+    assert len(log) == 1 and log[0].details["person"] == people[1].id
+    with pytest.raises(ServiceError):
+        reg.remove_team_member(entry, people[1])  # not a member any more
+
+
+@pytest.mark.parametrize("status", ["results_published", "archived"])
+def test_a_closed_competition_takes_no_new_entries(status):
+    competition = factories.make_competition()
+    offered = factories.make_offered(competition, team=True)
+    entry = reg.register(offered, [factories.make_person(), factories.make_person()],
+                         team_name="Ранние")
+    competition.status = status
+    with pytest.raises(ServiceError, match="reopen|снова"):
+        reg.register(offered, [factories.make_person(), factories.make_person()],
+                     team_name="Поздние")
+    with pytest.raises(ServiceError):
+        reg.add_team_member(entry, factories.make_person())
+    from registry.services import competitions as competition_service
+    competition_service.set_status(competition, "registration")
+    reg.register(offered, [factories.make_person(), factories.make_person()],
+                 team_name="Поздние")

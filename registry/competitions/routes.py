@@ -12,7 +12,7 @@ from ..security import requires
 from ..services import competitions as competition_service
 from ..services import reference as reference_service
 from ..services import regions as region_service
-from ..views import refusals
+from ..views import refusals, show_refusal
 from .forms import (
     STAGE_LABELS,
     STATUS_LABELS,
@@ -36,6 +36,24 @@ def _fill_choices(form: CompetitionForm) -> None:
     form.host_region.choices = choices([("", "—")] + [
         (r.id, r.name) for r in region_service.regions_by_name()
     ])
+
+
+def _checked(form: CompetitionForm) -> competition_service.CompetitionData | None:
+    """On a POST, the form's data if the form and the rules accept it; else None, with every
+    problem on its field, those of the form and those of the rules at once."""
+    if request.method != "POST":
+        return None
+    valid = form.validate_on_submit()
+    if form.kind.errors or form.host_region.errors or (form.csrf_token.errors
+                                                        if hasattr(form, "csrf_token") else []):
+        return None  # the choices name no object to check the rules with
+    data = _form_data(form)
+    problems = [p for p in competition_service.competition_problems(data)
+                if not getattr(form, _FIELD_ALIASES.get(p.field, p.field or ""), None)
+                or not getattr(form, _FIELD_ALIASES.get(p.field, p.field)).errors]
+    for problem in problems:
+        show_refusal(form, problem, _FIELD_ALIASES)
+    return data if valid and not problems else None
 
 
 def _form_data(form: CompetitionForm) -> competition_service.CompetitionData:
@@ -83,10 +101,9 @@ def create():
     if request.method == "GET":
         form.status.data = "draft"
         form.year.data = date.today().year
-    if form.validate_on_submit():
+    if (data := _checked(form)) is not None:
         with refusals(form, _FIELD_ALIASES) as attempt:
-            competition = competition_service.create_competition(
-                _form_data(form), actor=current_user)
+            competition = competition_service.create_competition(data, actor=current_user)
         if attempt.ok:
             flash(_("Competition «%(title)s» created.", title=competition.title), "success")
             return redirect(url_for("competitions.detail", competition_id=competition.id))
@@ -123,10 +140,9 @@ def edit(competition_id: int):
     if request.method == "GET":
         form.kind.data = competition.kind_id
         form.host_region.data = competition.host_region_id
-    if form.validate_on_submit():
+    if (data := _checked(form)) is not None:
         with refusals(form, _FIELD_ALIASES) as attempt:
-            competition_service.update_competition(competition, _form_data(form),
-                                                   actor=current_user)
+            competition_service.update_competition(competition, data, actor=current_user)
         if attempt.ok:
             flash(_("Changes saved."), "success")
             return redirect(url_for("competitions.detail", competition_id=competition.id))

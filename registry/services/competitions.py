@@ -142,39 +142,50 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def _validate(data: CompetitionData) -> None:
+def competition_problems(data: CompetitionData) -> list[ServiceError]:
+    """Everything wrong with ``data``, each on its field (a form shows them all at once)."""
+    problems: list[ServiceError] = []
+
+    def problem(message: str, field: str) -> None:
+        problems.append(ServiceError(message, field=field))
+
     if data.kind is None:
-        raise ServiceError(_("Choose the competition kind."), field="kind")
+        problem(_("Choose the competition kind."), "kind")
     if data.year is None or not MIN_YEAR <= data.year <= MAX_YEAR:
-        raise ServiceError(_("The year must be between %(low)d and %(high)d.",
-                             low=MIN_YEAR, high=MAX_YEAR), field="year")
+        problem(_("The year must be between %(low)d and %(high)d.",
+                  low=MIN_YEAR, high=MAX_YEAR), "year")
     if data.stage not in STAGES:
-        raise ServiceError(_("Unknown stage: %(stage)s.", stage=data.stage), field="stage")
+        problem(_("Unknown stage: %(stage)s.", stage=data.stage), "stage")
     if data.status not in STATUSES:
-        raise ServiceError(_("Unknown status: %(status)s.", status=data.status), field="status")
+        problem(_("Unknown status: %(status)s.", status=data.status), "status")
     if data.stage == "regional" and data.host_region is None:
-        raise ServiceError(_("A regional stage needs its host region."), field="host_region")
+        problem(_("A regional stage needs its host region."), "host_region")
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
-        raise ServiceError(_("The competition cannot end before it starts."), field="ends_on")
+        problem(_("The competition cannot end before it starts."), "ends_on")
     for day, field in ((data.starts_on, "starts_on"), (data.ends_on, "ends_on")):
-        if day is not None and abs(day.year - data.year) > 1:
-            raise ServiceError(_("The dates must be close to the competition year %(year)d.",
-                                 year=data.year), field=field)
+        if day is not None and data.year is not None and abs(day.year - data.year) > 1:
+            problem(_("The dates must be close to the competition year %(year)d.",
+                      year=data.year), field)
     threshold = data.medallion_threshold
     if threshold is not None:
-        if not kinds.rules(data.kind.slug).has_medallion:
-            raise ServiceError(
-                _("The medallion for excellence is awarded only at %(kind)s.",
-                  kind=", ".join(k.short_name for k in kinds.medallion_kinds())),
-                field="medallion_threshold",
-            )
-        if not Decimal(0) < threshold <= MAX_POINTS:
-            raise ServiceError(_("The medallion threshold must be above 0 and at most 100 points."),
-                               field="medallion_threshold")
+        if data.kind is not None and not kinds.rules(data.kind.slug).has_medallion:
+            problem(_("The medallion for excellence is awarded only at %(kind)s.",
+                      kind=", ".join(k.short_name for k in kinds.medallion_kinds())),
+                    "medallion_threshold")
+        elif not Decimal(0) < threshold <= MAX_POINTS:
+            problem(_("The medallion threshold must be above 0 and at most 100 points."),
+                    "medallion_threshold")
     title = _clean(data.title)
     if title is not None and len(title) > MAX_TITLE_LENGTH:
-        raise ServiceError(_("The title is too long (at most %(n)d characters).",
-                             n=MAX_TITLE_LENGTH), field="title")
+        problem(_("The title is too long (at most %(n)d characters).", n=MAX_TITLE_LENGTH),
+                "title")
+    return problems
+
+
+def _validate(data: CompetitionData) -> None:
+    problems = competition_problems(data)
+    if problems:
+        raise problems[0]
 
 
 def _title_taken(title: str, exclude_id: int | None = None) -> bool:
