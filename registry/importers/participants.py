@@ -24,9 +24,8 @@ from ..models import (
     name_key,
     person_key,
 )
-from ..services import ServiceError
+from ..services import ServiceError, registration
 from ..services import competitions as competition_service
-from ..services import registration
 from . import cells
 from .base import Column, ImportRefused, Plan, Problem, Row, Spec, read_plan
 from .cells import parse_date
