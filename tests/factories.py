@@ -112,9 +112,11 @@ def make_competition(**overrides) -> Competition:
 
 def make_offered(competition: Competition | None = None,
                  competency_: Competency | str | None = None,
-                 category_: Category | str | None = None) -> OfferedCategory:
+                 category_: Category | str | None = None, *,
+                 team: bool | None = None) -> OfferedCategory:
     """``competition`` offers ``competency_`` in ``category_`` (objects or names; defaults:
-    a new competition, «Сварочные технологии», the kind's first category). Idempotent."""
+    a new competition, «Сварочные технологии», the kind's first category). Idempotent.
+    ``team``: individual or team (default: as the reference data marks the competency)."""
     competition = competition or make_competition()
     kind_ = competition.kind
     if competency_ is None or isinstance(competency_, str):
@@ -130,8 +132,11 @@ def make_offered(competition: Competition | None = None,
         )
     )
     if offered_competency is None:
-        offered_competency = OfferedCompetency(competition=competition, competency=competency_)
+        offered_competency = OfferedCompetency(competition=competition, competency=competency_,
+                                               is_team=competency_.is_team)
         db.session.add(offered_competency)
+    if team is not None:
+        offered_competency.is_team = team
     offered = db.session.scalar(
         select(OfferedCategory).where(
             OfferedCategory.offered_competency_id == offered_competency.id,

@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from registry.extensions import db
@@ -53,6 +55,12 @@ def test_admin_changes_role_and_deactivates(client, login):
     login(client, "admin")
     user = factories.make_user(role="expert")
     response = client.post(f"/admin/users/{user.id}", data={"name": "X", "role": "coordinator"})
+    # deactivating asks first: the page says what will happen, nothing changes yet
+    assert response.status_code == 200 and 'data-testid="confirm-what"' in response.text
+    db.session.refresh(user)
+    assert user.active is True and user.role == "expert"
+    response = client.post(f"/admin/users/{user.id}",
+                           data={"name": "X", "role": "coordinator", "confirmed": "1"})
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.role == "coordinator" and user.active is False
@@ -98,3 +106,24 @@ def test_users_list_shows_accounts(client, login):
     user = factories.make_user(role="expert", name="Сергей Орлов")
     page = client.get("/admin/users").text
     assert user.email in page and "Сергей Орлов" in page and "Эксперт" in page
+
+
+def test_a_user_form_with_three_bad_fields_shows_three_messages(client, login):
+    login(client, "admin")
+    response = client.post("/admin/users/new", data={
+        "email": "not-an-address", "name": "", "role": "tsar", "password": "short",
+        "confirm": "short"})
+    assert response.status_code == 200
+    assert db.session.scalar(select(User).where(User.email == "not-an-address")) is None
+    feedback = re.findall(r'class="invalid-feedback[^"]*"[^>]*>([^<]+)<', response.text)
+    assert len(feedback) >= 3, feedback
+
+
+def test_deactivation_is_audited_and_the_log_still_opens(client, login):
+    login(client, "admin")
+    user = factories.make_user(role="expert")
+    client.post(f"/admin/users/{user.id}", data={"name": "X", "role": "expert", "confirmed": "1"})
+    db.session.refresh(user)
+    assert user.active is False
+    page = client.get("/audit")
+    assert page.status_code == 200 and "True → False" not in page.text

@@ -461,3 +461,81 @@ def test_reference_service_rules():
     with pytest.raises(ServiceError) as error:
         reference_service.create_category(None, "Новая")
     assert error.value.field == "kind"
+
+
+# --- all errors at once, team rules, reopening, confirming ---------------------------------
+
+def test_a_competition_form_with_three_bad_fields_shows_three_messages(client, login):
+    login(client, "organiser")
+    response = client.post("/competitions/new", data=_form(
+        host_region="", starts_on="2024-03-05", ends_on="2024-03-01", medallion_threshold="150"))
+    assert response.status_code == 200 and _count(Competition) == 0
+    for field in ("host_region", "ends_on", "medallion_threshold"):
+        assert _invalid(response.text, field), field
+    # a form error (the year) and rule errors together
+    response = client.post("/competitions/new", data=_form(
+        year="abc", host_region="", medallion_threshold="150"))
+    for field in ("year", "host_region", "medallion_threshold"):
+        assert _invalid(response.text, field), field
+
+
+def test_organiser_sets_individual_or_team_and_the_bounds(client, login):
+    competition = factories.make_competition()
+    offered = factories.make_offered(competition)  # «Сварочные технологии»: individual
+    oc = offered.offered_competency
+    assert not oc.is_team
+    login(client, "organiser")
+    page = client.get(f"/competitions/{competition.id}").text
+    assert f'data-testid="team-rule-{oc.id}"' in page
+    url = f"/competitions/{competition.id}/competencies/{oc.id}/team"
+    assert client.get(url).status_code == 200
+    response = client.post(url, data={"is_team": "y", "team_min": "3", "team_max": "2"})
+    assert response.status_code == 200 and _invalid(response.text, "team_max")
+    assert client.post(url, data={"is_team": "y", "team_min": "2", "team_max": "3"}
+                       ).status_code == 302
+    db.session.refresh(oc)
+    assert oc.is_team and (oc.team_min, oc.team_max) == (2, 3)
+    assert db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == "competition.team_rule")) is not None
+    registration.register(offered, [factories.make_person(), factories.make_person()],
+                          team_name="Сварщики")
+    db.session.commit()
+    # a competency with team entries cannot become individual
+    response = client.post(url, data={"team_min": "", "team_max": ""})
+    assert response.status_code == 200
+    db.session.refresh(oc)
+    assert oc.is_team
+
+
+def test_offering_takes_team_or_individual_from_the_reference_data(app):
+    competition = factories.make_competition()
+    team = competition_service.offer(competition,
+                                     factories.competency("Командная работа на производстве"),
+                                     factories.category("professionaly", "Основная"))
+    solo = competition_service.offer(competition, factories.competency("Сварочные технологии"),
+                                     factories.category("professionaly", "Основная"))
+    assert team.offered_competency.is_team and not solo.offered_competency.is_team
+
+
+def test_a_published_competition_is_reopened_by_the_organiser(client, login):
+    competition = factories.make_competition(status="results_published")
+    login(client, "organiser")
+    page = client.get(f"/competitions/{competition.id}").text
+    assert f"/competitions/{competition.id}/reopen" in page
+    assert client.post(f"/competitions/{competition.id}/reopen").status_code == 302
+    db.session.refresh(competition)
+    assert competition.status == "registration"
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "competition.status"))
+    assert audit.details == {"old": "results_published", "new": "registration"}
+
+
+def test_withdrawing_an_offering_asks_first(client, login):
+    competition = factories.make_competition()
+    offered = factories.make_offered(competition)
+    login(client, "organiser")
+    url = f"/competitions/{competition.id}/offerings/{offered.id}/withdraw"
+    assert url in client.get(f"/competitions/{competition.id}").text
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-testid="confirm-what"' in page.text
+    assert "last category" in page.text or "последняя категория" in page.text
+    assert _count(OfferedCategory) == 1

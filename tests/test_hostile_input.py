@@ -105,7 +105,7 @@ FORM_PAGE = {
     "awards.offer_state": "awards.offer_edit",
     "awards.special_revoke": "registration.person_detail",
     "competitions.offer": "competitions.detail",
-    "competitions.withdraw": "competitions.detail",
+    "competitions.reopen": "competitions.detail",
     "imports.cancel": "imports.participants",
     "imports.confirm": "imports.participants",
     "imports.results_cancel": "imports.results",
@@ -119,6 +119,7 @@ FORM_PAGE = {
     "marking.sheet_submit": "marking.sheet",
     "marking.sheet_unlock": "marking.sheet",
     "registration.entry_add_member": "registration.entry_detail",
+    "registration.entry_remove_member": "registration.entry_detail",
     "registration.entry_status": "registration.entry_detail",
     "registration.health_delete": "registration.health_edit",
 }

@@ -18,6 +18,7 @@ from registry.models import (
     Entry,
     EntryMember,
     OfferedCategory,
+    OfferedCompetency,
     Organisation,
     Person,
 )
@@ -680,3 +681,47 @@ def test_a_neutralised_csv_cell_reads_as_written(app, competition):
                                               person_row("Петров", org="'=1+1")]))
     assert plan.rows[0].value("phone") == "+7 912 345-67-89"
     assert located(plan) == {(3, "Организация")}  # and a formula stays refused
+
+
+# --- team rules and closed competitions ----------------------------------------------------
+
+def test_a_team_in_an_individual_competency_and_a_person_alone_in_a_team_one(app, competition):
+    # WELDING is individual, TEAMWORK a team competency (both offered by the fixture)
+    rows = [person_row("А", team="Сварщики"), person_row("Б", team="Сварщики"),   # 2, 3
+            person_row("В", competency=TEAMWORK)]                                 # 4: alone
+    plan = build_plan(competition, csv_bytes(rows))
+    assert located(plan) == {(2, "Команда"), (3, "Команда"), (4, "Команда")}
+    texts = " ".join(str(p) for p in plan.problems)
+    assert "individual" in texts or "личный" in texts
+
+
+def test_a_competency_first_offered_with_teams_becomes_a_team_one(app, competition):
+    # «Предпринимательство»-like: not a team competency in the reference data
+    assert not factories.competency(COOKING).is_team
+    rows = [person_row("А", competency=COOKING, team="Повара"),
+            person_row("Б", competency=COOKING, team="Повара")]
+    plan = build_plan(competition, csv_bytes(rows))
+    assert plan.ok, [str(p) for p in plan.problems]
+    apply(plan)
+    offered = db.session.scalar(select(OfferedCompetency).where(
+        OfferedCompetency.competition_id == competition.id,
+        OfferedCompetency.competency_id == factories.competency(COOKING).id))
+    assert offered.is_team
+    # from now on a person alone is refused there, through the same rule as the forms
+    plan = build_plan(competition, csv_bytes([person_row("В", competency=COOKING)]))
+    assert located(plan) == {(2, "Команда")}
+
+
+def test_a_closed_competition_refuses_new_entries_but_a_reimport_reports_nothing(app,
+                                                                                 competition):
+    data = xlsx(messy_rows())
+    apply(build_plan(competition, data))
+    competition.status = "results_published"
+    db.session.commit()
+    plan = build_plan(competition, data)
+    assert plan.ok and plan.counts.entries == 0 and plan.counts.already_registered == 6
+    plan = build_plan(competition, csv_bytes([person_row("Новиков")]))
+    assert not plan.ok and any(p.row is None for p in plan.problems)
+    competition.status = "archived"
+    db.session.commit()
+    assert not build_plan(competition, csv_bytes([person_row("Новиков")])).ok

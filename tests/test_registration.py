@@ -199,7 +199,7 @@ def test_unoffered_category_is_refused():
 # --- teams ---------------------------------------------------------------------------------
 
 def test_team_needs_at_least_two_members():
-    offered = factories.make_offered()
+    offered = factories.make_offered(team=True)
     with pytest.raises(ServiceError) as error:
         reg.register(offered, [factories.make_person()], team_name="Команда 1")
     assert error.value.field == "members"
@@ -209,7 +209,7 @@ def test_team_needs_at_least_two_members():
 
 
 def test_team_has_at_most_four_members():
-    offered = factories.make_offered()
+    offered = factories.make_offered(team=True)
     five = [factories.make_person() for _ in range(5)]
     with pytest.raises(ServiceError):
         reg.register(offered, five, team_name="Большая")
@@ -219,7 +219,7 @@ def test_team_has_at_most_four_members():
 
 
 def test_team_without_name_and_duplicate_names_are_refused():
-    offered = factories.make_offered()
+    offered = factories.make_offered(team=True)
     with pytest.raises(ServiceError) as error:
         reg.register(offered, [factories.make_person(), factories.make_person()])
     assert error.value.field == "team_name"
@@ -230,7 +230,7 @@ def test_team_without_name_and_duplicate_names_are_refused():
 
 
 def test_team_member_cannot_be_in_two_teams_of_one_category():
-    offered = factories.make_offered()
+    offered = factories.make_offered(team=True)
     shared = factories.make_person()
     reg.register(offered, [shared, factories.make_person()], team_name="А")
     with pytest.raises(ServiceError):
@@ -238,7 +238,7 @@ def test_team_member_cannot_be_in_two_teams_of_one_category():
 
 
 def test_person_twice_in_a_team_is_refused():
-    offered = factories.make_offered()
+    offered = factories.make_offered(team=True)
     person = factories.make_person()
     with pytest.raises(ServiceError):
         reg.register(offered, [person, person], team_name="Дубль")
@@ -246,7 +246,7 @@ def test_person_twice_in_a_team_is_refused():
 
 def test_add_team_member_checks_eligibility():
     competition = factories.make_competition(starts_on=date(2024, 3, 1))
-    juniors = factories.make_offered(competition, category_="Юниоры")
+    juniors = factories.make_offered(competition, category_="Юниоры", team=True)
     entry = reg.register(juniors, [factories.make_person(birth_date=date(2009, 1, 1)),
                                    factories.make_person(birth_date=date(2009, 1, 1))],
                          team_name="Юниоры-1")
@@ -309,3 +309,62 @@ def test_person_without_consent_is_registered_but_flagged():
     person = factories.make_person(consent_date=None)
     entry = reg.register(factories.make_offered(), [person])
     assert entry.id and reg.consent_missing(person)
+
+
+# --- individual or team, closed competitions ----------------------------------------------
+
+def test_no_team_in_an_individual_competency_and_nobody_alone_in_a_team_one():
+    competition = factories.make_competition()
+    individual = factories.make_offered(competition, "Сварочные технологии", team=False)
+    team = factories.make_offered(competition, "Командная работа на производстве")
+    assert team.offered_competency.is_team  # the reference data's default
+    with pytest.raises(ServiceError) as error:
+        reg.register(individual, [factories.make_person(), factories.make_person()],
+                     team_name="Сварщики")
+    assert error.value.field == "category"
+    with pytest.raises(ServiceError) as error:
+        reg.register(team, [factories.make_person()])
+    assert "2–4" in error.value.message
+
+
+def test_team_bounds_of_the_offered_competency():
+    offered = factories.make_offered(team=True)
+    offered.offered_competency.team_min, offered.offered_competency.team_max = 3, 3
+    with pytest.raises(ServiceError):
+        reg.register(offered, [factories.make_person(), factories.make_person()], team_name="Два")
+    entry = reg.register(offered, [factories.make_person() for _ in range(3)], team_name="Три")
+    with pytest.raises(ServiceError):
+        reg.add_team_member(entry, factories.make_person())
+    with pytest.raises(ServiceError):  # would fall below 3
+        reg.remove_team_member(entry, entry.members[0].person)
+
+
+def test_remove_team_member_is_audited():
+    offered = factories.make_offered(team=True)
+    people = [factories.make_person() for _ in range(3)]
+    entry = reg.register(offered, people, team_name="Тройка")
+    reg.remove_team_member(entry, people[1])
+    assert {m.person_id for m in entry.members} == {people[0].id, people[2].id}
+    log = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "entry.member_remove")).all()
+    assert len(log) == 1 and log[0].details["person"] == people[1].id
+    with pytest.raises(ServiceError):
+        reg.remove_team_member(entry, people[1])  # not a member any more
+
+
+@pytest.mark.parametrize("status", ["results_published", "archived"])
+def test_a_closed_competition_takes_no_new_entries(status):
+    competition = factories.make_competition()
+    offered = factories.make_offered(competition, team=True)
+    entry = reg.register(offered, [factories.make_person(), factories.make_person()],
+                         team_name="Ранние")
+    competition.status = status
+    with pytest.raises(ServiceError, match="reopen|снова"):
+        reg.register(offered, [factories.make_person(), factories.make_person()],
+                     team_name="Поздние")
+    with pytest.raises(ServiceError):
+        reg.add_team_member(entry, factories.make_person())
+    from registry.services import competitions as competition_service
+    competition_service.set_status(competition, "registration")
+    reg.register(offered, [factories.make_person(), factories.make_person()],
+                 team_name="Поздние")

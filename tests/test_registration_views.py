@@ -277,17 +277,23 @@ def test_register_team(client, organiser):
 def test_withdraw_disqualify_reinstate(client, organiser):
     entry = factories.make_entry()
     url = f"/entries/{entry.id}/status"
-    assert client.post(url, data={"status": "withdrawn", "reason": "болезнь"}).status_code == 302
+    # withdrawing asks first and changes nothing until confirmed
+    page = client.post(url, data={"status": "withdrawn", "reason": "болезнь"})
+    assert page.status_code == 200 and 'data-testid="confirm-what"' in page.text
+    db.session.refresh(entry)
+    assert entry.status == "registered"
+    assert client.post(url, data={"status": "withdrawn", "reason": "болезнь",
+                                  "confirmed": "1"}).status_code == 302
     db.session.refresh(entry)
     assert entry.status == "withdrawn" and entry.status_changed_by_id == organiser.id
     page = client.get(f"/entries/{entry.id}").text
     assert 'data-testid="status-change"' in page and organiser.display_name in page
     assert "болезнь" in page
     # disqualification without a reason is refused, the entry unchanged
-    client.post(url, data={"status": "disqualified", "reason": ""})
+    client.post(url, data={"status": "disqualified", "reason": "", "confirmed": "1"})
     db.session.refresh(entry)
     assert entry.status == "withdrawn"
-    client.post(url, data={"status": "disqualified", "reason": "нарушение ТБ"})
+    client.post(url, data={"status": "disqualified", "reason": "нарушение ТБ", "confirmed": "1"})
     db.session.refresh(entry)
     assert entry.status == "disqualified" and entry.status_reason == "нарушение ТБ"
     client.post(url, data={"status": "registered", "reason": ""})
@@ -422,3 +428,68 @@ def test_person_list_and_person_page_query_counts_are_bounded(client, organiser)
     for _ in range(20):
         factories.make_person(organisation=factories.make_organisation())
     assert _queries_for(client, None, "/persons") < 15
+
+
+# --- teams: ticks kept across searches, removing a member; all errors at once -------------
+
+def test_the_team_form_keeps_ticked_members_across_searches(client, organiser):
+    competition = factories.make_competition()
+    offered = factories.make_offered(competition, "Командная работа на производстве")
+    a = factories.make_person(last_name="Альфин")
+    b = factories.make_person(last_name="Бетин")
+    url = f"/competitions/{competition.id}/teams/new"
+    page = client.post(url, data={"q": "альфин", "find": "1"}).text
+    assert f'value="{a.id}"' in page
+    # tick a, search for b: a stays ticked, b is offered, nothing is registered
+    page = client.post(url, data={"q": "бетин", "find": "1", "members": [a.id],
+                                  "team_name": "Азбука", "offered_category_id": offered.id}).text
+    assert _count(Entry) == 0
+    assert re.search(rf'value="{a.id}"[^>]*checked|checked[^>]*value="{a.id}"', page)
+    assert f'value="{b.id}"' in page and 'value="Азбука"' in page
+    assert client.post(url, data={"team_name": "Азбука", "offered_category_id": offered.id,
+                                  "members": [a.id, b.id]}).status_code == 302
+    assert _count(EntryMember) == 2
+
+
+def test_a_member_is_removed_from_a_team(client, organiser):
+    offered = factories.make_offered(team=True)
+    people = [factories.make_person() for _ in range(3)]
+    entry = reg.register(offered, people, team_name="Тройка")
+    db.session.commit()
+    page = client.get(f"/entries/{entry.id}").text
+    url = f"/entries/{entry.id}/members/{people[0].id}/remove"
+    assert url in page
+    assert client.post(url).status_code == 302
+    assert _count(EntryMember) == 2
+    # below the minimum: refused with a message, nothing removed
+    response = client.post(f"/entries/{entry.id}/members/{people[1].id}/remove",
+                           follow_redirects=True)
+    assert "alert-danger" in response.text and _count(EntryMember) == 2
+
+
+def test_a_team_in_an_individual_competency_is_refused_on_the_form(client, organiser):
+    competition = factories.make_competition()
+    offered = factories.make_offered(competition, "Сварочные технологии")
+    a, b = factories.make_person(), factories.make_person()
+    response = client.post(f"/competitions/{competition.id}/teams/new",
+                           data={"team_name": "Сварщики", "offered_category_id": offered.id,
+                                 "members": [a.id, b.id]})
+    assert response.status_code == 200 and _count(Entry) == 0
+    assert "Сварочные технологии" in response.text
+
+
+def test_registration_in_a_closed_competition_is_refused_with_a_message(client, organiser):
+    competition = factories.make_competition(status="archived")
+    offered = factories.make_offered(competition)
+    person = factories.make_person()
+    response = client.post(f"/competitions/{competition.id}/entries/new",
+                           data={"person_id": person.id, "offered_category_id": offered.id})
+    assert response.status_code == 200 and _count(Entry) == 0
+    assert "reopen" in response.text or "снова" in response.text
+
+
+def test_a_person_form_with_three_bad_fields_shows_three_messages(client, organiser):
+    response = client.post("/persons/new", data=_person_form(
+        last_name="", first_name="", email="не почта"))
+    assert response.status_code == 200
+    assert response.text.count("invalid-feedback") >= 3

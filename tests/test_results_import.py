@@ -107,7 +107,9 @@ def test_team_by_one_row_or_rows_that_agree(app):
     competition = factories.make_competition(kind_slug="abilympics")
     offered = factories.make_offered(competition, "Обработка текста")
     members = [factories.make_person(last_name=n, first_name="Анна") for n in ("Ким", "Ли")]
-    team = factories.register_entry(offered, members, team_name="Альфа")
+    # A team and a single participant in one competency: registration no longer allows the
+    # mix (services.registration.entry_shape_problem), so the team is written directly.
+    team = factories.make_entry(offered, members, team_name="Альфа")
     solo = factories.register_entry(offered, last_name="Пак", first_name="Анна")
     category = offered.category.name
     data = _csv(f"Обработка текста;{category};Ким;Анна;;;Альфа;90;;",

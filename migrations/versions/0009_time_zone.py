@@ -1,13 +1,13 @@
 """competitions.time_zone: the zone a competition's times are shown in
 
 Revision ID: 0009_time_zone
-Revises: 0005_award_region
+Revises: 0008_team_rules
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_time_zone"
-down_revision = "0005_award_region"
+down_revision = "0008_team_rules"
 branch_labels = None
 depends_on = None
 

@@ -3,13 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..fields import AtLeastOne, MultiCheckboxField
 from ..services.users import MIN_PASSWORD_LENGTH
@@ -27,7 +28,7 @@ def role_choices():
 
 
 class UserCreateForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=role_choices)
     password = PasswordField(
@@ -44,6 +45,7 @@ class UserEditForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=role_choices)
     active = BooleanField(_l("Active (may log in)"))
+    confirmed = HiddenField()  # set by the confirmation page of a deactivation
     submit = SubmitField(_l("Save"))
 
 

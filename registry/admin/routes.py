@@ -52,6 +52,9 @@ def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
+        if user.active and not form.active.data and not form.confirmed.data:
+            # Deactivating: say what will happen, and change it when that page is confirmed.
+            return render_template("admin/user_deactivate_confirm.html", form=form, user=user)
         with refusals(form) as attempt:
             user_service.update_user(
                 user, name=form.name.data, role=form.role.data, active=form.active.data,

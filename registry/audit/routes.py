@@ -5,8 +5,11 @@ from flask import Blueprint, current_app, render_template, request
 from ..marking.forms import AuditFilterForm
 from ..security import requires
 from . import queries
+from .format import action_label, detail_items
 
 bp = Blueprint("audit", __name__)
+bp.add_app_template_filter(detail_items, "audit_details")
+bp.add_app_template_filter(action_label, "audit_action")
 
 
 @bp.route("/audit")
@@ -14,7 +17,7 @@ bp = Blueprint("audit", __name__)
 def log():
     form = AuditFilterForm(request.args)
     form.competition.choices = [("", "—")] + [(c.id, c.title) for c in queries.competitions()]
-    form.action.choices = [("", "—")] + [(a, a) for a in queries.actions()]
+    form.action.choices = [("", "—")] + [(a, action_label(a)) for a in queries.actions()]
     form.user.choices = [("", "—")] + [(u.id, u.email) for u in queries.users()]
     form.validate()
 

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from ..fields import AtLeastOne, CommaDecimalField, MultiCheckboxField, choices, id_value
 from ..labels import COMPETITION_STATUS_LABELS as STATUS_LABELS
@@ -66,3 +66,20 @@ class FilterForm(FlaskForm):
     year = SelectField(_l("Year"), coerce=_optional_int, validators=[Optional()])
     stage = SelectField(_l("Stage"), validators=[Optional()],
                         choices=choices([("", _l("All stages")), *STAGE_LABELS.items()]))
+
+
+class TeamRuleForm(FlaskForm):
+    """Individual or team, and the team size bounds of one offered competency."""
+
+    is_team = BooleanField(_l("Team competency"))
+    team_min = IntegerField(_l("Smallest team"), validators=[Optional(), NumberRange(min=2, max=20)],
+                            description=_l("Empty: 2."))
+    team_max = IntegerField(_l("Largest team"), validators=[Optional(), NumberRange(min=2, max=20)],
+                            description=_l("Empty: 4."))
+    submit = SubmitField(_l("Save"))
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation step: the POST that does what the page announced."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -7,13 +7,21 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..fields import choices
-from ..models import Competition, CompetitionKind, OfferedCategory, Region
+from ..models import Competition, CompetitionKind, OfferedCategory, OfferedCompetency, Region
 from ..security import requires
 from ..services import competitions as competition_service
 from ..services import reference as reference_service
 from ..services import regions as region_service
-from ..views import refusals
-from .forms import STAGE_LABELS, STATUS_LABELS, CompetitionForm, FilterForm, OfferForm
+from ..views import refusals, show_refusal
+from .forms import (
+    STAGE_LABELS,
+    STATUS_LABELS,
+    CompetitionForm,
+    ConfirmForm,
+    FilterForm,
+    OfferForm,
+    TeamRuleForm,
+)
 
 bp = Blueprint("competitions", __name__)
 
@@ -28,6 +36,24 @@ def _fill_choices(form: CompetitionForm) -> None:
     form.host_region.choices = choices([("", "—")] + [
         (r.id, r.name) for r in region_service.regions_by_name()
     ])
+
+
+def _checked(form: CompetitionForm) -> competition_service.CompetitionData | None:
+    """On a POST, the form's data if the form and the rules accept it; else None, with every
+    problem on its field, those of the form and those of the rules at once."""
+    if request.method != "POST":
+        return None
+    valid = form.validate_on_submit()
+    if form.kind.errors or form.host_region.errors or (form.csrf_token.errors
+                                                        if hasattr(form, "csrf_token") else []):
+        return None  # the choices name no object to check the rules with
+    data = _form_data(form)
+    problems = [p for p in competition_service.competition_problems(data)
+                if not getattr(form, _FIELD_ALIASES.get(p.field, p.field or ""), None)
+                or not getattr(form, _FIELD_ALIASES.get(p.field, p.field)).errors]
+    for problem in problems:
+        show_refusal(form, problem, _FIELD_ALIASES)
+    return data if valid and not problems else None
 
 
 def _form_data(form: CompetitionForm) -> competition_service.CompetitionData:
@@ -76,10 +102,9 @@ def create():
     if request.method == "GET":
         form.status.data = "draft"
         form.year.data = date.today().year
-    if form.validate_on_submit():
+    if (data := _checked(form)) is not None:
         with refusals(form, _FIELD_ALIASES) as attempt:
-            competition = competition_service.create_competition(
-                _form_data(form), actor=current_user)
+            competition = competition_service.create_competition(data, actor=current_user)
         if attempt.ok:
             flash(_("Competition «%(title)s» created.", title=competition.title), "success")
             return redirect(url_for("competitions.detail", competition_id=competition.id))
@@ -102,7 +127,8 @@ def _render_detail(competition: Competition, offer_form: OfferForm):
     return render_template(
         "competitions/detail.html", competition=competition, offer_form=offer_form,
         offerings=competition_service.offerings(competition),
-        stage_labels=STAGE_LABELS, status_labels=STATUS_LABELS,
+        stage_labels=STAGE_LABELS, status_labels=STATUS_LABELS, reopen_form=ConfirmForm(),
+        closed=competition_service.registration_closed(competition),
     )
 
 
@@ -115,10 +141,9 @@ def edit(competition_id: int):
     if request.method == "GET":
         form.kind.data = competition.kind_id
         form.host_region.data = competition.host_region_id
-    if form.validate_on_submit():
+    if (data := _checked(form)) is not None:
         with refusals(form, _FIELD_ALIASES) as attempt:
-            competition_service.update_competition(competition, _form_data(form),
-                                                   actor=current_user)
+            competition_service.update_competition(competition, data, actor=current_user)
         if attempt.ok:
             flash(_("Changes saved."), "success")
             return redirect(url_for("competitions.detail", competition_id=competition.id))
@@ -150,16 +175,59 @@ def offer(competition_id: int):
 
 
 @bp.route("/<int:competition_id>/offerings/<int:offered_category_id>/withdraw",
-          methods=["POST"])
+          methods=["GET", "POST"])
 @requires("competitions.manage")
 def withdraw(competition_id: int, offered_category_id: int):
+    """GET: what withdrawing will do, and the button that does it; POST: withdraw."""
     competition = db.get_or_404(Competition, competition_id)
     offered = db.get_or_404(OfferedCategory, offered_category_id)
     if offered.offered_competency.competition_id != competition.id:
         abort(404)
     name = f"{offered.offered_competency.competency.name} · {offered.category.name}"
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "competitions/withdraw_confirm.html", competition=competition, offered=offered,
+            form=form, entries=competition_service.entry_count(offered),
+            last=len(offered.offered_competency.categories) == 1)
     with refusals() as attempt:
         competition_service.withdraw_offering(offered, actor=current_user)
     if attempt.ok:
         flash(_("Withdrawn: %(name)s.", name=name), "success")
+    return redirect(url_for("competitions.detail", competition_id=competition.id))
+
+
+@bp.route("/<int:competition_id>/competencies/<int:offered_competency_id>/team",
+          methods=["GET", "POST"])
+@requires("competitions.manage")
+def team_rule(competition_id: int, offered_competency_id: int):
+    """Individual or team, and the team size bounds of one offered competency."""
+    competition = db.get_or_404(Competition, competition_id)
+    offered = db.get_or_404(OfferedCompetency, offered_competency_id)
+    if offered.competition_id != competition.id:
+        abort(404)
+    form = TeamRuleForm(obj=offered)
+    if form.validate_on_submit():
+        with refusals(form) as attempt:
+            competition_service.set_team_rule(
+                offered, is_team=form.is_team.data, team_min=form.team_min.data,
+                team_max=form.team_max.data, actor=current_user)
+        if attempt.ok:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("competitions.detail", competition_id=competition.id))
+    return render_template("competitions/team_rule.html", competition=competition,
+                           offered=offered, form=form)
+
+
+@bp.route("/<int:competition_id>/reopen", methods=["POST"])
+@requires("competitions.manage")
+def reopen(competition_id: int):
+    """Reopen registration of a competition whose results are published or that is
+    archived."""
+    competition = db.get_or_404(Competition, competition_id)
+    if ConfirmForm().validate_on_submit():
+        with refusals() as attempt:
+            competition_service.set_status(competition, "registration", actor=current_user)
+        if attempt.ok:
+            flash(_("Registration is open again."), "success")
     return redirect(url_for("competitions.detail", competition_id=competition.id))

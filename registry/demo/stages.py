@@ -46,7 +46,8 @@ class Stages:
         if occ is None:
             occ = occ_ids[competency[0]] = self.new_id("offered_competencies")
             self.add("offered_competencies", {"id": occ, "competition_id": cid,
-                                              "competency_id": competency[0]})
+                                              "competency_id": competency[0],
+                                              "is_team": bool(competency[2])})
         result = []
         for category in categories:
             ocid = self.new_id("offered_categories")

@@ -24,7 +24,7 @@ from ..models import (
     name_key,
     person_key,
 )
-from ..services import ServiceError
+from ..services import ServiceError, registration
 from ..services import competitions as competition_service
 from . import cells
 from .base import Column, ImportRefused, Plan, Problem, Row, Spec, read_plan
@@ -85,6 +85,7 @@ class ImportPlan(Plan):
     entries: list[PlannedEntry] = field(default_factory=list)
     offers: list[tuple[Competency, Category]] = field(default_factory=list)
     offered: dict = field(default_factory=dict)
+    new_team: dict[int, bool] = field(default_factory=dict)  # competency id → offered as team
     counts: Counts = field(default_factory=Counts)
 
 
@@ -102,6 +103,10 @@ def build_plan(competition: Competition, data: bytes, *, filename: str | None = 
     for row in plan.rows:
         _parse_row(ref, row)
     check_together(plan, ref)
+    # A closed competition takes no new entries; a file that adds none is still just
+    # reported as adding nothing.
+    if plan.counts.entries and (closed := registration.closed_problem(competition)):
+        plan.problem(closed)
     return plan
 
 

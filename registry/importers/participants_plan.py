@@ -87,6 +87,9 @@ class Reference:
                 .options(selectinload(OfferedCategory.offered_competency),
                          selectinload(OfferedCategory.category)))
         }
+        self.offered_competencies: dict[int, OfferedCompetency] = {
+            oc.offered_competency.competency_id: oc.offered_competency
+            for oc in self.offered.values()}
         entries = db.session.scalars(
             select(Entry).join(OfferedCategory).join(OfferedCompetency)
             .where(OfferedCompetency.competition_id == competition.id)
@@ -170,13 +173,33 @@ def check_together(plan: ImportPlan, ref: Reference) -> None:
                                                      row.value("team"), [])
         group.rows.append(row)
     plan.entries = list(groups.values())
+    # A competency the import offers first is a team one if the file has teams in it, else
+    # as the reference data marks it (services.competitions.offer).
+    with_teams = {g.competency.id for g in plan.entries if g.team_name is not None}
+    for group in plan.entries:
+        if (group.competency.id, group.category.id) not in ref.offered \
+                and group.competency.id not in ref.offered_competencies:
+            plan.new_team[group.competency.id] = (group.competency.id in with_teams
+                                                  or group.competency.is_team)
     for group in plan.entries:
         _check_entry(plan, ref, group)
     _count(plan)
 
 
+def _shape(plan: ImportPlan, ref: Reference, group: PlannedEntry):
+    """What decides individual or team for ``group``: the offered competency, or the one the
+    import will offer."""
+    existing = ref.offered_competencies.get(group.competency.id)
+    if existing is not None:
+        return existing
+    return SimpleNamespace(competency=group.competency, team_min=None, team_max=None,
+                           is_team=plan.new_team.get(group.competency.id,
+                                                     group.competency.is_team))
+
+
 def _check_entry(plan: ImportPlan, ref: Reference, group: PlannedEntry) -> None:
     offered = ref.offered.get((group.competency.id, group.category.id))
+    shape = _shape(plan, ref, group)
     rows = group.rows
     if group.team_name is None:
         row = rows[0]
@@ -189,9 +212,9 @@ def _check_entry(plan: ImportPlan, ref: Reference, group: PlannedEntry) -> None:
                 "this person is registered in the team «%(team)s» in this competency and "
                 "category; fill in that team or leave the row out.", team=existing.team_name))
             return
-        if group.competency.is_team and group.existing is None:
-            row.warnings.append(_("«%(competency)s» is a team competency, but the row names no "
-                                  "team.", competency=group.competency.name))
+        if group.existing is None and (
+                problem := registration.entry_shape_problem(shape, 1, team=False)):
+            row.problem("team", problem)
     else:
         existing = (ref.team_entries.get((offered.id, name_key(group.team_name)))
                     if offered is not None else None)
@@ -207,9 +230,13 @@ def _check_entry(plan: ImportPlan, ref: Reference, group: PlannedEntry) -> None:
                         team=existing.team_name))
                 return
         else:
-            size_problem = registration.team_size_problem(len(rows))
-            if size_problem:
-                extra = rows[registration.MAX_TEAM_SIZE:] or rows[:1]
+            size_problem = registration.entry_shape_problem(shape, len(rows), team=True)
+            if size_problem and not shape.is_team:
+                for row in rows:
+                    row.problem("team", size_problem)
+            elif size_problem:
+                _low, high = registration.team_bounds(shape)
+                extra = rows[high:] or rows[:1]
                 for row in extra:
                     row.problem("team", _(
                         "the team «%(team)s» has %(count)d members in the file. %(rule)s",
@@ -232,10 +259,11 @@ def _check_entry(plan: ImportPlan, ref: Reference, group: PlannedEntry) -> None:
                     row.problem("team", _(
                         "this person is already registered in this competency and category "
                         "(%(entry)s).", entry=taken.team_name or _("individually")))
-            if not group.competency.is_team:
-                first.warnings.append(_("«%(competency)s» is not marked as a team competency "
-                                        "in the reference data.",
-                                        competency=group.competency.name))
+            if (group.competency.id in plan.new_team and shape.is_team
+                    and not group.competency.is_team):
+                first.notes.append(_("«%(competency)s» will be offered as a team competency: "
+                                     "the file has teams in it.",
+                                     competency=group.competency.name))
     for row in rows:
         row.entry_status = "registered" if group.existing is not None else "new"
     if group.existing is not None:

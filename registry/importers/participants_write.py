@@ -30,7 +30,8 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
         offered = dict(plan.offered)
         for competency, category in plan.offers:
             offered[(competency.id, category.id)] = competition_service.offer(
-                competition, competency, category, actor=actor)
+                competition, competency, category, actor=actor,
+                is_team=plan.new_team.get(competency.id))
         # Every row was checked when the plan was made (the same rules as the forms:
         # registration.eligibility_problems and friends); here the plan is written in bulk:
         # a few queries to find what exists, then a few multi-row INSERTs.

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, utcnow
@@ -58,13 +59,22 @@ class OfferedCompetency(Model):
     """A competency offered in a competition; marking schemes and experts attach here."""
 
     __tablename__ = "offered_competencies"
-    __table_args__ = (UniqueConstraint("competition_id", "competency_id"),)
+    __table_args__ = (
+        UniqueConstraint("competition_id", "competency_id"),
+        CheckConstraint("team_min IS NULL OR team_max IS NULL OR "
+                        "(team_min >= 2 AND team_max >= team_min)", name="team_size"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     competition_id: Mapped[int] = mapped_column(
         ForeignKey("competitions.id", ondelete="CASCADE"), index=True
     )
     competency_id: Mapped[int] = mapped_column(ForeignKey("competencies.id"), index=True)
+    # Individual or team (командный зачёт), with the team size bounds; None = the defaults
+    # of services.registration (MIN_TEAM_SIZE, MAX_TEAM_SIZE).
+    is_team: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    team_min: Mapped[int | None]
+    team_max: Mapped[int | None]
 
     competition: Mapped[Competition] = relationship(back_populates="competencies")
     competency: Mapped[Competency] = relationship()

@@ -103,16 +103,22 @@ class TeamForm(FlaskForm):
         _l("Competency and category"), coerce=int_or_none, validators=[DataRequired()]
     )
     members = MultiCheckboxField(_l("Members"), coerce=int)
+    find = SubmitField(_l("Find members"))
     submit = SubmitField(_l("Register the team"))
 
 
 class EntryStatusForm(FlaskForm):
     status = HiddenField(validators=[DataRequired()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    confirmed = HiddenField()  # set by the confirmation page of a withdrawal or disqualification
 
 
 class AddMemberForm(FlaskForm):
     person_id = HiddenField(validators=[DataRequired()])
+
+
+class RemoveMemberForm(FlaskForm):
+    submit = SubmitField(_l("Remove"))
 
 
 class HealthForm(FlaskForm):

@@ -49,6 +49,7 @@ from .forms import (
     OrganisationForm,
     PersonEntryForm,
     PersonForm,
+    RemoveMemberForm,
     TeamForm,
     _blank_choice,
 )
@@ -387,6 +388,8 @@ def entry_create_person(competition_id: int):
 def team_create(competition_id: int):
     """Register a team: a name and 2+ persons found by name."""
     competition, form, q = _registration_form(TeamForm, competition_id)
+    if request.method == "POST":
+        q = (request.form.get("q") or q).strip()
     posted = [n for n in map(parse_id, request.form.getlist("members")) if n is not None]
     chosen = queries.persons_by_id(posted)
     found = [row.Person for row in queries.find_persons(q, limit=50)] if q else []
@@ -395,7 +398,10 @@ def team_create(competition_id: int):
         (p.id, f"{p.full_name}, {p.birth_date.strftime('%d.%m.%Y')}")
         for p in candidates.values()
     ]
-    if form.validate_on_submit():
+    if request.method == "POST" and form.find.data:
+        # A search inside the form: the ticked members, the name and category stay.
+        form.members.data = [i for i in posted if i in candidates]
+    elif form.validate_on_submit():
         members = [candidates[i] for i in form.members.data if i in candidates]
         with refusals(form, _FIELD_ALIASES) as attempt:
             reg.register(queries.offered_in(competition, form.offered_category_id.data), members,
@@ -437,15 +443,28 @@ def entry_detail(entry_id: int):
     found = queries.find_persons(q) if q and entry.is_team else []
     return render_template("registration/entry_detail.html", q=q, found=found,
                            status_form=EntryStatusForm(), member_form=AddMemberForm(),
+                           remove_form=RemoveMemberForm(),
                            **_entry_context(entry))
+
+
+# Statuses that end an entry's part in the competition: a confirmation step comes first.
+_FINAL_STATUSES = ("withdrawn", "disqualified")
 
 
 @bp.route("/entries/<int:entry_id>/status", methods=["POST"])
 @requires("persons.manage")
 def entry_status(entry_id: int):
+    """Change the status; withdrawing or disqualifying shows what will happen first and
+    changes it when that page is confirmed."""
     entry = db.get_or_404(Entry, entry_id)
     form = EntryStatusForm()
     if form.validate_on_submit():
+        if (form.status.data in _FINAL_STATUSES and form.status.data != entry.status
+                and not form.confirmed.data):
+            return render_template("registration/entry_status_confirm.html", form=form,
+                                   status_label=STATUS_LABELS.get(form.status.data,
+                                                                  form.status.data),
+                                   **_entry_context(entry))
         with refusals() as attempt:
             reg.set_status(entry, form.status.data, form.reason.data, actor=current_user)
         if attempt.ok:
@@ -470,4 +489,17 @@ def entry_add_member(entry_id: int):
             reg.add_team_member(entry, person, actor=current_user)
         if attempt.ok:
             flash(_("%(name)s added to the team.", name=person.full_name), "success")
+    return redirect(url_for("registration.entry_detail", entry_id=entry_id))
+
+
+@bp.route("/entries/<int:entry_id>/members/<int:person_id>/remove", methods=["POST"])
+@requires("persons.manage")
+def entry_remove_member(entry_id: int, person_id: int):
+    entry = db.get_or_404(Entry, entry_id)
+    person = db.get_or_404(Person, person_id)
+    if RemoveMemberForm().validate_on_submit():
+        with refusals() as attempt:
+            reg.remove_team_member(entry, person, actor=current_user)
+        if attempt.ok:
+            flash(_("%(name)s removed from the team.", name=person.full_name), "success")
     return redirect(url_for("registration.entry_detail", entry_id=entry_id))

@@ -28,6 +28,7 @@ from ..models import (
 )
 from . import ServiceError
 from .audit import record
+from .registration import CLOSED_STATUSES, MAX_TEAM_SIZE, MIN_TEAM_SIZE
 
 
 def offered_category(competition: Competition, competency: Competency,
@@ -71,8 +72,10 @@ def check_competency_kind(kind: CompetitionKind, competency: Competency) -> None
 
 
 def offer(competition: Competition, competency: Competency, category: Category, *,
-          actor=None) -> OfferedCategory:
-    """Offer ``competency`` in ``category`` at ``competition`` (idempotent)."""
+          actor=None, is_team: bool | None = None) -> OfferedCategory:
+    """Offer ``competency`` in ``category`` at ``competition`` (idempotent). A competency
+    offered for the first time is a team one if ``is_team`` says so, else if the reference
+    data marks it (``Competency.is_team``)."""
     existing = offered_category(competition, competency, category)
     if existing is not None:
         return existing
@@ -84,7 +87,9 @@ def offer(competition: Competition, competency: Competency, category: Category, 
         )
     )
     if offered is None:
-        offered = OfferedCompetency(competition=competition, competency=competency)
+        offered = OfferedCompetency(
+            competition=competition, competency=competency,
+            is_team=competency.is_team if is_team is None else bool(is_team))
         db.session.add(offered)
     result = OfferedCategory(offered_competency=offered, category=category)
     db.session.add(result)
@@ -138,42 +143,53 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def _validate(data: CompetitionData) -> None:
+def competition_problems(data: CompetitionData) -> list[ServiceError]:
+    """Everything wrong with ``data``, each on its field (a form shows them all at once)."""
+    problems: list[ServiceError] = []
+
+    def problem(message: str, field: str) -> None:
+        problems.append(ServiceError(message, field=field))
+
     if data.kind is None:
-        raise ServiceError(_("Choose the competition kind."), field="kind")
+        problem(_("Choose the competition kind."), "kind")
     if data.year is None or not MIN_YEAR <= data.year <= MAX_YEAR:
-        raise ServiceError(_("The year must be between %(low)d and %(high)d.",
-                             low=MIN_YEAR, high=MAX_YEAR), field="year")
+        problem(_("The year must be between %(low)d and %(high)d.",
+                  low=MIN_YEAR, high=MAX_YEAR), "year")
     if data.stage not in STAGES:
-        raise ServiceError(_("Unknown stage: %(stage)s.", stage=data.stage), field="stage")
+        problem(_("Unknown stage: %(stage)s.", stage=data.stage), "stage")
     if data.status not in STATUSES:
-        raise ServiceError(_("Unknown status: %(status)s.", status=data.status), field="status")
+        problem(_("Unknown status: %(status)s.", status=data.status), "status")
     if data.stage == "regional" and data.host_region is None:
-        raise ServiceError(_("A regional stage needs its host region."), field="host_region")
+        problem(_("A regional stage needs its host region."), "host_region")
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
-        raise ServiceError(_("The competition cannot end before it starts."), field="ends_on")
+        problem(_("The competition cannot end before it starts."), "ends_on")
     for day, field in ((data.starts_on, "starts_on"), (data.ends_on, "ends_on")):
-        if day is not None and abs(day.year - data.year) > 1:
-            raise ServiceError(_("The dates must be close to the competition year %(year)d.",
-                                 year=data.year), field=field)
+        if day is not None and data.year is not None and abs(day.year - data.year) > 1:
+            problem(_("The dates must be close to the competition year %(year)d.",
+                      year=data.year), field)
     threshold = data.medallion_threshold
     if threshold is not None:
-        if not kinds.rules(data.kind.slug).has_medallion:
-            raise ServiceError(
-                _("The medallion for excellence is awarded only at %(kind)s.",
-                  kind=", ".join(k.short_name for k in kinds.medallion_kinds())),
-                field="medallion_threshold",
-            )
-        if not Decimal(0) < threshold <= MAX_POINTS:
-            raise ServiceError(_("The medallion threshold must be above 0 and at most 100 points."),
-                               field="medallion_threshold")
+        if data.kind is not None and not kinds.rules(data.kind.slug).has_medallion:
+            problem(_("The medallion for excellence is awarded only at %(kind)s.",
+                      kind=", ".join(k.short_name for k in kinds.medallion_kinds())),
+                    "medallion_threshold")
+        elif not threshold.is_finite() or not Decimal(0) < threshold <= MAX_POINTS:
+            problem(_("The medallion threshold must be above 0 and at most 100 points."),
+                    "medallion_threshold")
     if data.time_zone is not None and not timezones.is_zone_name(data.time_zone):
-        raise ServiceError(_("«%(zone)s» is not a time zone name (e.g. Asia/Novosibirsk).",
-                             zone=data.time_zone), field="time_zone")
+        problem(_("«%(zone)s» is not a time zone name (e.g. Asia/Novosibirsk).",
+                  zone=data.time_zone), "time_zone")
     title = _clean(data.title)
     if title is not None and len(title) > MAX_TITLE_LENGTH:
-        raise ServiceError(_("The title is too long (at most %(n)d characters).",
-                             n=MAX_TITLE_LENGTH), field="title")
+        problem(_("The title is too long (at most %(n)d characters).", n=MAX_TITLE_LENGTH),
+                "title")
+    return problems
+
+
+def _validate(data: CompetitionData) -> None:
+    problems = competition_problems(data)
+    if problems:
+        raise problems[0]
 
 
 def _title_taken(title: str, exclude_id: int | None = None) -> bool:
@@ -315,6 +331,69 @@ def withdraw_offering(offered: OfferedCategory, *, actor=None) -> None:
     record("competition.withdraw", competition, user=actor, competition_id=competition.id,
            competency=competency.name, category=category.name)
     db.session.flush()
+
+
+def set_team_rule(offered: OfferedCompetency, *, is_team: bool, team_min: int | None,
+                  team_max: int | None, actor=None) -> OfferedCompetency:
+    """Make an offered competency individual or team, with its team size bounds. Refused when
+    entries of the other shape exist or a team is outside the new bounds."""
+    is_team = bool(is_team)
+    if not is_team:
+        team_min = team_max = None
+    else:
+        low, high = team_min or MIN_TEAM_SIZE, team_max or MAX_TEAM_SIZE
+        if low < 2:
+            raise ServiceError(_("A team has at least 2 members."), field="team_min")
+        if high < low:
+            raise ServiceError(_("The largest team size cannot be below the smallest."),
+                               field="team_max")
+        if high > 20:
+            raise ServiceError(_("A team has at most %(n)d members.", n=20), field="team_max")
+    entries = db.session.scalars(
+        select(Entry).join(OfferedCategory)
+        .where(OfferedCategory.offered_competency_id == offered.id)
+        .options(selectinload(Entry.members))).all()
+    name = offered.competency.name
+    if is_team and any(e.team_name is None for e in entries):
+        raise ServiceError(_("«%(competency)s» has individual entries; it cannot become a team "
+                             "competency.", competency=name), field="is_team")
+    if not is_team and any(e.team_name is not None for e in entries):
+        raise ServiceError(_("«%(competency)s» has team entries; it cannot become an "
+                             "individual competency.", competency=name), field="is_team")
+    if is_team:
+        low, high = team_min or MIN_TEAM_SIZE, team_max or MAX_TEAM_SIZE
+        outside = [e.team_name for e in entries if not low <= len(e.members) <= high]
+        if outside:
+            raise ServiceError(_("Teams outside these bounds are registered: %(teams)s.",
+                                 teams=", ".join(f"«{t}»" for t in outside)), field="team_min")
+    before = [offered.is_team, offered.team_min, offered.team_max]
+    offered.is_team, offered.team_min, offered.team_max = is_team, team_min, team_max
+    after = [offered.is_team, offered.team_min, offered.team_max]
+    if before != after:
+        db.session.flush()
+        record("competition.team_rule", offered.competition, user=actor,
+               competition_id=offered.competition_id, competency=name,
+               is_team=is_team, team_min=team_min, team_max=team_max)
+    return offered
+
+
+def set_status(competition: Competition, status: str, *, actor=None) -> Competition:
+    """Change the status alone, e.g. reopen registration of a published or archived
+    competition."""
+    if status not in STATUSES:
+        raise ServiceError(_("Unknown status: %(status)s.", status=status), field="status")
+    old = competition.status
+    if old != status:
+        competition.status = status
+        db.session.flush()
+        record("competition.status", competition, user=actor, competition_id=competition.id,
+               old=old, new=status)
+    return competition
+
+
+def registration_closed(competition: Competition) -> bool:
+    """Does ``competition`` refuse new entries (``registration.closed_problem``)?"""
+    return competition.status in CLOSED_STATUSES
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -323,13 +323,53 @@ def eligibility_problems(person: Person, offered: OfferedCategory) -> list[str]:
     return problems
 
 
-def team_size_problem(count: int) -> str | None:
+# Statuses in which a competition takes no new entries (an organiser may reopen it).
+CLOSED_STATUSES = ("results_published", "archived")
+
+
+def team_bounds(offered_competency) -> tuple[int, int]:
+    """The team size bounds of an offered competency: its own, else the defaults."""
+    return (getattr(offered_competency, "team_min", None) or MIN_TEAM_SIZE,
+            getattr(offered_competency, "team_max", None) or MAX_TEAM_SIZE)
+
+
+def team_size_problem(count: int, low: int = MIN_TEAM_SIZE,
+                      high: int = MAX_TEAM_SIZE) -> str | None:
     """Why a team of ``count`` members cannot be registered (None when it can)."""
-    if count < MIN_TEAM_SIZE:
-        return _("A team needs at least %(n)d members.", n=MIN_TEAM_SIZE)
-    if count > MAX_TEAM_SIZE:
-        return _("A team has at most %(n)d members.", n=MAX_TEAM_SIZE)
+    if count < low:
+        return _("A team needs at least %(n)d members.", n=low)
+    if count > high:
+        return _("A team has at most %(n)d members.", n=high)
     return None
+
+
+def entry_shape_problem(offered_competency, count: int, *, team: bool) -> str | None:
+    """The one rule of individual and team competencies, for the forms and the importer: no
+    team in an individual competency, nobody alone in a team one, a team within its bounds."""
+    name = offered_competency.competency.name
+    if team and not offered_competency.is_team:
+        return _("«%(competency)s» is an individual competency here: a team cannot be "
+                 "entered.", competency=name)
+    if not team and offered_competency.is_team:
+        low, high = team_bounds(offered_competency)
+        return _("«%(competency)s» is a team competency here: register a team of "
+                 "%(low)d–%(high)d members.", competency=name, low=low, high=high)
+    if team:
+        return team_size_problem(count, *team_bounds(offered_competency))
+    return None
+
+
+def closed_problem(competition) -> str | None:
+    """Why ``competition`` takes no new entries (None when it does)."""
+    if competition.status in CLOSED_STATUSES:
+        return _("«%(title)s» takes no new entries: its results are published or it is "
+                 "archived. An organiser can reopen it.", title=competition.title)
+    return None
+
+
+def _check_open(competition) -> None:
+    if problem := closed_problem(competition):
+        raise ServiceError(problem)
 
 
 def _check_offered(offered: OfferedCategory | None) -> OfferedCategory:
@@ -342,11 +382,15 @@ def register(offered: OfferedCategory | None, persons: list[Person], *,
              team_name: str | None = None, actor=None) -> Entry:
     """Register one person, or a team of 2+ persons under ``team_name``."""
     offered = _check_offered(offered)
+    _check_open(offered.offered_competency.competition)
     team_name = _clean(team_name)
     if team_name is None and len(persons) != 1:
         raise ServiceError(_("A team entry needs a team name."), field="team_name")
-    if team_name is not None and (problem := team_size_problem(len(persons))):
-        raise ServiceError(problem, field="members")
+    if problem := entry_shape_problem(offered.offered_competency, len(persons),
+                                      team=team_name is not None):
+        field = "members" if team_name is not None and offered.offered_competency.is_team \
+            else "category"
+        raise ServiceError(problem, field=field)
     if len({p.id for p in persons}) != len(persons):
         raise ServiceError(_("A person appears twice in the team."), field="members")
     if team_name is not None and db.session.scalar(
@@ -403,9 +447,11 @@ def bulk_create_entries(entries: list[tuple[int, str | None, list[int]]], *, act
 def add_team_member(entry: Entry, person: Person, *, actor=None) -> Entry:
     if not entry.is_team:
         raise ServiceError(_("Only a team entry has members to add."))
-    if len(entry.members) >= MAX_TEAM_SIZE:
-        raise ServiceError(_("A team has at most %(n)d members.", n=MAX_TEAM_SIZE),
-                           field="person")
+    offered_competency = entry.offered_category.offered_competency
+    _check_open(offered_competency.competition)
+    _low, high = team_bounds(offered_competency)
+    if len(entry.members) >= high:
+        raise ServiceError(_("A team has at most %(n)d members.", n=high), field="person")
     problems = eligibility_problems(person, entry.offered_category)
     if problems:
         raise ServiceError(" ".join(problems), field="person")
@@ -414,6 +460,27 @@ def add_team_member(entry: Entry, person: Person, *, actor=None) -> Entry:
     record("entry.member_add", entry, user=actor,
            competition_id=entry.offered_category.offered_competency.competition_id,
            person=person.id)
+    return entry
+
+
+def remove_team_member(entry: Entry, person: Person, *, actor=None) -> Entry:
+    """Take ``person`` out of a team; refused when the team would fall below its minimum
+    (withdraw the entry instead)."""
+    if not entry.is_team:
+        raise ServiceError(_("Only a team entry has members to remove."))
+    member = next((m for m in entry.members if m.person_id == person.id), None)
+    if member is None:
+        raise ServiceError(_("%(name)s is not a member of this team.", name=person.full_name))
+    low, _high = team_bounds(entry.offered_category.offered_competency)
+    if len(entry.members) - 1 < low:
+        raise ServiceError(_("A team needs at least %(n)d members: add another member first, "
+                             "or withdraw the entry.", n=low))
+    entry.members.remove(member)
+    db.session.delete(member)
+    db.session.flush()
+    record("entry.member_remove", entry, user=actor,
+           competition_id=entry.offered_category.offered_competency.competition_id,
+           person=person.id, name=person.full_name)
     return entry
 
 
