@@ -1,0 +1,38 @@
+"""The inputs of the security review that answered 500: each answers a message now."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from registry.extensions import db
+from registry.models import Competition
+
+from . import factories
+from .test_competitions import _form
+
+
+@pytest.mark.parametrize("value", ["NaN", "nan", "Infinity", "-inf", "sNaN"])
+def test_a_medallion_threshold_that_is_not_a_number_is_refused_on_the_form(app, client, login,
+                                                                           value):
+    login(client, "organiser")
+    response = client.post("/competitions/new", data=_form(medallion_threshold=value))
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Competition)) == 0
+
+
+@pytest.mark.parametrize("value", ["NaN", "inf"])
+def test_the_cli_refuses_such_a_threshold_too(app, value):
+    result = app.test_cli_runner().invoke(args=[
+        "competitions", "create", "--kind", "professionaly", "--year", "2025", "--stage",
+        "final", "--medallion-threshold", value])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit), result.exception
+    assert db.session.scalar(select(func.count()).select_from(Competition)) == 0
+
+
+def test_a_person_edit_without_the_organisation_field_is_not_a_500(app, client, login):
+    person = factories.make_person()
+    login(client, "organiser")
+    response = client.post(f"/persons/{person.id}/edit", data={
+        "last_name": person.last_name, "first_name": person.first_name,
+        "birth_date": "2005-03-14", "region_id": person.region_id})
+    assert response.status_code in (200, 302)
