@@ -65,7 +65,7 @@ def test_an_administrators_change_ends_the_users_sessions(app, client, login, ex
     else:
         response = admin.post(f"/admin/users/{expert.id}", data={
             "name": "", "role": "coordinator" if change == "role" else "expert",
-            **({"active": "y"} if change != "deactivate" else {})})
+            **({"active": "y"} if change != "deactivate" else {"confirmed": "1"})})
     assert response.status_code == 302, response.text
     assert not _signed_in(client)
     assert not _signed_in(remembered)
