@@ -117,8 +117,23 @@ def test_expert_sees_standings_only_of_assigned_competition(client, login):
     assert client.get(f"/results/{competition.id}").status_code == 404  # existence not revealed
     factories.make_assignment(oc, user=expert, is_chief=True)
     assert client.get(f"/results/{competition.id}").status_code == 200
-    assert client.post(f"/results/{competition.id}/publish").status_code == 302
-    assert db.session.scalar(select(Publication)).number == 1
+    from registry.services import marking
+    aspect = criterion.aspects[0]
+    sheet = marking.save_marks(offered, criterion, {(entries[0].id, aspect.id): "50",
+                                                    (entries[1].id, aspect.id): "40"}, 0,
+                               actor=expert)
+    marking.submit_sheet(offered, criterion, sheet.version, actor=expert)
+    marking.confirm_sheet(offered, criterion, actor=expert)
+    db.session.commit()
+    # a chief expert publishes their competency, not the whole competition
+    assert client.post(f"/results/{competition.id}/publish").status_code == 403
+    assert db.session.scalar(select(Publication)) is None
+    assert client.get(f"/results/{competition.id}/publish/confirm?competency={oc.id}"
+                      ).status_code == 200
+    assert client.post(f"/results/{competition.id}/publish",
+                       data={"competency": str(oc.id)}).status_code == 302
+    publication = db.session.scalar(select(Publication))
+    assert publication.number == 1 and publication.offered_competency_id == oc.id
 
 
 def test_organiser_assigns_experts_and_edits_scheme(client, login):
