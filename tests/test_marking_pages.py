@@ -111,20 +111,21 @@ def test_standings_provisional_then_published(client, login):
     assert client.post(f"/results/{competition.id}/publish").status_code == 403
 
 
-def test_expert_sees_standings_only_of_assigned_competition(client, login):
+def test_expert_sees_standings_only_of_assigned_competition(client, login, app):
     competition, offered, oc, criterion, entries = _setup()
     expert = login(client, "expert")
     assert client.get(f"/results/{competition.id}").status_code == 404  # existence not revealed
     factories.make_assignment(oc, user=expert, is_chief=True)
     assert client.get(f"/results/{competition.id}").status_code == 200
-    from registry.services import marking
-    aspect = criterion.aspects[0]
-    sheet = marking.save_marks(offered, criterion, {(entries[0].id, aspect.id): "50",
-                                                    (entries[1].id, aspect.id): "40"}, 0,
-                               actor=expert)
-    marking.submit_sheet(offered, criterion, sheet.version, actor=expert)
-    marking.confirm_sheet(offered, criterion, actor=expert)
-    db.session.commit()
+    marker = factories.make_user(role="expert")
+    factories.make_assignment(oc, user=marker)
+    other = app.test_client()
+    other.post("/login", data={"email": marker.email, "password": factories.PASSWORD})
+    assert other.post(_sheet_url(offered, criterion),
+                      data=_form(entries, criterion, 0)).status_code == 302
+    other.post(_sheet_url(offered, criterion, "/submit"), data={"version": "1"})
+    client.post(_sheet_url(offered, criterion, "/confirm"), data={"version": "2"})
+    assert _sheet(offered).locked
     # a chief expert publishes their competency, not the whole competition
     assert client.post(f"/results/{competition.id}/publish").status_code == 403
     assert db.session.scalar(select(Publication)) is None
