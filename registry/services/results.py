@@ -508,7 +508,7 @@ def _all_published(competition: Competition) -> bool:
     return offered <= set(published_categories(competition.id))
 
 
-@access.guarded(access.can_publish, lambda oc, **k: oc.competition_id)
+@access.guarded(access.can_publish, lambda oc, *a, **k: oc.competition_id)
 def declare_not_held(oc: OfferedCompetency, reason: str, *, actor=None) -> CompetencyNotHeld:
     """An organiser declares a competency not held (не состоялась), with the reason: refused
     when something is marked in it. It is then published without results."""
