@@ -114,18 +114,33 @@ def can_view_results(user, competition_id: int) -> bool:
             or is_assigned_to_competition(user, competition_id))
 
 
-@_rule(_l("Only organisers and a chief expert of this competition publish its results."),
+@_rule(_l("Only organisers publish the results of the whole competition."),
        seen=can_view_results)
 def can_publish(user, competition_id: int) -> bool:
-    """Organisers and administrators, and a chief expert of the competition."""
-    if has_permission(user, "results.publish_any"):
-        return True
-    if not is_marker(user):
+    """Organisers and administrators publish a whole competition (and declare a competency
+    not held); a chief expert publishes only their competency (``can_publish_competency``)."""
+    return _authenticated(user) and has_permission(user, "results.publish_any")
+
+
+@_rule(_l("Only organisers and the chief expert of this competency publish its results."),
+       seen=can_mark)
+def can_publish_competency(user, offered_competency_id: int) -> bool:
+    """Organisers and administrators, and the chief expert of the competency."""
+    if not _authenticated(user):
         return False
-    return bool(db.session.scalar(select(exists().where(
-        ExpertAssignment.user_id == user.id, ExpertAssignment.is_chief.is_(True),
-        ExpertAssignment.offered_competency_id == OfferedCompetency.id,
-        OfferedCompetency.competition_id == competition_id))))
+    return (has_permission(user, "results.publish_any")
+            or is_chief(user, offered_competency_id))
+
+
+@_rule(_l("Only organisers and the experts of this competition see draft results."),
+       seen=can_view_results)
+def can_view_draft(user, competition_id: int) -> bool:
+    """Changes made after a publication, not yet republished: organisers and administrators,
+    and the experts assigned to the competition; coordinators see only what is published."""
+    if not _authenticated(user):
+        return False
+    return (has_permission(user, "results.publish_any")
+            or is_assigned_to_competition(user, competition_id))
 
 
 @_rule(_l("Only organisers assign experts."), seen=lambda user, _id: True)

@@ -142,19 +142,34 @@ results_cli = Commands("results", help="Results: standings and their publication
 @results_cli.command("publish")
 @click.option("--competition", "competition_id", required=True, type=int,
               help="The competition's id.")
-def results_publish(competition_id: int):
-    """Publish (or republish after corrections) the results of a competition."""
-    from .models import Competition
+@click.option("--competency", "competency", default=None,
+              help="Only this competency: its name, code or offered-competency id.")
+def results_publish(competition_id: int, competency: str | None):
+    """Publish (or republish after corrections) the results of a competition, or of one of
+    its competencies."""
+    from .models import Competition, name_key
+    from .services import marking as marking_service
     from .services import results as results_service
 
     competition = db.session.get(Competition, competition_id)
     if competition is None:
         raise click.ClickException(f"No competition with id {competition_id}.")
+    offered = None
+    if competency is not None:
+        key = name_key(competency)
+        offered = next((oc for oc in marking_service.offered_competencies(competition.id)
+                        if competency.strip() == str(oc.id)
+                        or key in (name_key(oc.competency.name),
+                                   name_key(oc.competency.code or "") or None)), None)
+        if offered is None:
+            raise click.ClickException(
+                f"«{competition.title}» offers no competency «{competency}».")
     try:
-        publication = results_service.publish(competition)
+        publication = results_service.publish(competition, offered)
     except ServiceError as error:
         raise click.ClickException(error.message) from error
-    click.echo(f"Published the results of «{competition.title}» (publication "
+    what = f"«{offered.competency.name}» of " if offered is not None else ""
+    click.echo(f"Published the results of {what}«{competition.title}» (publication "
                f"{publication.number}).")
 
 

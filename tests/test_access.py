@@ -22,20 +22,21 @@ RELATIONS = ("unassigned", "assigned", "chief")
 
 # role → relation → the predicates that allow (on the competency, or its competition)
 ALLOWED: dict[str, dict[str, set[str]]] = {
-    "admin": {r: {"can_manage_scheme", "can_view_results", "can_publish", "can_assign"}
-              for r in RELATIONS},
-    "organiser": {r: {"can_manage_scheme", "can_view_results", "can_publish", "can_assign"}
-                  for r in RELATIONS},
+    "admin": {r: {"can_manage_scheme", "can_view_results", "can_publish", "can_assign",
+                  "can_publish_competency", "can_view_draft"} for r in RELATIONS},
+    "organiser": {r: {"can_manage_scheme", "can_view_results", "can_publish", "can_assign",
+                      "can_publish_competency", "can_view_draft"} for r in RELATIONS},
     "coordinator": {r: {"can_view_results"} for r in RELATIONS},
     "expert": {
         "unassigned": set(),
-        "assigned": {"can_mark", "can_view_results"},
+        "assigned": {"can_mark", "can_view_results", "can_view_draft"},
+        # a chief expert publishes their competency, not the whole competition
         "chief": {"can_mark", "is_chief", "can_manage_scheme", "can_view_results",
-                  "can_publish"},
+                  "can_publish_competency", "can_view_draft"},
     },
 }
-ON_COMPETENCY = ("can_mark", "is_chief", "can_manage_scheme")
-ON_COMPETITION = ("can_view_results", "can_publish", "can_assign")
+ON_COMPETENCY = ("can_mark", "is_chief", "can_manage_scheme", "can_publish_competency")
+ON_COMPETITION = ("can_view_results", "can_publish", "can_assign", "can_view_draft")
 
 
 def _user(oc, role: str, relation: str):
@@ -57,8 +58,9 @@ def place(app):
     factories.make_scheme(oc)
     # another competency of the competition, with its own chief expert
     other = factories.make_offered(competition, "Поварское дело").offered_competency
-    factories.make_assignment(other, is_chief=True)
-    return type("P", (), dict(competition=competition, offered=offered, oc=oc))
+    other_chief = factories.make_assignment(other, is_chief=True).user
+    return type("P", (), dict(competition=competition, offered=offered, oc=oc, other=other,
+                              other_chief=other_chief))
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -100,6 +102,12 @@ def test_refusal_hides_existence_only_from_the_unassigned(place):
     assert refused.value.status == 403
     with pytest.raises(NotAllowed) as refused:
         access.check(access.can_publish, unassigned, place.competition.id)
+    assert refused.value.status == 404
+    with pytest.raises(NotAllowed) as refused:
+        access.check(access.can_publish_competency, assigned, place.oc.id)
+    assert refused.value.status == 403
+    with pytest.raises(NotAllowed) as refused:
+        access.check(access.can_publish_competency, unassigned, place.oc.id)
     assert refused.value.status == 404
     access.enforce(access.can_manage_scheme, None, place.oc.id)  # the system may
 
@@ -166,9 +174,14 @@ def test_assignments_and_publication_refuse_others(place):
         marking.assign_expert(place.oc, factories.make_user(role="expert"), actor=coordinator)
     with pytest.raises(NotAllowed):
         marking.remove_assignment(access.assignment_of(expert, place.oc.id), actor=expert)
-    for actor in (expert, coordinator):
+    chief = _user(place.oc, "expert", "chief")
+    other_chief = place.other_chief
+    for actor in (expert, coordinator, chief):  # the whole competition: organisers only
         with pytest.raises(NotAllowed):
             results.publish(place.competition, actor=actor)
+    for actor in (expert, coordinator, other_chief):  # a competency: its chief expert too
+        with pytest.raises(NotAllowed):
+            results.publish(place.competition, place.oc, actor=actor)
     assert db.session.scalar(select(Publication)) is None
 
 

@@ -235,8 +235,14 @@ def test_results_export_marks_provisional_and_published(app, tmp_path, season):
     егоров = next(r for r in rows if "Егоров" in r[9])
     assert (егоров[6], егоров[7], егоров[8]) == ("6", "60,00", "")
     _set_totals(welding, {e["Егоров"]: 61})
+    # one truth after publication: the export keeps the published result, not the live marks
     rows = _csv(app, tmp_path, "results")
-    assert {r[-1] for r in rows[1:]} == {"изменены после публикации"}
+    assert {r[-1] for r in rows[1:]} == {"опубликованы"}
+    егоров = next(r for r in rows if "Егоров" in r[9])
+    assert (егоров[6], егоров[7], егоров[8]) == ("6", "60,00", "")
+    publish(competition)
+    rows = _csv(app, tmp_path, "results")
+    assert next(r for r in rows if "Егоров" in r[9])[7] == "61,00"
 
 
 # --- special awards and offers ---------------------------------------------------------------

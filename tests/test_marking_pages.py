@@ -111,14 +111,30 @@ def test_standings_provisional_then_published(client, login):
     assert client.post(f"/results/{competition.id}/publish").status_code == 403
 
 
-def test_expert_sees_standings_only_of_assigned_competition(client, login):
+def test_expert_sees_standings_only_of_assigned_competition(client, login, app):
     competition, offered, oc, criterion, entries = _setup()
     expert = login(client, "expert")
     assert client.get(f"/results/{competition.id}").status_code == 404  # existence not revealed
     factories.make_assignment(oc, user=expert, is_chief=True)
     assert client.get(f"/results/{competition.id}").status_code == 200
-    assert client.post(f"/results/{competition.id}/publish").status_code == 302
-    assert db.session.scalar(select(Publication)).number == 1
+    marker = factories.make_user(role="expert")
+    factories.make_assignment(oc, user=marker)
+    other = app.test_client()
+    other.post("/login", data={"email": marker.email, "password": factories.PASSWORD})
+    assert other.post(_sheet_url(offered, criterion),
+                      data=_form(entries, criterion, 0)).status_code == 302
+    other.post(_sheet_url(offered, criterion, "/submit"), data={"version": "1"})
+    client.post(_sheet_url(offered, criterion, "/confirm"), data={"version": "2"})
+    assert _sheet(offered).locked
+    # a chief expert publishes their competency, not the whole competition
+    assert client.post(f"/results/{competition.id}/publish").status_code == 403
+    assert db.session.scalar(select(Publication)) is None
+    assert client.get(f"/results/{competition.id}/publish/confirm?competency={oc.id}"
+                      ).status_code == 200
+    assert client.post(f"/results/{competition.id}/publish",
+                       data={"competency": str(oc.id)}).status_code == 302
+    publication = db.session.scalar(select(Publication))
+    assert publication.number == 1 and publication.offered_competency_id == oc.id
 
 
 def test_organiser_assigns_experts_and_edits_scheme(client, login):

@@ -79,6 +79,9 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "marking.sheet_history": frozenset(),
     "marking.standings": STAFF,
     "marking.publish": frozenset({"admin", "organiser"}),
+    "marking.publish_confirm": frozenset({"admin", "organiser"}),
+    "marking.not_held": frozenset({"admin", "organiser"}),
+    "marking.draft": frozenset({"admin", "organiser"}),
     "audit.log": frozenset({"admin", "organiser"}),
     "exports.index": STAFF,
     "exports.download": STAFF,
@@ -106,6 +109,8 @@ HIDDEN: dict[str, frozenset[str]] = {
     "marking.sheet_history": frozenset({"expert"}),
     "marking.standings": frozenset({"expert"}),
     "marking.publish": frozenset({"expert"}),
+    "marking.publish_confirm": frozenset({"expert"}),
+    "marking.draft": frozenset({"expert"}),
 }
 
 

@@ -154,15 +154,19 @@ def test_publish_needs_confirmed_sheets_then_snapshot_and_republish(app):
     competition, offered, a, entries, chief, expert = _confirmed_competition()
     standings = results.competition_standings(competition)
     assert not standings.published
+    oc = offered.offered_competency
     with pytest.raises(ServiceError):
-        results.publish(competition, actor=chief)
+        results.publish(competition, oc, actor=chief)
     marking.confirm_sheet(offered, a, actor=chief)
-    publication = results.publish(competition, actor=chief)
+    with pytest.raises(access.NotAllowed):  # a chief publishes their competency, not all
+        results.publish(competition, actor=chief)
+    publication = results.publish(competition, oc, actor=chief)
     assert publication.number == 1 and competition.status == "results_published"
+    assert publication.offered_competency_id == oc.id
     standings = results.competition_standings(competition)
     assert standings.published and not standings.changed_since_publication
     with pytest.raises(ServiceError):  # nothing changed
-        results.publish(competition, actor=chief)
+        results.publish(competition, oc, actor=chief)
     sheet = marking.unlock_sheet(offered, a, "Апелляция", actor=chief)
     sheet = marking.save_marks(offered, a, {(entries[1].id, a.aspects[0].id): "90"},
                                sheet.version, actor=expert)
@@ -171,7 +175,12 @@ def test_publish_needs_confirmed_sheets_then_snapshot_and_republish(app):
     standings = results.competition_standings(competition)
     assert standings.changed_since_publication
     assert _category(standings, offered).rows[0].entry.id == entries[1].id
-    second = results.publish(competition, actor=chief)
+    # the one truth until republished: the published rows, the live ones only as a draft
+    shown = _category(results.published_standings(competition), offered)
+    assert [(r.entry.id, r.total, r.award) for r in shown.rows] == [
+        (entries[0].id, D("80.00"), "gold"), (entries[1].id, D("70.00"), "silver")]
+    assert shown.changed and shown.draft_rows[0].entry.id == entries[1].id
+    second = results.publish(competition, oc, actor=chief)
     assert second.number == 2
     assert not results.competition_standings(competition).changed_since_publication
     actions = db.session.scalars(select(AuditEntry.action)
@@ -182,7 +191,16 @@ def test_publish_needs_confirmed_sheets_then_snapshot_and_republish(app):
 def test_who_may_publish_and_view(app):
     competition, offered, a, entries, chief, expert = _confirmed_competition()
     other = factories.make_user(role="expert")
-    assert access.can_publish(chief, competition.id)
+    oc = offered.offered_competency
+    other_chief = factories.make_assignment(
+        factories.make_offered(competition, "Поварское дело").offered_competency,
+        is_chief=True).user
+    # the whole competition: organisers only; a competency: its chief expert too
+    assert not access.can_publish(chief, competition.id)
+    assert access.can_publish_competency(chief, oc.id)
+    assert not access.can_publish_competency(other_chief, oc.id)
+    assert not access.can_publish_competency(expert, oc.id)
+    assert access.can_publish_competency(factories.make_user(role="organiser"), oc.id)
     assert not access.can_publish(expert, competition.id)
     assert not access.can_publish(factories.make_user(role="coordinator"), competition.id)
     assert access.can_publish(factories.make_user(role="organiser"), competition.id)

@@ -1,13 +1,13 @@
 """offered_competencies: individual or team, with the team size bounds
 
 Revision ID: 0008_team_rules
-Revises: 0005_award_region
+Revises: 0007_competency_publication
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_team_rules"
-down_revision = "0005_award_region"
+down_revision = "0007_competency_publication"
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ PUBLICATION_LABELS = {
     "published": _l("published"),
     "provisional": _l("provisional"),
     "changed": _l("changed since publication"),
+    "not_held": _l("not held"),
 }
 
 
@@ -31,7 +32,8 @@ def _distinct(values):
 class ResultsExporter(Exporter):
     identifier = "results"
     label = _l("Results protocol")
-    description = _l("Every entry with points, place and award; provisional results are marked.")
+    description = _l("Every entry with points, place and award as published; provisional "
+                     "results and competencies not held are marked.")
     filters = (*COMPETITION_FILTERS, COMPETENCY, CATEGORY)
 
     def columns(self):
@@ -47,7 +49,7 @@ class ResultsExporter(Exporter):
         ]
 
     def rows(self, filters: dict):
-        from ..services.results import competition_standings
+        from ..services.results import published_standings
 
         query = (
             select(Competition)
@@ -59,10 +61,11 @@ class ResultsExporter(Exporter):
         )
         competitions = list(db.session.scalars(apply_competition_filters(query, filters)).unique())
         for competition in competitions:
-            standings = competition_standings(competition)
-            state = ("changed" if standings.changed_since_publication
-                     else "published" if standings.published else "provisional")
+            # the one truth: a published category as published, not the live marks
+            standings = published_standings(competition)
             for category in standings.categories:
+                state = ("not_held" if category.not_held is not None
+                         else "published" if category.published else "provisional")
                 if "competency" in filters and category.competency.id != filters["competency"].id:
                     continue
                 if "category" in filters and category.category.id not in {
@@ -81,4 +84,11 @@ class ResultsExporter(Exporter):
                         label(ENTRY_STATUS_LABELS, row.entry.status),
                         str(PUBLICATION_LABELS[state]),
                     )
+                if not category.rows and category.not_held is not None:
+                    yield (
+                        competition.title, competition.year,
+                        label(STAGE_LABELS, competition.stage),
+                        competition.host_region.name if competition.host_region else None,
+                        category.competency.name, category.category.name, None, None, None,
+                        None, None, None, None, None, str(PUBLICATION_LABELS[state]))
             db.session.expunge_all()  # keep memory flat across a whole season

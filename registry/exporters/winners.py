@@ -15,9 +15,12 @@ from ..models import (
     Award,
     Category,
     Competency,
+    CompetencyNotHeld,
     Competition,
     CompetitionKind,
     Entry,
+    OfferedCategory,
+    OfferedCompetency,
     Organisation,
     Person,
     Region,
@@ -27,6 +30,7 @@ from .base import DECIMAL, INTEGER, Column, Exporter, register
 from .filters import AWARD, CATEGORY, COMPETENCY, COMPETITION_FILTERS, REGION
 from .queries import apply_competition_filters
 
+NOT_HELD = _l("not held")  # a competency declared not held (не состоялась)
 MEDAL_KINDS = (*kinds.MEDALS, kinds.MEDALLION)  # the columns of the medal table
 # Filters that choose contests: a personal special award belongs to none.
 CONTEST_FILTERS = (*COMPETITION_FILTERS, COMPETENCY, CATEGORY)
@@ -46,7 +50,8 @@ def _award_filter(query, filters):
 class WinnersExporter(Exporter):
     identifier = "winners"
     label = _l("Winners and prize-winners")
-    description = _l("One row per awarded person, from published results and special awards.")
+    description = _l("One row per awarded person, from published results and special awards; "
+                     "a competency not held has one row saying so.")
     filters = (*COMPETITION_FILTERS, REGION, COMPETENCY, CATEGORY, AWARD)
 
     def columns(self):
@@ -86,6 +91,23 @@ class WinnersExporter(Exporter):
             query = query.where(Person.region_id == filters["region"].id)
         return query
 
+    def not_held_query(self, filters: dict):
+        host = aliased(Region)
+        query = (
+            select(CompetitionKind.short_name, Competition.year, Competition.stage, host.name,
+                   Competency.name, Category.name)
+            .select_from(CompetencyNotHeld)
+            .join(OfferedCompetency,
+                  OfferedCompetency.id == CompetencyNotHeld.offered_competency_id)
+            .join(Competition, Competition.id == OfferedCompetency.competition_id)
+            .join(Competency, Competency.id == OfferedCompetency.competency_id)
+            .join(OfferedCategory, OfferedCategory.offered_competency_id == OfferedCompetency.id)
+            .join(Category, Category.id == OfferedCategory.category_id)
+            .join(CompetitionKind, CompetitionKind.id == Competition.kind_id)
+            .outerjoin(host, host.id == Competition.host_region_id)
+            .order_by(Competition.year, Competition.id, Competency.name, Category.position))
+        return apply_competition_filters(query, filters)
+
     def rows(self, filters: dict):
         home = aliased(Region)
         # words translated once per export, not once per row
@@ -100,6 +122,13 @@ class WinnersExporter(Exporter):
             yield (kind, year, stages.get(stage, stage), host_name, competency, category, place,
                    title if award == "special" and title else awards.get(award, award), last,
                    first, middle, region, organisation, points, team)
+        # Competencies declared not held: one row per category, «не состоялась» as the award.
+        if "award" not in filters and "region" not in filters:
+            not_held = str(NOT_HELD)
+            for kind, year, stage, host_name, competency, category in db.session.execute(
+                    self.not_held_query(filters)):
+                yield (kind, year, stages.get(stage, stage), host_name, competency, category,
+                       None, not_held, None, None, None, None, None, None, None)
         # Special awards granted to a person rather than to an entry come last.
         if any(f.name in filters for f in CONTEST_FILTERS):
             return

@@ -97,3 +97,18 @@ class AuditFilterForm(FlaskForm):
     date_to = DateField(_l("To"), validators=[Optional()])
     page = IntegerField(default=1, validators=[Optional()])
     submit = SubmitField(_l("Filter"))
+
+
+class PublishForm(FlaskForm):
+    """Publish one competency (``competency``: its offered-competency id) or, empty, the whole
+    competition."""
+
+    competency = HiddenField()
+    submit = SubmitField(_l("Publish"))
+
+
+class NotHeldForm(FlaskForm):
+    """Declare a competency not held (не состоялась), with the reason."""
+
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Declare not held"))

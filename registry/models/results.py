@@ -212,7 +212,10 @@ class ProtocolResult(Model):
 
 
 class Publication(Model):
-    """A publication of a competition's results, with the standings as then published."""
+    """A publication of results, with the standings as then published: of one competency
+    (``offered_competency_id``, by its chief expert) or of the whole competition (None, by an
+    organiser). ``number`` counts the publications of the competition; what is published of
+    a category is what the latest publication holding it says."""
 
     __tablename__ = "publications"
     __table_args__ = (UniqueConstraint("competition_id", "number"),)
@@ -224,7 +227,26 @@ class Publication(Model):
     number: Mapped[int]
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    offered_competency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offered_competencies.id", ondelete="CASCADE"), index=True)
     snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
 
     competition: Mapped[Competition] = relationship()
     published_by: Mapped[User | None] = relationship()
+    offered_competency: Mapped[OfferedCompetency | None] = relationship()
+
+
+class CompetencyNotHeld(Model):
+    """An offered competency declared not held (не состоялась) by an organiser, with the
+    reason: it is published without results and shown as such in the results and exports."""
+
+    __tablename__ = "competencies_not_held"
+
+    offered_competency_id: Mapped[int] = mapped_column(
+        ForeignKey("offered_competencies.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    offered_competency: Mapped[OfferedCompetency] = relationship()
+    declared_by: Mapped[User | None] = relationship()

@@ -67,17 +67,21 @@ def results_awards(standings) -> dict[int, tuple[str, int | None, Decimal | None
     the demo generator writes these rows in bulk)."""
     wanted: dict[int, tuple[str, int | None, Decimal | None]] = {}
     for category in standings.categories:
-        for row in category.rows:
+        for row in category.live_rows:
             if row.award:
                 wanted[row.entry.id] = (row.award, row.rank, row.total)
     return wanted
 
 
 def sync_from_standings(competition: Competition, standings, publication, *, actor=None) -> dict:
-    """Make the results awards of ``competition`` equal to ``standings`` (no commit)."""
+    """Make the results awards of the categories of ``standings`` (one competency, or the
+    whole competition) equal to them (no commit); other categories' awards are left alone."""
     wanted = results_awards(standings)
+    scope = [c.offered.id for c in standings.categories]
     existing = {a.entry_id: a for a in db.session.scalars(
-        select(Award).where(Award.competition_id == competition.id, Award.source == "results"))}
+        select(Award).join(Entry, Entry.id == Award.entry_id)
+        .where(Award.competition_id == competition.id, Award.source == "results",
+               Entry.offered_category_id.in_(scope)))}
     counts = {"added": 0, "changed": 0, "removed": 0}
     regions = member_regions(wanted)
     for entry_id, award in existing.items():

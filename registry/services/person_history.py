@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -29,23 +29,22 @@ def published_results(entries: list[tuple]) -> list[PublishedResult]:
     """Results of these entries as last published (provisional results are not shown here).
 
     ``entries``: rows of (Entry, Competition, kind, Competency, Category) as
-    ``registration.queries.person_entries`` gives them. One query: the database picks out of
-    each publication's snapshot only the categories of these entries (a final's snapshot is
+    ``registration.queries.person_entries`` gives them. A category is as the latest
+    publication holding it published it (publications are per competency or of a whole
+    competition), never the live marks. One query: the database picks out of each
+    publication's snapshot only the categories of these entries (a final's snapshot is
     large; reading it whole would cost more than the rest of the page)."""
     competition_ids = {row[1].id for row in entries}
     if not competition_ids:
         return []
     keys = sorted({str(row[0].offered_category_id) for row in entries})
-    latest = (select(Publication.competition_id, func.max(Publication.number).label("n"))
-              .where(Publication.competition_id.in_(competition_ids))
-              .group_by(Publication.competition_id).subquery())
     published: dict[int, list] = {}
     for row in db.session.execute(
             select(*[Publication.snapshot["standings"][key] for key in keys])
-            .join(latest, (latest.c.competition_id == Publication.competition_id)
-                  & (latest.c.n == Publication.number))):
+            .where(Publication.competition_id.in_(competition_ids))
+            .order_by(Publication.competition_id, Publication.number)):
         for key, rows in zip(keys, row, strict=True):
-            if rows is not None:
+            if rows is not None:  # a later publication holding the category replaces it
                 published[int(key)] = rows
     results = []
     for entry, competition, _kind, competency, category in entries:

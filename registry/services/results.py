@@ -7,6 +7,14 @@ ranked in memory, category by category (``rank_category``), by the rules of the 
 kind (``registry.kinds``). ``publish`` stores them (``publication_content``) and makes the awards
 (``services.awards``); the demo generator writes its publications with the same pieces.
 
+Publication is per competency (its chief expert) or of the whole competition (an organiser);
+what is published of a category is what the latest publication holding it says
+(``published_categories``). Once a category is published, ``published_standings`` — the one
+truth that the standings page, the exports and the person's page show — gives its published
+rows; the live marks differ only as a draft (``CategoryStandings.draft_rows``, ``changes``),
+seen by experts and organisers until republished. A competency with nothing marked is
+published only when an organiser has declared it not held (``declare_not_held``).
+
 A category whose results were imported from a paper protocol is ranked from the protocol
 (place as given, or computed from the points at import; award as stated, or by the rules).
 """
@@ -23,6 +31,7 @@ from .. import access
 from ..extensions import db
 from ..models import (
     Aspect,
+    CompetencyNotHeld,
     Competition,
     Criterion,
     Entry,
@@ -60,6 +69,10 @@ class CategoryStandings:
     offered: OfferedCategory
     rows: list[Row]
     from_protocol: bool = False
+    publication: Publication | None = None  # the latest publication holding this category
+    published_rows: list | None = None  # as that publication stored them (snapshot rows)
+    draft_rows: list[Row] | None = None  # the live rows, when ``rows`` are the published ones
+    not_held: CompetencyNotHeld | None = None
 
     @property
     def competency(self):
@@ -68,6 +81,23 @@ class CategoryStandings:
     @property
     def category(self):
         return self.offered.category
+
+    @property
+    def published(self) -> bool:
+        return self.publication is not None
+
+    @property
+    def live_rows(self) -> list[Row]:
+        return self.draft_rows if self.draft_rows is not None else self.rows
+
+    @property
+    def changed(self) -> bool:
+        """Published, and the live marks give something else since."""
+        return self.published and self.published_rows != _snapshot_rows(self.live_rows)
+
+    @property
+    def marked(self) -> bool:
+        return self.from_protocol or any(r.total is not None for r in self.live_rows)
 
 
 @dataclass
@@ -80,16 +110,17 @@ class CompetitionStandings:
 
     @property
     def published(self) -> bool:
-        return self.publication is not None
+        """Some category of these standings is published."""
+        return any(c.published for c in self.categories)
+
+    @property
+    def fully_published(self) -> bool:
+        return bool(self.categories) and all(c.published for c in self.categories)
 
     @property
     def changed_since_publication(self) -> bool:
-        if self.publication is None:
-            return False
-        published = self.publication.snapshot.get("standings", {})
-        if self.partial:
-            published = {key: published.get(key) for key in self.snapshot}
-        return published != self.snapshot
+        """A published category whose live marks give something else (a draft change)."""
+        return any(c.changed for c in self.categories)
 
 
 def _scope(query, competition_id: int, offered_competency_id: int | None):
@@ -132,11 +163,14 @@ def _competition_entries(competition_id: int,
     ).unique())
 
 
-def _offered_categories(competition_id: int,
-                        offered_competency_id: int | None = None) -> list[OfferedCategory]:
-    return list(db.session.scalars(_scope(
-        select(OfferedCategory)
-        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id),
+def _offered_categories(competition_id: int, offered_competency_id: int | None = None
+                        ) -> list[tuple[OfferedCategory, CompetencyNotHeld | None]]:
+    """The offered categories, each with its competency's not-held declaration (or None)."""
+    return list(db.session.execute(_scope(
+        select(OfferedCategory, CompetencyNotHeld)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+        .outerjoin(CompetencyNotHeld,
+                   CompetencyNotHeld.offered_competency_id == OfferedCompetency.id),
         competition_id, offered_competency_id)
         .options(joinedload(OfferedCategory.offered_competency)
                  .joinedload(OfferedCompetency.competency),
@@ -149,6 +183,39 @@ def latest_publication(competition_id: int) -> Publication | None:
         select(Publication).where(Publication.competition_id == competition_id)
         .order_by(Publication.number.desc()).limit(1)
     )
+
+
+def publications(competition_id: int) -> list[Publication]:
+    """The publications of a competition, first to latest."""
+    return list(db.session.scalars(
+        select(Publication).where(Publication.competition_id == competition_id)
+        .order_by(Publication.number)))
+
+
+def published_categories(competition_id: int, found: list[Publication] | None = None
+                         ) -> dict[int, tuple[Publication, list]]:
+    """``{offered_category_id: (publication, snapshot rows)}``: each category as the latest
+    publication holding it published it (one query over the competition's publications)."""
+    published: dict[int, tuple[Publication, list]] = {}
+    for publication in (found if found is not None else publications(competition_id)):
+        for key, rows in (publication.snapshot or {}).get("standings", {}).items():
+            published[int(key)] = (publication, rows)
+    return published
+
+
+def not_held(competition_id: int) -> dict[int, CompetencyNotHeld]:
+    """``{offered_competency_id: declaration}`` of the competition's competencies not held."""
+    return {d.offered_competency_id: d for d in db.session.scalars(
+        select(CompetencyNotHeld)
+        .join(OfferedCompetency, OfferedCompetency.id == CompetencyNotHeld.offered_competency_id)
+        .where(OfferedCompetency.competition_id == competition_id))}
+
+
+def _published_rows(category: CategoryStandings, rows: list) -> list[Row]:
+    """The published snapshot rows of ``category`` as ``Row``s, on the entries loaded."""
+    entries = {row.entry.id: row.entry for row in category.rows}
+    return [Row(entries[entry_id], Decimal(total) if total is not None else None, rank, award)
+            for entry_id, total, rank, award in rows if entry_id in entries]
 
 
 def rank_category(kind, threshold, offered: OfferedCategory, entries: list[Entry],
@@ -187,14 +254,18 @@ def rank_category(kind, threshold, offered: OfferedCategory, entries: list[Entry
     return CategoryStandings(offered, ordered, from_protocol)
 
 
-def competition_standings(competition: Competition,
-                          offered_competency_id: int | None = None) -> CompetitionStandings:
-    """The standings of every competency and category of ``competition`` — or of one
-    competency (``offered_competency_id``), which ranks the same since categories are ranked
-    on their own."""
+def competition_standings(competition: Competition, offered_competency_id: int | None = None,
+                          *, as_published: bool = False) -> CompetitionStandings:
+    """The live standings (from the marks: the draft) of every competency and category of
+    ``competition`` — or of one competency (``offered_competency_id``), which ranks the same
+    since categories are ranked on their own. Each category knows its latest publication.
+    ``as_published``: a published category shows its published rows instead (the live ones
+    in ``draft_rows``); see ``published_standings``."""
     kind_slug = competition.kind.slug
     threshold = competition.medallion_threshold
-    offered = _offered_categories(competition.id, offered_competency_id)
+    offered_with = _offered_categories(competition.id, offered_competency_id)
+    offered = [oc for oc, _declared in offered_with]
+    declared = {oc.offered_competency_id: d for oc, d in offered_with if d is not None}
     entries = _competition_entries(competition.id, offered_competency_id)
     totals = competition_totals(competition.id, offered_competency_id)
     protocol = {r.entry_id: r for r in db.session.scalars(_scope(
@@ -211,27 +282,164 @@ def competition_standings(competition: Competition,
         for oc in sorted(offered, key=lambda oc: (oc.offered_competency.competency.name,
                                                   oc.category.position))
     ]
-    result = CompetitionStandings(competition, categories, latest_publication(competition.id),
+    found = publications(competition.id)
+    published = published_categories(competition.id, found)
+    for cat in categories:
+        cat.not_held = declared.get(cat.offered.offered_competency_id)
+        if cat.offered.id in published:
+            cat.publication, cat.published_rows = published[cat.offered.id]
+    result = CompetitionStandings(competition, categories, found[-1] if found else None,
                                   partial=offered_competency_id is not None)
     result.snapshot = snapshot(result)
+    if as_published:
+        for cat in categories:
+            if cat.published:
+                cat.draft_rows, cat.rows = cat.rows, _published_rows(cat, cat.published_rows)
     return result
 
 
+def published_standings(competition: Competition,
+                        offered_competency_id: int | None = None) -> CompetitionStandings:
+    """The one truth after publication: published categories as published (the snapshot),
+    the others live and provisional. The standings page, the results export show these."""
+    return competition_standings(competition, offered_competency_id, as_published=True)
+
+
 def publication_content(standings: CompetitionStandings) -> dict:
-    """What a publication stores of ``standings`` (``Publication.snapshot``)."""
-    return {"standings": standings.snapshot}
+    """What a publication stores of ``standings`` (``Publication.snapshot``): the live
+    standings of its categories, and the competencies among them declared not held."""
+    content = {"standings": standings.snapshot}
+    declared = {str(c.offered.offered_competency_id): c.not_held.reason
+                for c in standings.categories if c.not_held is not None}
+    if declared:
+        content["not_held"] = declared
+    return content
+
+
+def _snapshot_rows(rows: list[Row]) -> list:
+    return [[row.entry.id, str(row.total) if row.total is not None else None, row.rank,
+             row.award] for row in rows]
 
 
 def snapshot(standings: CompetitionStandings) -> dict:
-    """The standings as JSON: ``{offered_category_id: [[entry, total, rank, award], …]}``."""
-    return {
-        str(cat.offered.id): [
-            [row.entry.id, str(row.total) if row.total is not None else None, row.rank,
-             row.award]
-            for row in cat.rows
-        ]
-        for cat in standings.categories
-    }
+    """The live standings as JSON: ``{offered_category_id: [[entry, total, rank, award], …]}``."""
+    return {str(cat.offered.id): _snapshot_rows(cat.live_rows) for cat in standings.categories}
+
+
+# --- what a (re)publication changes, and whether a competency is ready -------------------------
+
+@dataclass
+class EntryChange:
+    """One entry whose published result differs from the live one."""
+    category: CategoryStandings
+    entry: Entry
+    old: tuple  # (rank, total, award) as published; (None, None, None) if never published
+    new: tuple
+
+    @property
+    def kind(self) -> str:
+        """gained / lost / changed (the award), or result (place or points only)."""
+        old, new = self.old[2], self.new[2]
+        if old == new:
+            return "result"
+        return "gained" if old is None else "lost" if new is None else "changed"
+
+
+def changes(standings: CompetitionStandings) -> list[EntryChange]:
+    """Per entry, what publishing the live standings would change against what is
+    published (against nothing for a category never published: only awards then)."""
+    found = []
+    for cat in standings.categories:
+        old = {entry_id: (rank, Decimal(total) if total is not None else None, award)
+               for entry_id, total, rank, award in (cat.published_rows or [])}
+        for row in cat.live_rows:
+            new = (row.rank, row.total, row.award)
+            before = old.get(row.entry.id, (None, None, None))
+            if not cat.published and row.award is None:
+                continue
+            if before != new:
+                found.append(EntryChange(cat, row.entry, before, new))
+    return found
+
+
+def award_summary(found: list[EntryChange]) -> dict[str, int]:
+    summary = {"gained": 0, "lost": 0, "changed": 0, "result": 0}
+    for change in found:
+        summary[change.kind] += 1
+    return summary
+
+
+@dataclass
+class CategoryReadiness:
+    standings: CategoryStandings
+    sheets_confirmed: int
+    sheets_total: int
+
+    @property
+    def entries(self) -> int:
+        return len(self.standings.live_rows)
+
+    @property
+    def unmarked(self) -> int:
+        """Registered entries with no total (neither marks nor a protocol's points/place)."""
+        return sum(1 for r in self.standings.live_rows
+                   if r.entry.status == RANKED_STATUS and r.total is None and r.rank is None)
+
+
+@dataclass
+class CompetencyReadiness:
+    offered_competency: OfferedCompetency
+    categories: list[CategoryReadiness]
+    not_held: CompetencyNotHeld | None
+
+    @property
+    def marked(self) -> bool:
+        return any(c.standings.marked for c in self.categories)
+
+    @property
+    def unconfirmed(self) -> int:
+        return sum(c.sheets_total - c.sheets_confirmed for c in self.categories)
+
+    @property
+    def refusal(self) -> str | None:
+        if self.unconfirmed:
+            return _("%(n)d score sheets are not confirmed yet.", n=self.unconfirmed)
+        if not self.marked and self.not_held is None:
+            return _("Nothing is marked; an organiser may declare the competency not held.")
+        return None
+
+
+def sheet_counts(competition_id: int,
+                 offered_competency_id: int | None = None) -> dict[int, tuple[int, int]]:
+    """``{offered_category_id: (confirmed, total)}`` score sheets: one query."""
+    query = _scope(
+        select(ScoreSheet.offered_category_id, ScoreSheet.status, func.count(ScoreSheet.id))
+        .join(OfferedCategory, OfferedCategory.id == ScoreSheet.offered_category_id)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+        .group_by(ScoreSheet.offered_category_id, ScoreSheet.status),
+        competition_id, offered_competency_id)
+    counts: dict[int, list[int]] = {}
+    for category_id, status, number in db.session.execute(query):
+        pair = counts.setdefault(category_id, [0, 0])
+        pair[1] += number
+        if status == "confirmed":
+            pair[0] += number
+    return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+def readiness(standings: CompetitionStandings) -> list[CompetencyReadiness]:
+    """For each competency and category of ``standings``: entries, sheets confirmed / total,
+    entries without marks; and whether it may be published."""
+    counts = sheet_counts(standings.competition.id,
+                          standings.categories[0].offered.offered_competency_id
+                          if standings.partial and standings.categories else None)
+    by_competency: dict[int, CompetencyReadiness] = {}
+    for cat in standings.categories:
+        oc = cat.offered.offered_competency
+        item = by_competency.setdefault(oc.id, CompetencyReadiness(oc, [], cat.not_held))
+        confirmed, total = counts.get(cat.offered.id, (0, 0))
+        item.categories.append(CategoryReadiness(cat, confirmed, total))
+    return list(by_competency.values())
 
 
 def unconfirmed_sheets(competition: Competition) -> int:
@@ -244,34 +452,81 @@ def unconfirmed_sheets(competition: Competition) -> int:
     )
 
 
-@access.guarded(access.can_publish, lambda competition, **k: competition.id)
-def publish(competition: Competition, *, actor=None) -> Publication:
-    """Publish the current standings (again, after corrections): by those ``access`` allows
-    (organisers, a chief expert of the competition). Refused while a score sheet of the
-    competition is not confirmed by its chief expert."""
-    pending = unconfirmed_sheets(competition)
+def publish(competition: Competition, offered_competency: OfferedCompetency | None = None, *,
+            actor=None) -> Publication:
+    """Publish the live standings (again, after corrections) of one competency — by its chief
+    expert or an organiser — or of the whole competition — by an organiser (``access``).
+    Refused while a score sheet in scope is not confirmed, while a competency in scope has
+    nothing marked and is not declared not held, and when nothing has changed."""
+    if offered_competency is None:
+        access.enforce(access.can_publish, actor, competition.id)
+    else:
+        if offered_competency.competition_id != competition.id:
+            raise ServiceError(_("This competency is not offered in this competition."))
+        access.enforce(access.can_publish_competency, actor, offered_competency.id)
+    scope = offered_competency.id if offered_competency is not None else None
+    standings = competition_standings(competition, scope)
+    if not standings.categories:
+        raise ServiceError(_("There is nothing to publish."))
+    state = readiness(standings)
+    pending = sum(item.unconfirmed for item in state)
     if pending:
         raise ServiceError(_("%(n)d score sheets are not confirmed yet; results cannot be "
                              "published.", n=pending))
-    standings = competition_standings(competition)
-    if standings.publication is not None and not standings.changed_since_publication:
+    empty = [item.offered_competency.competency.name for item in state
+             if not item.marked and item.not_held is None]
+    if empty:
+        raise ServiceError(_("Nothing is marked in %(names)s: mark it, or an organiser "
+                             "declares it not held.", names=", ".join(empty)))
+    if standings.fully_published and not standings.changed_since_publication:
         raise ServiceError(_("Nothing has changed since the last publication."))
-    number = (standings.publication.number + 1) if standings.publication else 1
+    previous = standings.publication
+    number = (previous.number + 1) if previous else 1
     publication = Publication(competition_id=competition.id, number=number,
+                              offered_competency_id=scope,
                               published_at=utcnow(), published_by_id=getattr(actor, "id", None),
                               snapshot=publication_content(standings))
     db.session.add(publication)
-    old_status = competition.status
-    if competition.status in ("draft", "registration", "marking"):
-        competition.status = "results_published"
     db.session.flush()
+    old_status = competition.status
+    if competition.status in ("draft", "registration", "marking") and _all_published(competition):
+        competition.status = "results_published"
     award_changes = awards.sync_from_standings(competition, standings, publication, actor=actor)
     record("results.publish", publication, user=actor, competition_id=competition.id,
-           awards=award_changes,
+           awards=award_changes, competency=scope,
            number=number, old=old_status, new=competition.status,
-           previous=standings.publication.number if standings.publication else None)
+           previous=previous.number if previous else None)
     db.session.flush()
     return publication
+
+
+def _all_published(competition: Competition) -> bool:
+    offered = set(db.session.scalars(
+        select(OfferedCategory.id)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+        .where(OfferedCompetency.competition_id == competition.id)))
+    return offered <= set(published_categories(competition.id))
+
+
+@access.guarded(access.can_publish, lambda oc, *a, **k: oc.competition_id)
+def declare_not_held(oc: OfferedCompetency, reason: str, *, actor=None) -> CompetencyNotHeld:
+    """An organiser declares a competency not held (не состоялась), with the reason: refused
+    when something is marked in it. It is then published without results."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ServiceError(_("Give the reason why the competency was not held."), field="reason")
+    if db.session.get(CompetencyNotHeld, oc.id) is not None:
+        raise ServiceError(_("This competency is already declared not held."))
+    standings = competition_standings(oc.competition, oc.id)
+    if any(cat.marked for cat in standings.categories):
+        raise ServiceError(_("Marks or protocol results exist in this competency; it was held."))
+    declaration = CompetencyNotHeld(offered_competency_id=oc.id, reason=reason,
+                                    declared_at=utcnow(), declared_by_id=getattr(actor, "id", None))
+    db.session.add(declaration)
+    db.session.flush()
+    record("results.not_held", oc, user=actor, competition_id=oc.competition_id,
+           competency=oc.competency.name, reason=reason)
+    return declaration
 
 
 def scheme_total(offered_competency_id: int) -> Decimal:

@@ -1,0 +1,85 @@
+"""Publication per competency, competencies not held, and the one truth after publication."""
+from decimal import Decimal as D
+
+import pytest
+from sqlalchemy import select
+
+from registry.extensions import db
+from registry.models import AuditEntry, Award
+from registry.services import ServiceError, marking, results
+
+from . import factories
+
+
+def _marked(competition, name, totals):
+    offered = factories.make_offered(competition, name)
+    oc = offered.offered_competency
+    criterion = factories.make_scheme(oc, {"A": [("Всё", "100", "measurement")]})[0]
+    entries = [factories.register_entry(offered) for _ in totals]
+    chief = factories.make_assignment(oc, is_chief=True).user
+    expert = factories.make_assignment(oc).user
+    aspect = criterion.aspects[0]
+    sheet = marking.save_marks(offered, criterion, {(e.id, aspect.id): t
+                                                    for e, t in zip(entries, totals, strict=True)},
+                               0, actor=expert)
+    marking.submit_sheet(offered, criterion, sheet.version, actor=expert)
+    marking.confirm_sheet(offered, criterion, actor=chief)
+    db.session.commit()
+    return offered, oc, entries, chief
+
+
+def test_per_competency_publication_and_not_held(app):
+    competition = factories.make_competition(status="marking")
+    offered, oc, entries, chief = _marked(competition, "Сварочные технологии", ["80", "70"])
+    empty = factories.make_offered(competition, "Поварское дело")
+    factories.register_entry(empty)
+    organiser = factories.make_user(role="organiser")
+    first = results.publish(competition, oc, actor=chief)
+    assert first.offered_competency_id == oc.id
+    assert competition.status == "marking"  # another competency is not published yet
+    assert {a.entry_id for a in db.session.scalars(select(Award))} == {e.id for e in entries}
+    with pytest.raises(ServiceError):  # nothing marked in «Поварское дело»
+        results.publish(competition, actor=organiser)
+    with pytest.raises(ServiceError):  # a reason is needed
+        results.declare_not_held(empty.offered_competency, "  ", actor=organiser)
+    with pytest.raises(ServiceError):  # marked: it was held
+        results.declare_not_held(oc, "Нет участников", actor=organiser)
+    results.declare_not_held(empty.offered_competency, "Менее трёх участников",
+                             actor=organiser)
+    second = results.publish(competition, actor=organiser)
+    assert second.number == 2 and competition.status == "results_published"
+    assert second.snapshot["not_held"] == {str(empty.offered_competency_id):
+                                           "Менее трёх участников"}
+    shown = results.published_standings(competition)
+    cat = next(c for c in shown.categories if c.offered.id == empty.id)
+    assert cat.not_held.reason == "Менее трёх участников" and cat.published
+    assert "results.not_held" in db.session.scalars(select(AuditEntry.action)).all()
+
+
+def test_correction_is_a_draft_until_republished_and_other_awards_stay(app):
+    competition = factories.make_competition(status="marking")
+    offered, oc, entries, chief = _marked(competition, "Сварочные технологии", ["80", "70"])
+    other, other_oc, other_entries, other_chief = _marked(competition, "Поварское дело", ["60"])
+    results.publish(competition, oc, actor=chief)
+    results.publish(competition, other_oc, actor=other_chief)
+    criterion = marking.scheme(oc.id)[0]
+    sheet = marking.unlock_sheet(offered, criterion, "Апелляция", actor=chief)
+    expert = factories.make_assignment(oc).user
+    sheet = marking.save_marks(offered, criterion, {(entries[1].id, criterion.aspects[0].id): "90"},
+                               sheet.version, actor=expert)
+    marking.submit_sheet(offered, criterion, sheet.version, actor=expert)
+    marking.confirm_sheet(offered, criterion, actor=chief)
+    shown = results.published_standings(competition)
+    cat = next(c for c in shown.categories if c.offered.id == offered.id)
+    assert [(r.entry.id, r.award) for r in cat.rows] == [(entries[0].id, "gold"),
+                                                         (entries[1].id, "silver")]
+    found = results.changes(results.competition_standings(competition, oc.id))
+    assert {(c.entry.id, c.kind, c.new[2]) for c in found} == {
+        (entries[1].id, "changed", "gold"), (entries[0].id, "changed", "silver")}
+    results.publish(competition, oc, actor=chief)
+    kinds = {a.entry_id: a.kind for a in db.session.scalars(select(Award))}
+    assert kinds == {entries[1].id: "gold", entries[0].id: "silver",
+                     other_entries[0].id: "gold"}
+    assert not results.published_standings(competition).changed_since_publication
+    assert D("90.00") == next(c for c in results.published_standings(competition).categories
+                              if c.offered.id == offered.id).rows[0].total
