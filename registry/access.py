@@ -114,6 +114,21 @@ def can_view_results(user, competition_id: int) -> bool:
             or is_assigned_to_competition(user, competition_id))
 
 
+@_rule(_l("You are not assigned to this competency."))
+def can_view_competency_results(user, offered_competency_id: int) -> bool:
+    """Staff see every competency's results; an expert only those of the competencies they
+    are assigned to, published or not (another competency's results are not theirs to see
+    before the public does)."""
+    if not _authenticated(user):
+        return False
+    return has_permission(user, "results.view_any") or can_mark(user, offered_competency_id)
+
+
+def sees_every_competency(user) -> bool:
+    """Whether the results pages may show a whole competition to ``user`` at once."""
+    return has_permission(user, "results.view_any")
+
+
 @_rule(_l("Only organisers publish the results of the whole competition."),
        seen=can_view_results)
 def can_publish(user, competition_id: int) -> bool:

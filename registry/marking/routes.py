@@ -344,9 +344,23 @@ def _results_access(competition_id: int) -> Competition:
 
 
 def _chosen_competency(competition: Competition, text) -> OfferedCompetency | None:
-    """The offered competency of ``competition`` chosen by id in the request, or None."""
-    oc = db.session.get(OfferedCompetency, parse_id(text)) if parse_id(text) else None
-    return oc if oc is not None and oc.competition_id == competition.id else None
+    """The offered competency of ``competition`` chosen by id in the request, or None; 404
+    for one the user may not see (another competition's, or not this expert's)."""
+    oc = marking_service.find_offered_competency(parse_id(text))
+    if text is not None and text != "" and (oc is None or oc.competition_id != competition.id):
+        abort(404)
+    if oc is not None:
+        access.require(access.can_view_competency_results, current_user, oc.id)
+    return oc
+
+
+def _visible_competencies(competition: Competition) -> list[OfferedCompetency]:
+    """The competencies whose results the user may see: all for staff, an expert's own."""
+    competencies = marking_service.offered_competencies(competition.id)
+    if access.sees_every_competency(current_user):
+        return competencies
+    return [oc for oc in competencies
+            if access.can_view_competency_results(current_user, oc.id)]
 
 
 @bp.route("/results/<int:competition_id>")
@@ -356,11 +370,13 @@ def standings(competition_id: int):
     list) of a big one such as a final with a hundred. A published category shows its
     published result (the one truth); changes since are in the draft view."""
     competition = _results_access(competition_id)
-    competencies = marking_service.offered_competencies(competition.id)
+    competencies = _visible_competencies(competition)
     chosen = parse_id(request.args.get("competency"))
-    if chosen not in {oc.id for oc in competencies}:
-        chosen = None
-    if chosen is None and len(competencies) > STANDINGS_ALL_AT_ONCE and request.args.get("all") != "1":
+    if request.args.get("competency") is not None and chosen not in {oc.id for oc in competencies}:
+        abort(404)  # not of this competition, or not this expert's competency
+    if chosen is None and competencies and (
+            not access.sees_every_competency(current_user)
+            or (len(competencies) > STANDINGS_ALL_AT_ONCE and request.args.get("all") != "1")):
         chosen = competencies[0].id
     return render_template(
         "marking/standings.html", competition=competition, competencies=competencies,
@@ -452,7 +468,9 @@ def draft(competition_id: int):
     offered = _chosen_competency(competition, request.args.get("competency"))
     standings = results_service.competition_standings(
         competition, offered.id if offered is not None else None)
-    found = [c for c in results_service.changes(standings) if c.category.published]
+    visible = {oc.id for oc in _visible_competencies(competition)}
+    found = [c for c in results_service.changes(standings) if c.category.published
+             and c.category.offered.offered_competency_id in visible]
     return render_template(
         "marking/draft.html", competition=competition, offered=offered, standings=standings,
         changes=found, summary=results_service.award_summary(found),

@@ -265,6 +265,11 @@ def assignable_experts() -> list[User]:
                                    .order_by(User.name, User.email)))
 
 
+def find_offered_competency(offered_competency_id: int | None) -> OfferedCompetency | None:
+    return (db.session.get(OfferedCompetency, offered_competency_id)
+            if offered_competency_id else None)
+
+
 def offered_competencies(competition_id: int) -> list[OfferedCompetency]:
     return list(db.session.scalars(
         select(OfferedCompetency).join(Competency)
