@@ -48,6 +48,22 @@ def clean(value: str | None, *, multiline: bool = False) -> str | None:
     return text.strip()
 
 
+def email(value: str | None) -> str | None:
+    """An e-mail address as the registry stores it (cleaned, lower case), checked by
+    email-validator without asking the network; ``UncleanText`` when it is none."""
+    from email_validator import EmailNotValidError, validate_email
+
+    address = clean(value)
+    if not address:
+        return None
+    try:
+        checked = validate_email(address, check_deliverability=False,
+                                 allow_smtputf8=True).normalized
+    except EmailNotValidError as error:
+        raise UncleanText(_("«%(value)s» is not an e-mail address.", value=address)) from error
+    return checked.lower()
+
+
 def starts_formula(value: str) -> bool:
     if not value:
         return False

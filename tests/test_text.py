@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from registry.exporters.render import neutralise
 from registry.exporters.service import run_export
+from registry.extensions import db
 from registry.importers.participants import build_plan
 from registry.text import UncleanText, clean, starts_formula
 
@@ -70,3 +71,34 @@ def test_the_import_refuses_unclean_names_naming_the_cell(app, name):
     plan = build_plan(competition, csv_bytes([person_row(last=name)], encoding="utf-8"))
     assert not plan.ok
     assert (2, "Фамилия") in located(plan)
+
+
+def test_forms_refuse_unclean_text_on_the_field(app, client, login):
+    login(client, "organiser")
+    region = factories.region()
+    response = client.post("/persons/new", data={
+        "last_name": "Ив\x01анов", "first_name": "Пётр", "birth_date": "2005-03-14",
+        "region_id": region.id, "email": "ad\u202emin@x.y"})
+    assert response.status_code == 200
+    assert "управляющий символ" in response.text and "направление текста" in response.text
+    from registry.models import Person
+    assert db.session.query(Person).count() == 0
+
+
+def test_forms_normalise_what_they_accept(app, client, login):
+    login(client, "organiser")
+    region = factories.region()
+    response = client.post("/persons/new", data={
+        "last_name": "  Е\u0308лкин\u200b ", "first_name": "Пётр", "birth_date": "2005-03-14",
+        "region_id": region.id, "consent_date": "2024-01-10"})
+    assert response.status_code == 302, response.text
+    from registry.models import Person
+    assert db.session.query(Person).one().last_name == "Ёлкин"
+
+
+def test_users_with_odd_e_mails_are_refused(app):
+    from registry.services import ServiceError
+    from registry.services import users as user_service
+    for address in ("ad\u202emin@x.y", "not an address", "a@b"):
+        with pytest.raises(ServiceError):
+            user_service.create_user(address, "expert", "correct horse battery")

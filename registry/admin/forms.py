@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..fields import AtLeastOne, MultiCheckboxField
+from ..forms import RegistryForm
 from ..services.users import MIN_PASSWORD_LENGTH
 
 ROLE_LABELS = {
@@ -27,7 +27,7 @@ def role_choices():
     return [(role, label) for role, label in ROLE_LABELS.items()]
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(RegistryForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=role_choices)
@@ -41,7 +41,7 @@ class UserCreateForm(FlaskForm):
     submit = SubmitField(_l("Create"))
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(RegistryForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=role_choices)
     active = BooleanField(_l("Active (may log in)"))
@@ -49,7 +49,7 @@ class UserEditForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(RegistryForm):
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)]
     )
@@ -60,7 +60,7 @@ class PasswordResetForm(FlaskForm):
     submit = SubmitField(_l("Set the password"))
 
 
-class CompetencyForm(FlaskForm):
+class CompetencyForm(RegistryForm):
     """``kinds`` choices are filled in by the view."""
 
     name = StringField(_l("Name of the competency"),
@@ -75,7 +75,7 @@ class CompetencyForm(FlaskForm):
     submit = SubmitField(_l("Add"))
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(RegistryForm):
     """``kind`` choices are filled in by the view."""
 
     kind = SelectField(_l("Competition kind"), coerce=int)

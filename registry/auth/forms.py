@@ -1,17 +1,18 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..forms import RegistryForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(RegistryForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     remember = BooleanField(_l("Remember me"))
     submit = SubmitField(_l("Log in"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(RegistryForm):
     old_password = PasswordField(_l("Current password"),
                                  validators=[DataRequired(), Length(max=256)])
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=256)])
@@ -21,5 +22,5 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("Change the password"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(RegistryForm):
     pass

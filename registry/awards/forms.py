@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import RegistryForm
 from ..labels import OFFER_KIND_LABELS, OFFER_STATE_LABELS, PARTNER_KIND_LABELS
 
 
-class SpecialAwardForm(FlaskForm):
+class SpecialAwardForm(RegistryForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)],
                         description=_l("For example «Лучший результат региона» or a sponsor's prize."))
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
@@ -14,12 +14,12 @@ class SpecialAwardForm(FlaskForm):
     submit = SubmitField(_l("Grant the award"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(RegistryForm):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Revoke"))
 
 
-class OfferForm(FlaskForm):
+class OfferForm(RegistryForm):
     partner_name = StringField(_l("Partner"), validators=[DataRequired(), Length(max=300)],
                                description=_l("Employer, technopark, TV channel or foreign partner."))
     partner_kind = SelectField(_l("Partner kind"), choices=lambda: list(PARTNER_KIND_LABELS.items()))
@@ -34,13 +34,13 @@ class OfferForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class OfferStateForm(FlaskForm):
+class OfferStateForm(RegistryForm):
     state = SelectField(_l("New state"), choices=lambda: list(OFFER_STATE_LABELS.items()))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Change the state"))
 
 
-class OfferFilterForm(FlaskForm):
+class OfferFilterForm(RegistryForm):
     class Meta:
         csrf = False
 

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 from ..fields import AtLeastOne, CommaDecimalField, MultiCheckboxField, choices, id_value
+from ..forms import RegistryForm
 from ..labels import COMPETITION_STATUS_LABELS as STATUS_LABELS
 from ..labels import STAGE_LABELS
 
@@ -15,7 +15,7 @@ def _optional_int(value):
     return id_value(value)  # an id, else ValueError (an invalid choice)
 
 
-class CompetitionForm(FlaskForm):
+class CompetitionForm(RegistryForm):
     """Choices of kind and region are filled in by the view from the reference data."""
 
     kind = SelectField(_l("Competition kind"), coerce=_optional_int,
@@ -44,7 +44,7 @@ class CompetitionForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class OfferForm(FlaskForm):
+class OfferForm(RegistryForm):
     # Which competencies and categories fit the competition is the service's rule
     # (services.competitions.check_offerable), so the fields do not check their choices.
     competency = SelectField(_l("Competency"), coerce=_optional_int, validate_choice=False,
@@ -56,7 +56,7 @@ class OfferForm(FlaskForm):
     submit = SubmitField(_l("Offer"))
 
 
-class FilterForm(FlaskForm):
+class FilterForm(RegistryForm):
     """The list's filters, read from the query string."""
 
     class Meta:
@@ -68,7 +68,7 @@ class FilterForm(FlaskForm):
                         choices=choices([("", _l("All stages")), *STAGE_LABELS.items()]))
 
 
-class TeamRuleForm(FlaskForm):
+class TeamRuleForm(RegistryForm):
     """Individual or team, and the team size bounds of one offered competency."""
 
     is_team = BooleanField(_l("Team competency"))
@@ -79,7 +79,7 @@ class TeamRuleForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(RegistryForm):
     """A confirmation step: the POST that does what the page announced."""
 
     submit = SubmitField(_l("Confirm"))

@@ -4,16 +4,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
+from ..forms import RegistryForm
 from .base import OUTPUT_FORMATS, Exporter
 from .filters import Filter
 
 NO_CHOICE = ("", "—")
 
 
-class ExportForm(FlaskForm):
+class ExportForm(RegistryForm):
     """Format and language of an export (a GET form: exporting changes nothing); the form of
     an exporter adds one field per declared filter (``export_form``)."""
 

@@ -13,11 +13,10 @@ from flask_babel import gettext as _
 
 from ..models import name_key
 from ..services.marking import parse_decimal
-from ..text import UncleanText, clean, starts_formula
+from ..text import UncleanText, clean, email, starts_formula
 
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 MAX_NAME_LENGTH = 100
 
@@ -148,9 +147,14 @@ def name_cell(value) -> str | None:
 
 def email_cell(value) -> str | None:
     written = text(value)
-    if written is not None and (len(written) > 254 or not _EMAIL.match(written)):
-        raise CellError(_("«%(value)s» is not an e-mail address.", value=written))
-    return written
+    if written is None:
+        return None
+    if len(written) > 254:
+        raise CellError(_("«%(value)s» is not an e-mail address.", value=written[:60]))
+    try:
+        return email(written)
+    except UncleanText as error:
+        raise CellError(error.message) from error
 
 
 def phone_cell(value) -> str | None:

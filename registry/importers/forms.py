@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
+from ..forms import RegistryForm
 
-class UploadForm(FlaskForm):
+
+class UploadForm(RegistryForm):
     file = FileField(
         _l("Spreadsheet (XLSX or CSV)"),
         validators=[FileRequired(_l("Choose a file to upload."))],
@@ -15,10 +16,10 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Check the file"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(RegistryForm):
     token = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Import"))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(RegistryForm):
     submit = SubmitField(_l("Cancel"))

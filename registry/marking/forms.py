@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..fields import id_or_none
+from ..forms import RegistryForm
 from ..labels import AWARD_LABELS  # noqa: F401  (re-exported for the views)
 
 ASPECT_KIND_LABELS = {"measurement": _l("measurement"), "judgement": _l("judgement")}
@@ -27,7 +27,7 @@ def _int_or_none(value):
     return id_or_none(value) if value != "None" else None  # not an id → invalid choice
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(RegistryForm):
     offered_competency = SelectField(_l("Competency"), coerce=int,
                                      validators=[DataRequired()])
     user = SelectField(_l("Expert"), coerce=int, validators=[DataRequired()])
@@ -39,19 +39,19 @@ class AssignmentForm(FlaskForm):
     submit = SubmitField(_l("Assign"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(RegistryForm):
     """A bare form: the CSRF token of a POST button."""
 
     submit = SubmitField(_l("Confirm"))
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(RegistryForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=10)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     add_criterion = SubmitField(_l("Add criterion"))
 
 
-class AspectForm(FlaskForm):
+class AspectForm(RegistryForm):
     criterion = SelectField(_l("Criterion"), coerce=int, validators=[DataRequired()])
     title = StringField(_l("Aspect"), validators=[DataRequired(), Length(max=500)])
     max_marks = StringField(_l("Maximum marks"), validators=[DataRequired(), Length(max=10)])
@@ -59,32 +59,32 @@ class AspectForm(FlaskForm):
     add_aspect = SubmitField(_l("Add aspect"))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(RegistryForm):
     file = FileField(_l("File (XLSX or CSV)"), validators=[
         FileRequired(), FileAllowed(["xlsx", "csv"], _l("An XLSX or CSV file, please."))])
     submit = SubmitField(_l("Upload"))
 
 
-class SheetForm(FlaskForm):
+class SheetForm(RegistryForm):
     """The CSRF token and the version the page was based on; the marks are read by name."""
 
     version = HiddenField(default="0")
     save = SubmitField(_l("Save"))
 
 
-class SheetActionForm(FlaskForm):
+class SheetActionForm(RegistryForm):
     version = HiddenField(default="")
     submit = SubmitField(_l("Submit"))
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(RegistryForm):
     version = HiddenField(default="")
     reason = StringField(_l("Reason for unlocking"), validators=[DataRequired(),
                                                                  Length(max=500)])
     submit = SubmitField(_l("Unlock"))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(RegistryForm):
     class Meta:
         csrf = False
 
@@ -99,7 +99,7 @@ class AuditFilterForm(FlaskForm):
     submit = SubmitField(_l("Filter"))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(RegistryForm):
     """Publish one competency (``competency``: its offered-competency id) or, empty, the whole
     competition."""
 
@@ -107,7 +107,7 @@ class PublishForm(FlaskForm):
     submit = SubmitField(_l("Publish"))
 
 
-class NotHeldForm(FlaskForm):
+class NotHeldForm(RegistryForm):
     """Declare a competency not held (не состоялась), with the reason."""
 
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..fields import id_or_none
+from ..forms import RegistryForm
 from ..labels import ENTRY_STATUS_LABELS as STATUS_LABELS  # noqa: F401
 from ..labels import ORGANISATION_KIND_LABELS, STAGE_LABELS  # noqa: F401
 
@@ -31,7 +31,7 @@ def _blank_choice():
     return [("", "—")]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(RegistryForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=500)])
     kind = SelectField(
         _l("Kind"), choices=[SelectChoice(k, v) for k, v in ORGANISATION_KIND_LABELS.items()]
@@ -40,7 +40,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class PersonForm(FlaskForm):
+class PersonForm(RegistryForm):
     last_name = StringField(_l("Surname"), validators=[DataRequired(), Length(max=100)])
     first_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=100)])
     middle_name = StringField(_l("Patronymic"), validators=[Optional(), Length(max=100)])
@@ -84,7 +84,7 @@ class PersonEntryForm(PersonForm):
     submit = SubmitField(_l("Create and register"))
 
 
-class EntryForm(FlaskForm):
+class EntryForm(RegistryForm):
     person_id = HiddenField(validators=[DataRequired()])
     offered_category_id = SelectField(
         _l("Competency and category"), coerce=int_or_none, validators=[DataRequired()]
@@ -97,7 +97,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TeamForm(FlaskForm):
+class TeamForm(RegistryForm):
     team_name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=200)])
     offered_category_id = SelectField(
         _l("Competency and category"), coerce=int_or_none, validators=[DataRequired()]
@@ -107,21 +107,21 @@ class TeamForm(FlaskForm):
     submit = SubmitField(_l("Register the team"))
 
 
-class EntryStatusForm(FlaskForm):
+class EntryStatusForm(RegistryForm):
     status = HiddenField(validators=[DataRequired()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     confirmed = HiddenField()  # set by the confirmation page of a withdrawal or disqualification
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(RegistryForm):
     person_id = HiddenField(validators=[DataRequired()])
 
 
-class RemoveMemberForm(FlaskForm):
+class RemoveMemberForm(RegistryForm):
     submit = SubmitField(_l("Remove"))
 
 
-class HealthForm(FlaskForm):
+class HealthForm(RegistryForm):
     disability_group = StringField(_l("Disability group"), validators=[Optional(), Length(max=50)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=1000)])
     written_consent_date = DateField(
@@ -130,5 +130,5 @@ class HealthForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class HealthDeleteForm(FlaskForm):
+class HealthDeleteForm(RegistryForm):
     submit = SubmitField(_l("Delete the health data"))

@@ -22,7 +22,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
-from .. import kinds
+from .. import kinds, text
 from ..extensions import db
 from ..models import (
     Entry,
@@ -158,6 +158,16 @@ def _validate_person(data: PersonData) -> None:
         raise ServiceError(_("The consent date is in the future."), field="consent_date")
     if data.guardian_consent_date and data.guardian_consent_date > today:
         raise ServiceError(_("The consent date is in the future."), field="guardian_consent_date")
+    for field in ("last_name", "first_name", "middle_name", "guardian_name", "phone"):
+        try:
+            text.clean(getattr(data, field))
+        except text.UncleanText as error:
+            raise ServiceError(error.message, field=field) from error
+    if data.email:
+        try:
+            text.email(data.email)
+        except text.UncleanText as error:
+            raise ServiceError(error.message, field="email") from error
 
 
 def person_values(data: PersonData) -> dict:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import text
 from ..extensions import db
 from ..models import ROLES, User, utcnow
 from ..security import ADMIN
@@ -76,8 +77,11 @@ def find_by_email(email: str) -> User | None:
 
 
 def create_user(email: str, role: str, password: str, name: str = "", *, actor=None) -> User:
-    email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
+    try:
+        email = text.email(email) or ""
+    except text.UncleanText as error:
+        raise ServiceError(error.message, field="email") from error
+    if not email or len(email) > 254:
         raise ServiceError(_("Enter a valid e-mail address."), field="email")
     _check_role(role)
     _check_password(password)
