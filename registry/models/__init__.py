@@ -25,6 +25,8 @@ from .people import (
 from .reference import Category, Competency, CompetitionKind, Region, competency_kinds
 from .results import (
     ASPECT_KINDS,
+    ASSIGNMENT_ROLES,
+    SIGNING_ROLES,
     AWARDS,
     SHEET_STATUSES,
     Aspect,
@@ -41,7 +43,7 @@ from .users import ROLES, LoginFailure, User
 __all__ = [
     "AWARD_KINDS", "OFFER_KINDS", "OFFER_STATES", "PARTNER_KINDS", "RESULT_AWARDS", "Award",
     "InternshipOffer", "Partner",
-    "ASPECT_KINDS", "AWARDS", "SHEET_STATUSES", "Aspect", "Criterion", "ExpertAssignment",
+    "ASPECT_KINDS", "ASSIGNMENT_ROLES", "AWARDS", "SIGNING_ROLES", "SHEET_STATUSES", "Aspect", "Criterion", "ExpertAssignment",
     "Mark", "ProtocolResult", "Publication", "ScoreSheet", "ScoreSheetVersion",
     "AuditEntry", "Category", "Competency", "Competition", "CompetitionKind", "ENTRY_STATUSES",
     "Entry", "EntryMember", "HealthRecord", "ORGANISATION_KINDS", "OfferedCategory",
