@@ -58,6 +58,7 @@ from .queries import (
     sheet_history,
     sheets_overview,
     signoff,
+    stuck_sheets,
     visible_competitions,
     withdrawal,
     withdrawals,
@@ -93,6 +94,6 @@ __all__ = [
     "find_sheet", "import_scheme", "judgement_mark", "load_sheet", "mark_authors",
     "missing_marks", "my_assignments", "override_confirmation", "offered_competencies", "organisations_for_choice", "parse_decimal",
     "regions_for_choice", "remove_assignment", "save_marks", "scheme", "scheme_frozen",
-    "sheet_entries", "sheet_history", "sheets_overview", "signoff", "submit_sheet",
+    "sheet_entries", "sheet_history", "sheets_overview", "signoff", "stuck_sheets", "submit_sheet",
     "unlock_sheet", "visible_competitions", "withdrawal", "withdrawals",
 ]

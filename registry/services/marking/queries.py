@@ -207,6 +207,25 @@ def signoff(sheet: ScoreSheet) -> SignOff:
         [a for a in able if not a.signs_off and a.user_id not in authors])
 
 
+def stuck_sheets(competition_id: int) -> list[tuple[ScoreSheet, SignOff]]:
+    """The submitted sheets of a competition that no chief or deputy may confirm, each with
+    its ``SignOff`` (for the organiser's page: assign a deputy, or override)."""
+    sheets = db.session.scalars(
+        select(ScoreSheet).join(OfferedCategory).join(OfferedCompetency)
+        .where(OfferedCompetency.competition_id == competition_id,
+               ScoreSheet.status == "submitted")
+        .options(joinedload(ScoreSheet.criterion),
+                 joinedload(ScoreSheet.offered_category).joinedload(OfferedCategory.category),
+                 selectinload(ScoreSheet.versions))
+        .order_by(ScoreSheet.id)).unique().all()
+    found = []
+    for sheet in sheets:
+        state = signoff(sheet)
+        if state.stuck:
+            found.append((sheet, state))
+    return found
+
+
 def withdrawal(sheet: ScoreSheet | None) -> ScoreSheetVersion | None:
     """The version that withdrew a sheet for changes (a submitted sheet saved with changes),
     while the sheet is still a draft after it; None otherwise."""
