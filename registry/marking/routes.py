@@ -275,9 +275,8 @@ def sheet(offered_category_id: int, criterion_id: int):
         try:
             marking_service.save_marks(offered, criterion, _marks_from_request(), base or 0,
                                        actor=current_user, withdraw=bool(form.withdraw.data))
-        except marking_service.WithdrawalNeeded as error:
-            refuse()
-            flash(error.message, "warning")
+        except marking_service.WithdrawalNeeded:
+            refuse()  # the page asks (the withdraw step says what the refusal says)
             return _render_sheet(offered, criterion, form, status=409, ask_withdraw=True)
         except marking_service.SheetConflict as error:
             refuse()
