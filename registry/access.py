@@ -81,10 +81,35 @@ def can_mark(user, offered_competency_id: int) -> bool:
     return assignment_of(user, offered_competency_id) is not None
 
 
-@_rule(_l("Only the chief expert of this competency confirms sheets."), seen=can_mark)
+# The roles of an assignment (``ExpertAssignment.role``) and what each adds to marking:
+#   expert    marks and submits sheets;
+#   deputy    (заместитель главного эксперта) also confirms sheets it did not mark;
+#   chief     (главный эксперт) also confirms, unlocks confirmed sheets with a reason, manages
+#             the marking scheme and publishes the competition's results.
+# Deputies do not unlock, change the scheme or publish: those stay with the one chief.
+# Organisers may record an override of the confirmation, with a reason, when nobody assigned
+# may confirm a sheet (``can_override_signoff``).
+
+@_rule(_l("Only the chief expert of this competency does this."), seen=can_mark)
 def is_chief(user, offered_competency_id: int) -> bool:
     assignment = assignment_of(user, offered_competency_id)
     return assignment is not None and assignment.is_chief
+
+
+@_rule(_l("Only the chief expert or a deputy chief expert of this competency confirms "
+          "sheets."), seen=can_mark)
+def can_confirm(user, offered_competency_id: int) -> bool:
+    """The chief expert and the deputy chief experts (not an author of the marks: the sheet
+    operation checks that)."""
+    assignment = assignment_of(user, offered_competency_id)
+    return assignment is not None and assignment.signs_off
+
+
+@_rule(_l("Only organisers record a confirmation override."), seen=lambda user, _id: True)
+def can_override_signoff(user, offered_competency_id: int) -> bool:
+    """Organisers and administrators: the way out when every chief or deputy of the
+    competency wrote marks on the sheet."""
+    return has_permission(user, "marking.override")
 
 
 @_rule(_l("Only organisers and the chief expert of this competency change its marking "

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # are the predicates of ``registry/access.py``, which build on these entries.
     "marking.mark": frozenset({EXPERT}),  # through assignments: only what one is assigned to
     "marking.assign": frozenset({ADMIN, ORGANISER}),
+    "marking.override": frozenset({ADMIN, ORGANISER}),  # confirm a sheet nobody assigned can
     "marking.scheme": frozenset({ADMIN, ORGANISER, EXPERT}),
     "marking.scheme_any": frozenset({ADMIN, ORGANISER}),  # every competency's scheme
     "results.publish": frozenset({ADMIN, ORGANISER, EXPERT}),

@@ -213,11 +213,14 @@ def make_scheme(offered_competency, spec=None):
     return criteria
 
 
-def make_assignment(offered_competency, user=None, is_chief: bool = False, **overrides):
+def make_assignment(offered_competency, user=None, is_chief: bool = False,
+                    role: str | None = None, **overrides):
+    """``role``: "chief", "deputy" or "expert"; ``is_chief=True`` is short for the chief."""
     from registry.models import ExpertAssignment
 
     assignment = ExpertAssignment(offered_competency=offered_competency,
-                                  user=user or make_user(role="expert"), is_chief=is_chief,
+                                  user=user or make_user(role="expert"),
+                                  role=role or ("chief" if is_chief else "expert"),
                                   **overrides)
     db.session.add(assignment)
     db.session.commit()

@@ -18,33 +18,36 @@ from registry.services import marking, results
 
 from . import factories
 
-RELATIONS = ("unassigned", "assigned", "chief")
+RELATIONS = ("unassigned", "assigned", "deputy", "chief")
+STAFF_MAY = {"can_manage_scheme", "can_view_results", "can_publish", "can_assign",
+             "can_override_signoff", "can_publish_competency", "can_view_draft"}
 
 # role → relation → the predicates that allow (on the competency, or its competition)
 ALLOWED: dict[str, dict[str, set[str]]] = {
-    "admin": {r: {"can_manage_scheme", "can_view_results", "can_publish", "can_assign",
-                  "can_publish_competency", "can_view_draft"} for r in RELATIONS},
-    "organiser": {r: {"can_manage_scheme", "can_view_results", "can_publish", "can_assign",
-                      "can_publish_competency", "can_view_draft"} for r in RELATIONS},
+    "admin": {r: STAFF_MAY for r in RELATIONS},
+    "organiser": {r: STAFF_MAY for r in RELATIONS},
     "coordinator": {r: {"can_view_results"} for r in RELATIONS},
     "expert": {
         "unassigned": set(),
         "assigned": {"can_mark", "can_view_results", "can_view_draft"},
+        "deputy": {"can_mark", "can_confirm", "can_view_results", "can_view_draft"},
         # a chief expert publishes their competency, not the whole competition
-        "chief": {"can_mark", "is_chief", "can_manage_scheme", "can_view_results",
-                  "can_publish_competency", "can_view_draft"},
+        "chief": {"can_mark", "is_chief", "can_confirm", "can_manage_scheme",
+                  "can_view_results", "can_publish_competency", "can_view_draft"},
     },
 }
-ON_COMPETENCY = ("can_mark", "is_chief", "can_manage_scheme", "can_publish_competency")
+ON_COMPETENCY = ("can_mark", "is_chief", "can_confirm", "can_manage_scheme",
+                 "can_override_signoff", "can_publish_competency")
 ON_COMPETITION = ("can_view_results", "can_publish", "can_assign", "can_view_draft")
 
 
 def _user(oc, role: str, relation: str):
-    """A user of ``role``; for "assigned" / "chief" an assignment row exists (for another role
-    than expert: an expert whose role was changed afterwards keeps the row)."""
+    """A user of ``role``; for "assigned" / "deputy" / "chief" an assignment row exists (for
+    another role than expert: an expert whose role was changed afterwards keeps the row)."""
     user = factories.make_user(role="expert" if relation != "unassigned" else role)
     if relation != "unassigned":
-        factories.make_assignment(oc, user=user, is_chief=relation == "chief")
+        factories.make_assignment(
+            oc, user=user, role={"assigned": "expert"}.get(relation, relation))
         user.role = role
         db.session.commit()
     return user
@@ -137,7 +140,8 @@ def _scheme_operations(oc):
 
 @pytest.mark.parametrize("operation", ["add_criterion", "add_aspect", "delete_criterion",
                                        "delete_aspect", "import_scheme"])
-@pytest.mark.parametrize("role,relation", [("expert", "assigned"), ("expert", "unassigned"),
+@pytest.mark.parametrize("role,relation", [("expert", "assigned"), ("expert", "deputy"),
+                                           ("expert", "unassigned"),
                                            ("coordinator", "unassigned"),
                                            ("coordinator", "chief")])
 def test_scheme_operations_refuse_all_but_organisers_and_the_chief(place, operation, role,
@@ -187,12 +191,14 @@ def test_assignments_and_publication_refuse_others(place):
 
 def test_sheet_transitions_name_who_may(place):
     table = marking.TRANSITIONS
-    assert set(table) == {"save", "submit", "confirm", "unlock"}
+    assert set(table) == {"save", "submit", "confirm", "override", "unlock"}
     assert table["save"].who is access.can_mark and table["submit"].who is access.can_mark
-    assert table["confirm"].who is access.is_chief and table["unlock"].who is access.is_chief
+    assert table["confirm"].who is access.can_confirm and table["unlock"].who is access.is_chief
+    assert table["override"].who is access.can_override_signoff
     assert table["confirm"].locked is True and table["unlock"].locked is False
-    assert [table[a].target for a in ("save", "submit", "confirm", "unlock")] == [
-        "draft", "submitted", "confirmed", "draft"]
+    assert table["override"].locked is True
+    assert [table[a].target for a in ("save", "submit", "confirm", "override", "unlock")] == [
+        "draft", "submitted", "confirmed", "confirmed", "draft"]
 
 
 # --- views answer 404 or 403 -------------------------------------------------------------------

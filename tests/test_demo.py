@@ -125,7 +125,7 @@ def test_demo_season_obeys_the_rules(app):
 
     # Experts: one chief per offered competency that has assignments; schemes sum to 100.
     chiefs = Counter(db.session.scalars(select(ExpertAssignment.offered_competency_id).where(
-        ExpertAssignment.is_chief.is_(True))))
+        ExpertAssignment.is_chief)))
     assigned = set(db.session.scalars(select(ExpertAssignment.offered_competency_id)))
     assert assigned and set(chiefs) == assigned and set(chiefs.values()) == {1}
     totals = db.session.execute(

@@ -111,7 +111,6 @@ FORM_PAGE = {
     "imports.results_cancel": "imports.results",
     "imports.results_confirm": "imports.results",
     "marking.aspect_delete": "marking.scheme",
-    "marking.assignment_remove": "marking.assignments",
     "marking.criterion_delete": "marking.scheme",
     "marking.publish": "marking.publish_confirm",
     "marking.not_held": "marking.publish_confirm",
@@ -119,6 +118,8 @@ FORM_PAGE = {
     "marking.sheet_confirm": "marking.sheet",
     "marking.sheet_submit": "marking.sheet",
     "marking.sheet_unlock": "marking.sheet",
+    # shows its form only for a submitted sheet that nobody assigned can confirm
+    "marking.sheet_override": "marking.sheet_override",
     "registration.entry_add_member": "registration.entry_detail",
     "registration.entry_remove_member": "registration.entry_detail",
     "registration.entry_status": "registration.entry_detail",

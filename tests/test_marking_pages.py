@@ -144,7 +144,7 @@ def test_organiser_assigns_experts_and_edits_scheme(client, login):
     login(client, "organiser")
     expert = factories.make_user(role="expert")
     response = client.post(f"/marking/competitions/{competition.id}/experts", data={
-        "offered_competency": oc.id, "user": expert.id, "is_chief": "y",
+        "offered_competency": oc.id, "user": expert.id, "role": "chief",
         "organisation": "", "region": ""})
     assert response.status_code == 302
     assignment = db.session.scalar(select(ExpertAssignment))

@@ -76,6 +76,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "marking.sheet_submit": frozenset(),
     "marking.sheet_confirm": frozenset(),
     "marking.sheet_unlock": frozenset(),
+    "marking.sheet_override": frozenset({"admin", "organiser"}),
     "marking.sheet_history": frozenset(),
     "marking.standings": STAFF,
     "marking.publish": frozenset({"admin", "organiser"}),

@@ -2,13 +2,13 @@
 competition) and competencies_not_held (a competency declared not held, with the reason)
 
 Revision ID: 0007_competency_publication
-Revises: 0005_award_region
+Revises: 0006_assignment_roles
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_competency_publication"
-down_revision = "0005_award_region"
+down_revision = "0006_assignment_roles"
 branch_labels = None
 depends_on = None
 

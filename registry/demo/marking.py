@@ -31,7 +31,7 @@ class Marking:
             org = self.rng.choice(orgs) if i >= 2 and orgs else None
             self.add("expert_assignments", {
                 "id": self.new_id("expert_assignments"), "offered_competency_id": occ_id,
-                "user_id": uid, "is_chief": i == 0, "organisation_id": org, "region_id": None,
+                "user_id": uid, "role": "chief" if i == 0 else "expert", "organisation_id": org, "region_id": None,
                 "created_at": _at(created)})
 
     def scheme(self, occ_id: int) -> list[tuple[int, str, list[tuple[int, Decimal, str]]]]:

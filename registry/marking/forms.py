@@ -18,9 +18,12 @@ from ..labels import AWARD_LABELS  # noqa: F401  (re-exported for the views)
 ASPECT_KIND_LABELS = {"measurement": _l("measurement"), "judgement": _l("judgement")}
 SHEET_STATUS_LABELS = {"draft": _l("draft"), "submitted": _l("submitted"),
                        "confirmed": _l("confirmed")}
-# What a version of a sheet records (``ScoreSheetVersion.action``), for the history page.
-VERSION_ACTION_LABELS = {"save": _l("marks saved"), "submit": _l("submitted to the chief expert"),
-                         "confirm": _l("confirmed and locked"), "unlock": _l("unlocked")}
+ASSIGNMENT_ROLE_LABELS = {"chief": _l("chief expert"), "deputy": _l("deputy chief expert"),
+                          "expert": _l("expert")}
+VERSION_ACTION_LABELS = {"save": _l("saved"), "withdraw": _l("withdrawn for changes"),
+                         "submit": _l("submitted"), "confirm": _l("confirmed"),
+                         "override": _l("confirmed by an organiser's override"),
+                         "unlock": _l("unlocked")}
 
 
 def _int_or_none(value):
@@ -31,7 +34,8 @@ class AssignmentForm(RegistryForm):
     offered_competency = SelectField(_l("Competency"), coerce=int,
                                      validators=[DataRequired()])
     user = SelectField(_l("Expert"), coerce=int, validators=[DataRequired()])
-    is_chief = BooleanField(_l("Chief expert"))
+    role = SelectField(_l("Role"), choices=list(ASSIGNMENT_ROLE_LABELS.items()),
+                       default="expert")
     organisation = SelectField(_l("Organisation (mentor of its participants)"),
                                coerce=_int_or_none, validators=[Optional()])
     region = SelectField(_l("Region (do not mark participants from it)"),
@@ -69,6 +73,7 @@ class SheetForm(RegistryForm):
     """The CSRF token and the version the page was based on; the marks are read by name."""
 
     version = HiddenField(default="0")
+    withdraw = BooleanField()  # the expert confirmed that saving a submitted sheet withdraws it
     save = SubmitField(_l("Save"))
 
 
@@ -82,6 +87,13 @@ class UnlockForm(RegistryForm):
     reason = StringField(_l("Reason for unlocking"), validators=[DataRequired(),
                                                                  Length(max=500)])
     submit = SubmitField(_l("Unlock"))
+
+
+class OverrideForm(RegistryForm):
+    version = HiddenField(default="")
+    reason = StringField(_l("Reason for the override"), validators=[DataRequired(),
+                                                                    Length(max=500)])
+    submit = SubmitField(_l("Confirm by override"))
 
 
 class AuditFilterForm(RegistryForm):

@@ -29,6 +29,7 @@ from ..transaction import refuse
 from ..views import refusals
 from .forms import (
     ASPECT_KIND_LABELS,
+    ASSIGNMENT_ROLE_LABELS,
     AWARD_LABELS,
     SHEET_STATUS_LABELS,
     VERSION_ACTION_LABELS,
@@ -37,6 +38,7 @@ from .forms import (
     ConfirmForm,
     CriterionForm,
     NotHeldForm,
+    OverrideForm,
     PublishForm,
     SheetActionForm,
     SheetForm,
@@ -53,7 +55,9 @@ STANDINGS_ALL_AT_ONCE = 10
 @bp.app_context_processor
 def _labels():
     return {"award_labels": AWARD_LABELS, "aspect_kind_labels": ASPECT_KIND_LABELS,
-            "sheet_status_labels": SHEET_STATUS_LABELS}
+            "sheet_status_labels": SHEET_STATUS_LABELS,
+            "assignment_role_labels": ASSIGNMENT_ROLE_LABELS,
+            "version_action_labels": VERSION_ACTION_LABELS}
 
 
 # The name ``results_import`` uses (that view is moving to the importers' blueprint).
@@ -101,8 +105,8 @@ def assignments(competition_id: int):
             abort(400)
         organisation = organisations.get(form.organisation.data) if form.organisation.data else None
         region = regions.get(form.region.data) if form.region.data else None
-        with refusals() as attempt:
-            marking_service.assign_expert(oc, user, is_chief=form.is_chief.data,
+        with refusals(form) as attempt:
+            marking_service.assign_expert(oc, user, role=form.role.data,
                                           organisation=organisation, region=region,
                                           actor=current_user)
         if attempt.ok:
@@ -111,18 +115,23 @@ def assignments(competition_id: int):
     return render_template("marking/assignments.html", competition=competition,
                            offered=list(offered.values()),
                            assignments=marking_service.competition_assignments(competition.id),
-                           form=form, remove_form=ConfirmForm())
+                           stuck=marking_service.stuck_sheets(competition.id), form=form)
 
 
-@bp.route("/marking/assignments/<int:assignment_id>/remove", methods=["POST"])
+@bp.route("/marking/assignments/<int:assignment_id>/remove", methods=["GET", "POST"])
 @requires("marking.assign")
 def assignment_remove(assignment_id: int):
+    """GET: what removing the assignment does, and a button; POST: remove it."""
     assignment = db.get_or_404(ExpertAssignment, assignment_id)
     competition_id = assignment.offered_competency.competition_id
-    if ConfirmForm().validate_on_submit():
-        marking_service.remove_assignment(assignment, actor=current_user)
-        flash(_("Assignment removed."), "success")
-    return redirect(url_for("marking.assignments", competition_id=competition_id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with refusals() as attempt:
+            marking_service.remove_assignment(assignment, actor=current_user)
+        if attempt.ok:
+            flash(_("Assignment removed."), "success")
+        return redirect(url_for("marking.assignments", competition_id=competition_id))
+    return render_template("marking/assignment_remove.html", assignment=assignment, form=form)
 
 
 # --- marking scheme --------------------------------------------------------------------------
@@ -241,15 +250,20 @@ def _marks_from_request() -> dict:
     return values
 
 
-def _render_sheet(offered, criterion, form=None, status=200, problems=None):
-    """``problems``: ``(entry_id, aspect_id)`` → why that cell was refused, shown beside it."""
+def _render_sheet(offered, criterion, form=None, status=200, problems=None, ask_withdraw=False):
+    """``problems``: ``(entry_id, aspect_id)`` → why that cell was refused, shown beside it;
+    ``ask_withdraw``: the save would return a submitted sheet to draft, ask first."""
     data = marking_service.load_sheet(offered, criterion, current_user)
     form = form or SheetForm(formdata=None, version=str(data.version))
+    submitted = data.sheet is not None and data.status == "submitted"
     return render_template(
         "marking/sheet.html", data=data, form=form,
         action_form=SheetActionForm(formdata=None, version=str(data.version)),
-        unlock_form=UnlockForm(formdata=None, version=str(data.version)),
-        is_chief=bool(data.assignment and data.assignment.is_chief),
+        is_chief=access.is_chief(current_user, offered.offered_competency_id),
+        can_confirm=access.can_confirm(current_user, offered.offered_competency_id),
+        signoff=marking_service.signoff(data.sheet) if submitted else None,
+        withdrawal=marking_service.withdrawal(data.sheet),
+        ask_withdraw=ask_withdraw,
         judges=range(marking_service.JUDGES_ON_FORM),
         max_judge_score=marking_service.MAX_JUDGE_SCORE, problems=problems or {},
         posted=request.form if request.method == "POST" else None), status
@@ -265,7 +279,10 @@ def sheet(offered_category_id: int, criterion_id: int):
         base = _version(form.version.data)
         try:
             marking_service.save_marks(offered, criterion, _marks_from_request(), base or 0,
-                                       actor=current_user)
+                                       actor=current_user, withdraw=bool(form.withdraw.data))
+        except marking_service.WithdrawalNeeded:
+            refuse()  # the page asks (the withdraw step says what the refusal says)
+            return _render_sheet(offered, criterion, form, status=409, ask_withdraw=True)
         except marking_service.SheetConflict as error:
             refuse()
             flash(error.message, "danger")
@@ -318,11 +335,49 @@ def sheet_confirm(offered_category_id: int, criterion_id: int):
 
 
 @bp.route("/marking/sheets/<int:offered_category_id>/<int:criterion_id>/unlock",
-          methods=["POST"])
+          methods=["GET", "POST"])
 @requires("marking.mark")
 def sheet_unlock(offered_category_id: int, criterion_id: int):
-    return _sheet_action(offered_category_id, criterion_id, marking_service.unlock_sheet,
-                         _("Sheet unlocked."))
+    """GET: what unlocking does, with the reason to give (the chief expert); POST: unlock."""
+    if request.method == "POST":
+        return _sheet_action(offered_category_id, criterion_id, marking_service.unlock_sheet,
+                             _("Sheet unlocked."))
+    offered, criterion = _sheet_target(offered_category_id, criterion_id)
+    access.require(access.is_chief, current_user, offered.offered_competency_id)
+    sheet = marking_service.find_sheet(offered.id, criterion.id)
+    return render_template("marking/unlock.html", offered=offered, criterion=criterion,
+                           sheet=sheet, form=UnlockForm(
+                               formdata=None, version=str(sheet.version if sheet else "")))
+
+
+@bp.route("/marking/competitions/<int:competition_id>/sheets/<int:offered_category_id>/"
+          "<int:criterion_id>/override", methods=["GET", "POST"])
+@requires("marking.override")
+def sheet_override(competition_id: int, offered_category_id: int, criterion_id: int):
+    """An organiser confirms a submitted sheet of a competition that no chief or deputy may
+    confirm, with a reason: the page says why it is needed and who else could be assigned
+    instead (the organiser comes from the competition's experts page)."""
+    offered = db.get_or_404(OfferedCategory, offered_category_id)
+    criterion = db.get_or_404(Criterion, criterion_id)
+    if (criterion.offered_competency_id != offered.offered_competency_id
+            or offered.offered_competency.competition_id != competition_id):
+        abort(404)
+    access.require(access.can_override_signoff, current_user, offered.offered_competency_id)
+    sheet = marking_service.find_sheet(offered.id, criterion.id)
+    form = OverrideForm(version=str(sheet.version) if sheet else "")
+    if form.validate_on_submit():
+        with refusals(form) as attempt:
+            marking_service.override_confirmation(offered, criterion, form.reason.data,
+                                                  _version(form.version.data),
+                                                  actor=current_user)
+        if attempt.ok:
+            flash(_("Sheet confirmed by override and locked."), "success")
+            return redirect(url_for("marking.assignments",
+                                    competition_id=offered.offered_competency.competition_id))
+    submitted = sheet is not None and sheet.status == "submitted"
+    return render_template("marking/override.html", offered=offered, criterion=criterion,
+                           sheet=sheet, form=form,
+                           signoff=marking_service.signoff(sheet) if submitted else None)
 
 
 @bp.route("/marking/sheets/<int:offered_category_id>/<int:criterion_id>/history")

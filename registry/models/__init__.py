@@ -25,8 +25,10 @@ from .people import (
 from .reference import Category, Competency, CompetitionKind, Region, competency_kinds
 from .results import (
     ASPECT_KINDS,
+    ASSIGNMENT_ROLES,
     AWARDS,
     SHEET_STATUSES,
+    SIGNING_ROLES,
     Aspect,
     CompetencyNotHeld,
     Criterion,
@@ -43,7 +45,8 @@ __all__ = [
     "AWARD_KINDS", "OFFER_KINDS", "OFFER_STATES", "PARTNER_KINDS", "RESULT_AWARDS", "Award",
     "InternshipOffer", "Partner",
     "ASPECT_KINDS", "AWARDS", "SHEET_STATUSES", "Aspect", "Criterion", "ExpertAssignment",
-    "Mark", "ProtocolResult", "Publication", "CompetencyNotHeld", "ScoreSheet", "ScoreSheetVersion",
+    "Mark", "ProtocolResult", "Publication", "CompetencyNotHeld", "ScoreSheet",
+    "ScoreSheetVersion", "ASSIGNMENT_ROLES", "SIGNING_ROLES",
     "AuditEntry", "Category", "Competency", "Competition", "CompetitionKind", "ENTRY_STATUSES",
     "Entry", "EntryMember", "HealthRecord", "ORGANISATION_KINDS", "OfferedCategory",
     "OfferedCompetency", "Organisation", "Person", "ROLES", "Region", "STAGES", "STATUSES",

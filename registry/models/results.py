@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, utcnow
@@ -24,24 +25,34 @@ from .users import User
 ASPECT_KINDS = ("measurement", "judgement")
 SHEET_STATUSES = ("draft", "submitted", "confirmed")
 AWARDS = ("gold", "silver", "bronze", "medallion", "winner", "prize_winner")
+# The roles of an expert in a competency: главный эксперт (one at most), заместитель главного
+# эксперта (any number), эксперт. What each may do is in ``registry/access.py``.
+CHIEF_ROLE, DEPUTY_ROLE, MARKER_ROLE = "chief", "deputy", "expert"
+ASSIGNMENT_ROLES = (CHIEF_ROLE, DEPUTY_ROLE, MARKER_ROLE)
+SIGNING_ROLES = (CHIEF_ROLE, DEPUTY_ROLE)  # they confirm score sheets
 
 
 class ExpertAssignment(Model):
-    """An expert assigned to a competency of a competition; at most one chief expert each.
+    """An expert assigned to a competency of a competition in a role: the chief expert (at most
+    one each), a deputy chief expert, or an expert (``ASSIGNMENT_ROLES``).
 
     ``organisation`` and ``region`` are those of the participants the expert trained
     (эксперт-наставник): the expert may not mark entries from that organisation, nor from that
     region when one is set."""
 
     __tablename__ = "expert_assignments"
-    __table_args__ = (UniqueConstraint("offered_competency_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("offered_competency_id", "user_id"),
+        CheckConstraint("role IN ('chief', 'deputy', 'expert')", name="role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     offered_competency_id: Mapped[int] = mapped_column(
         ForeignKey("offered_competencies.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    is_chief: Mapped[bool] = mapped_column(default=False)
+    role: Mapped[str] = mapped_column(String(20), default=MARKER_ROLE,
+                                      server_default=MARKER_ROLE)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -50,6 +61,29 @@ class ExpertAssignment(Model):
     user: Mapped[User] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     region: Mapped[Region | None] = relationship()
+
+    @hybrid_property
+    def is_chief(self) -> bool:
+        return self.role == CHIEF_ROLE
+
+    @is_chief.inplace.setter
+    def _is_chief_setter(self, value: bool) -> None:
+        self.role = CHIEF_ROLE if value else MARKER_ROLE
+
+    @is_chief.inplace.expression
+    @classmethod
+    def _is_chief_expression(cls):
+        return cls.role == CHIEF_ROLE
+
+    @hybrid_property
+    def signs_off(self) -> bool:
+        """Chief and deputies confirm score sheets."""
+        return self.role in SIGNING_ROLES
+
+    @signs_off.inplace.expression
+    @classmethod
+    def _signs_off_expression(cls):
+        return cls.role.in_(SIGNING_ROLES)
 
 
 class Criterion(Model):

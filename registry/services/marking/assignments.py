@@ -1,5 +1,6 @@
-"""Expert assignments: who marks which competency, one chief expert per competency, and the
-conflicts of interest an assignment names (the expert's organisation or region)."""
+"""Expert assignments: who marks which competency in which role (one chief expert per
+competency, any number of deputies and experts), and the conflicts of interest an assignment
+names (the expert's organisation or region)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -7,16 +8,29 @@ from sqlalchemy import select
 
 from ... import access
 from ...extensions import db
-from ...models import Entry, ExpertAssignment, OfferedCompetency, Organisation, Region, User
+from ...models import (
+    ASSIGNMENT_ROLES,
+    Entry,
+    ExpertAssignment,
+    OfferedCompetency,
+    Organisation,
+    Region,
+    User,
+)
 from .. import ServiceError
 from ..audit import record
 
 
 @access.guarded(access.can_assign, lambda offered_competency, *a, **k:
                 offered_competency.competition_id)
-def assign_expert(offered_competency: OfferedCompetency, user: User, *, is_chief: bool = False,
-                  organisation: Organisation | None = None, region: Region | None = None,
-                  actor=None) -> ExpertAssignment:
+def assign_expert(offered_competency: OfferedCompetency, user: User, *, role: str | None = None,
+                  is_chief: bool = False, organisation: Organisation | None = None,
+                  region: Region | None = None, actor=None) -> ExpertAssignment:
+    """Assign ``user`` in ``role`` (one of ``ASSIGNMENT_ROLES``; ``is_chief=True`` is short
+    for the chief's role, the default is an expert)."""
+    role = role or ("chief" if is_chief else "expert")
+    if role not in ASSIGNMENT_ROLES:
+        raise ServiceError(_("Choose a role."), field="role")
     if not access.is_marker(user):
         raise ServiceError(_("Only users with the expert role can be assigned."), field="user")
     if not user.active:
@@ -27,20 +41,20 @@ def assign_expert(offered_competency: OfferedCompetency, user: User, *, is_chief
     if existing is not None:
         raise ServiceError(_("This expert is already assigned to this competency."),
                            field="user")
-    if is_chief:
+    assignment = ExpertAssignment(offered_competency=offered_competency, user=user,
+                                  role=role, organisation=organisation, region=region)
+    if assignment.is_chief:
         chief = db.session.scalar(select(ExpertAssignment).where(
             ExpertAssignment.offered_competency_id == offered_competency.id,
-            ExpertAssignment.is_chief.is_(True)))
+            ExpertAssignment.is_chief))
         if chief is not None:
             raise ServiceError(_("%(name)s is already the chief expert of this competency.",
-                                 name=chief.user.display_name), field="is_chief")
-    assignment = ExpertAssignment(offered_competency=offered_competency, user=user,
-                                  is_chief=is_chief, organisation=organisation, region=region)
+                                 name=chief.user.display_name), field="role")
     db.session.add(assignment)
     db.session.flush()
     record("expert.assign", assignment, user=actor,
            competition_id=offered_competency.competition_id, expert=user.email,
-           competency=offered_competency.competency.name, chief=is_chief,
+           competency=offered_competency.competency.name, role=role,
            organisation=organisation.name if organisation else None,
            region=region.name if region else None)
     db.session.flush()
@@ -52,7 +66,7 @@ def assign_expert(offered_competency: OfferedCompetency, user: User, *, is_chief
 def remove_assignment(assignment: ExpertAssignment, *, actor=None) -> None:
     oc = assignment.offered_competency
     record("expert.remove", assignment, user=actor, competition_id=oc.competition_id,
-           expert=assignment.user.email, competency=oc.competency.name, chief=assignment.is_chief)
+           expert=assignment.user.email, competency=oc.competency.name, role=assignment.role)
     db.session.delete(assignment)
     db.session.flush()
 

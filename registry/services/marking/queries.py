@@ -42,7 +42,8 @@ def competition_assignments(competition_id: int) -> list[ExpertAssignment]:
                  joinedload(ExpertAssignment.region),
                  joinedload(ExpertAssignment.offered_competency)
                  .joinedload(OfferedCompetency.competency))
-        .order_by(ExpertAssignment.offered_competency_id, ExpertAssignment.is_chief.desc(),
+        # the roles sort as they rank: chief, deputy, expert
+        .order_by(ExpertAssignment.offered_competency_id, ExpertAssignment.role,
                   ExpertAssignment.id)
     ))
 
@@ -214,6 +215,103 @@ def sheet_history_changes(sheet: ScoreSheet) -> list[HistoryRow]:
     return rows
 
 
+# --- sign-off ---------------------------------------------------------------------------------
+
+# The versions that end what the marks' authors wrote: marks confirmed before them were checked.
+_SIGNED = ("confirm", "override")
+# The versions that change the state (not a plain save).
+_STATE_ACTIONS = ("submit", "confirm", "override", "unlock", "withdraw")
+
+
+def mark_authors(sheet: ScoreSheet) -> set[int]:
+    """Who wrote the current marks: the authors of the saves that changed a mark since the
+    sheet was last confirmed (a save that changed nothing writes nothing)."""
+    authors: set[int] = set()
+    previous: dict = {}
+    for version in sheet.versions:
+        if version.action in _SIGNED:
+            authors = set()
+        elif (version.action in ("save", "withdraw") and version.author_id is not None
+              and version.marks != previous):
+            authors.add(version.author_id)
+        previous = version.marks
+    return authors
+
+
+@dataclass
+class SignOff:
+    """Who may confirm a sheet, and when nobody assigned may, the ways out."""
+
+    authors: set[int]  # user ids of the authors of the current marks
+    confirmers: list[User]  # chief and deputies who did not write them
+    blocked: list[ExpertAssignment]  # chief and deputies who wrote them
+    candidates: list[ExpertAssignment]  # experts who did not write them: could be deputies
+
+    @property
+    def stuck(self) -> bool:
+        """Nobody assigned may confirm: another deputy, or an organiser's override."""
+        return not self.confirmers
+
+
+def signoff(sheet: ScoreSheet) -> SignOff:
+    authors = mark_authors(sheet)
+    assignments = db.session.scalars(
+        select(ExpertAssignment).join(OfferedCategory, OfferedCategory.offered_competency_id
+                                      == ExpertAssignment.offered_competency_id)
+        .where(OfferedCategory.id == sheet.offered_category_id)
+        .options(joinedload(ExpertAssignment.user))
+        .order_by(ExpertAssignment.role, ExpertAssignment.id)).all()
+    able = [a for a in assignments if a.user.active and access.is_marker(a.user)]
+    return SignOff(
+        authors,
+        [a.user for a in able if a.signs_off and a.user_id not in authors],
+        [a for a in able if a.signs_off and a.user_id in authors],
+        [a for a in able if not a.signs_off and a.user_id not in authors])
+
+
+def stuck_sheets(competition_id: int) -> list[tuple[ScoreSheet, SignOff]]:
+    """The submitted sheets of a competition that no chief or deputy may confirm, each with
+    its ``SignOff`` (for the organiser's page: assign a deputy, or override)."""
+    sheets = db.session.scalars(
+        select(ScoreSheet).join(OfferedCategory).join(OfferedCompetency)
+        .where(OfferedCompetency.competition_id == competition_id,
+               ScoreSheet.status == "submitted")
+        .options(joinedload(ScoreSheet.criterion),
+                 joinedload(ScoreSheet.offered_category).joinedload(OfferedCategory.category),
+                 selectinload(ScoreSheet.versions))
+        .order_by(ScoreSheet.id)).unique().all()
+    found = []
+    for sheet in sheets:
+        state = signoff(sheet)
+        if state.stuck:
+            found.append((sheet, state))
+    return found
+
+
+def withdrawal(sheet: ScoreSheet | None) -> ScoreSheetVersion | None:
+    """The version that withdrew a sheet for changes (a submitted sheet saved with changes),
+    while the sheet is still a draft after it; None otherwise."""
+    if sheet is None or sheet.status != "draft":
+        return None
+    last = next((v for v in reversed(sheet.versions) if v.action in _STATE_ACTIONS), None)
+    return last if last is not None and last.action == "withdraw" else None
+
+
+def withdrawals(sheet_ids: list[int]) -> dict[int, ScoreSheetVersion]:
+    """``{sheet_id: the withdrawing version}`` for the given draft sheets: one query."""
+    if not sheet_ids:
+        return {}
+    last: dict[int, ScoreSheetVersion] = {}
+    for version in db.session.scalars(
+            select(ScoreSheetVersion)
+            .where(ScoreSheetVersion.sheet_id.in_(sheet_ids),
+                   ScoreSheetVersion.action.in_(_STATE_ACTIONS))
+            .options(joinedload(ScoreSheetVersion.author))
+            .order_by(ScoreSheetVersion.sheet_id, ScoreSheetVersion.number)):
+        last[version.sheet_id] = version
+    return {sheet_id: v for sheet_id, v in last.items() if v.action == "withdraw"}
+
+
 def sheets_overview(offered_competency: OfferedCompetency) -> dict[tuple[int, int], ScoreSheet]:
     """``{(offered_category_id, criterion_id): sheet}`` for a competency: one query."""
     return {(s.offered_category_id, s.criterion_id): s for s in db.session.scalars(
@@ -234,6 +332,7 @@ class CompetencyOverview:
     criteria: list[Criterion]
     categories: list[OfferedCategory]
     sheets: dict[tuple[int, int], ScoreSheet]
+    withdrawn: dict[int, ScoreSheetVersion]  # sheet id → the version that withdrew it
 
 
 def expert_overview(user) -> list[CompetencyOverview]:
@@ -244,8 +343,10 @@ def expert_overview(user) -> list[CompetencyOverview]:
 def competency_overview(offered_competency: OfferedCompetency,
                         assignment: ExpertAssignment | None = None) -> CompetencyOverview:
     categories = sorted(offered_competency.categories, key=lambda c: c.category.position)
+    sheets = sheets_overview(offered_competency)
+    drafts = [s.id for s in sheets.values() if s.status == "draft"]
     return CompetencyOverview(assignment, offered_competency, scheme(offered_competency.id),
-                              categories, sheets_overview(offered_competency))
+                              categories, sheets, withdrawals(drafts))
 
 
 def visible_competitions(user) -> list[Competition]:

@@ -4,12 +4,22 @@
 may do it (an ``access`` predicate on the sheet's competency)::
 
     save     no sheet, draft, submitted → draft     an assigned expert   (a submitted sheet
-                                                                          whose marks change)
+                                                                          whose marks change:
+                                                                          the saver confirms
+                                                                          the withdrawal first)
     submit   draft                      → submitted an assigned expert   (every mark given)
-    confirm  submitted                  → confirmed the chief expert     (not an author of
-             and locked                                                   the marks)
+    confirm  submitted                  → confirmed the chief expert or  (not an author of
+             and locked                             a deputy              the current marks)
+    override submitted                  → confirmed an organiser         (with a reason, only
+             and locked                                                   when no chief or
+                                                                          deputy may confirm)
     unlock   confirmed                  → draft     the chief expert     (with a reason)
              and unlocked
+
+``signoff(sheet)`` says who may confirm a submitted sheet, and when nobody assigned may, the
+way out (another deputy, or an organiser's override); a save that returns a submitted sheet to
+draft is kept as a "withdraw" version, so that the sheet shows who withdrew it
+(``withdrawal``).
 
 Every save is a new version with its author; a sheet is saved on the version it was based on
 or refused with a conflict (optimistic locking, checked again by the database).
@@ -40,7 +50,7 @@ from .. import ServiceError
 from ..audit import record
 from .assignments import conflicts
 from .marks import _clean, _entry_label, _fmt, _parse_mark
-from .queries import check_sheet_target, find_sheet, sheet_entries
+from .queries import check_sheet_target, find_sheet, mark_authors, sheet_entries, signoff
 
 DRAFT, SUBMITTED, CONFIRMED = "draft", "submitted", "confirmed"
 
@@ -57,6 +67,10 @@ class MarkProblems(ServiceError):
     def __init__(self, message: str, cells: dict[tuple[int, int], str]):
         super().__init__(message)
         self.cells = cells
+
+
+class WithdrawalNeeded(ServiceError):
+    """The save would return a submitted sheet to draft and the saver has not confirmed that."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +93,13 @@ TRANSITIONS: dict[str, Transition] = {
         _l("You are not assigned to this competency."),
         _l("Only a draft sheet can be submitted.")),
     "confirm": Transition(
-        frozenset({SUBMITTED}), CONFIRMED, access.is_chief,
-        _l("Only the chief expert of this competency confirms sheets."),
+        frozenset({SUBMITTED}), CONFIRMED, access.can_confirm,
+        _l("Only the chief expert or a deputy chief expert of this competency confirms "
+           "sheets."),
+        _l("Only a submitted sheet can be confirmed."), locked=True),
+    "override": Transition(
+        frozenset({SUBMITTED}), CONFIRMED, access.can_override_signoff,
+        _l("Only organisers record a confirmation override."),
         _l("Only a submitted sheet can be confirmed."), locked=True),
     "unlock": Transition(
         frozenset({CONFIRMED}), DRAFT, access.is_chief,
@@ -175,9 +194,13 @@ def _check_base(sheet: ScoreSheet | None, base_version: int) -> None:
 
 
 def save_marks(offered: OfferedCategory, criterion: Criterion, values: dict, base_version: int,
-               *, actor) -> ScoreSheet:
+               *, actor, withdraw: bool = True) -> ScoreSheet:
     """Save a sheet: ``values`` maps ``(entry_id, aspect_id)`` to the raw input (a string, or
-    the judges' scores as a list); a blank value clears a mark, a missing one keeps it."""
+    the judges' scores as a list); a blank value clears a mark, a missing one keeps it.
+
+    Changing a submitted sheet withdraws it (back to draft, a "withdraw" version): with
+    ``withdraw=False`` (the sheet page, until the expert has confirmed it) such a save is
+    refused with ``WithdrawalNeeded`` and nothing changes."""
     check_sheet_target(offered, criterion)
     _allow("save", actor, offered)
     assignment: ExpertAssignment = access.assignment_of(actor, offered.offered_competency_id)
@@ -216,6 +239,10 @@ def save_marks(offered: OfferedCategory, criterion: Criterion, values: dict, bas
         parsed[(entry_id, aspect_id)] = result
     if errors:
         raise MarkProblems(" ".join(dict.fromkeys(errors)), cells)
+    if parsed and not withdraw and sheet is not None and sheet.status == SUBMITTED:
+        raise WithdrawalNeeded(_(
+            "This sheet is submitted. Saving your changes returns it to draft: it has to be "
+            "submitted and confirmed again. Confirm that you want to save."))
     if sheet is None:
         sheet = ScoreSheet(offered_category_id=offered.id, criterion_id=criterion.id,
                            status=DRAFT)
@@ -242,7 +269,8 @@ def save_marks(offered: OfferedCategory, criterion: Criterion, values: dict, bas
         _move("save", sheet)  # a changed sheet is submitted again
     _touch(sheet, actor)
     _flush_or_conflict(sheet)
-    _new_version(sheet, "save", actor)
+    withdrawn = old_status == SUBMITTED and sheet.status == DRAFT
+    _new_version(sheet, "withdraw" if withdrawn else "save", actor)
     _flush_or_conflict(sheet)
     if changes:
         record("mark.change", sheet, user=actor,
@@ -286,29 +314,40 @@ def submit_sheet(offered: OfferedCategory, criterion: Criterion, base_version: i
                               version=sheet.version)
 
 
-def _authors_since_confirmation(sheet: ScoreSheet) -> set[int]:
-    authors = set()
-    for version in sheet.versions:
-        if version.action == "confirm":
-            authors = set()
-        elif version.action == "save" and version.author_id is not None:
-            authors.add(version.author_id)
-    return authors
-
-
 def confirm_sheet(offered: OfferedCategory, criterion: Criterion,
                   base_version: int | None = None, *, actor) -> ScoreSheet:
-    """The chief expert signs the sheet off: confirmed and locked. Not by an author of the
-    marks confirmed."""
+    """The chief expert or a deputy signs the sheet off: confirmed and locked. Not by an
+    author of the current marks (``queries.mark_authors``)."""
     _allow("confirm", actor, offered)
     sheet = _sheet_for_action("confirm", offered, criterion, base_version)
-    if actor.id in _authors_since_confirmation(sheet) or actor.id == sheet.submitted_by_id:
+    if actor.id in mark_authors(sheet):
         raise ServiceError(_("You entered marks on this sheet; another expert must have "
                              "entered the marks you confirm."))
     old, new = _move("confirm", sheet)
     sheet.confirmed_at, sheet.confirmed_by_id = utcnow(), actor.id
     return _record_transition("confirm", sheet, offered, criterion, actor, old, new,
                               locked=sheet.locked, version=sheet.version)
+
+
+def override_confirmation(offered: OfferedCategory, criterion: Criterion, reason: str,
+                          base_version: int | None = None, *, actor) -> ScoreSheet:
+    """An organiser confirms a submitted sheet that no chief or deputy of the competency may
+    confirm (each wrote marks on it), stating why: a version "override" with the reason."""
+    _allow("override", actor, offered)
+    reason = _clean(reason)
+    if not reason:
+        raise ServiceError(_("State the reason for the override."), field="reason")
+    sheet = _sheet_for_action("override", offered, criterion, base_version)
+    confirmers = signoff(sheet).confirmers
+    if confirmers:
+        raise ServiceError(_("%(names)s can confirm this sheet; an override is only for a "
+                             "sheet that nobody assigned can confirm.",
+                             names=", ".join(u.display_name for u in confirmers)))
+    old, new = _move("override", sheet)
+    sheet.confirmed_at, sheet.confirmed_by_id = utcnow(), actor.id
+    return _record_transition("override", sheet, offered, criterion, actor, old, new,
+                              version_reason=reason[:500], locked=sheet.locked, reason=reason,
+                              version=sheet.version)
 
 
 def unlock_sheet(offered: OfferedCategory, criterion: Criterion, reason: str,
