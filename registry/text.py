@@ -56,7 +56,11 @@ def email(value: str | None) -> str | None:
     address = clean(value)
     if not address:
         return None
+    local, _at, domain = address.rpartition("@")
     try:
+        if domain.lower() == "localhost" and local:  # the first administrator of a new install
+            validate_email(f"{local}@example.org", check_deliverability=False)
+            return address.lower()
         checked = validate_email(address, check_deliverability=False,
                                  allow_smtputf8=True).normalized
     except EmailNotValidError as error:

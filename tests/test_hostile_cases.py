@@ -36,3 +36,28 @@ def test_a_person_edit_without_the_organisation_field_is_not_a_500(app, client, 
         "last_name": person.last_name, "first_name": person.first_name,
         "birth_date": "2005-03-14", "region_id": person.region_id})
     assert response.status_code in (200, 302)
+
+
+def test_a_judgement_aspect_takes_between_three_and_the_configured_maximum_of_judges(app):
+    from registry.services import ServiceError, marking
+
+    competition = factories.make_competition(status="marking")
+    offered = factories.make_offered(competition)
+    oc = offered.offered_competency
+    criterion = factories.make_scheme(oc, {"A": [("Эстетика", "30", "judgement")]})[0]
+    entry = factories.register_entry(offered)
+    expert = factories.make_assignment(oc).user
+    key = (entry.id, criterion.aspects[0].id)
+    with pytest.raises(ServiceError, match="7"):
+        marking.save_marks(offered, criterion, {key: ["2"] * 5000}, 0, actor=expert)
+    db.session.rollback()
+    with pytest.raises(ServiceError, match="7"):
+        marking.save_marks(offered, criterion, {key: ["2"] * 8}, 0, actor=expert)
+    db.session.rollback()
+    sheet = marking.save_marks(offered, criterion, {key: ["2"] * 7}, 0, actor=expert)
+    assert sheet.version == 1
+    app.config["MAX_JUDGES"] = 9
+    try:
+        assert marking.max_judges() == 9
+    finally:
+        app.config.pop("MAX_JUDGES")

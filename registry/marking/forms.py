@@ -20,8 +20,9 @@ SHEET_STATUS_LABELS = {"draft": _l("draft"), "submitted": _l("submitted"),
                        "confirmed": _l("confirmed")}
 ASSIGNMENT_ROLE_LABELS = {"chief": _l("chief expert"), "deputy": _l("deputy chief expert"),
                           "expert": _l("expert")}
-VERSION_ACTION_LABELS = {"save": _l("saved"), "withdraw": _l("withdrawn for changes"),
-                         "submit": _l("submitted"), "confirm": _l("confirmed"),
+VERSION_ACTION_LABELS = {"save": _l("marks saved"), "withdraw": _l("withdrawn for changes"),
+                         "submit": _l("submitted to the chief expert"),
+                         "confirm": _l("confirmed and locked"),
                          "override": _l("confirmed by an organiser's override"),
                          "unlock": _l("unlocked")}
 

@@ -51,7 +51,10 @@ def test_mark_confirm_publish_and_see_medals(app, live_server, page, browser, cs
     expect(chief_page.get_by_test_id("sheet-locked")).to_be_visible()
     chief_page.goto(live_server + f"/results/{competition.id}")
     expect(chief_page.get_by_test_id("results-state")).to_have_class("badge bg-warning text-dark")
-    chief_page.get_by_test_id("publish").click()
+    # the chief publishes their competency (the whole competition is the organiser's), after
+    # the confirmation page
+    chief_page.get_by_test_id(f"publish-{offered.offered_competency_id}").click()
+    chief_page.get_by_test_id("confirm-publish").click()
     expect(chief_page.get_by_test_id("results-state")).to_have_class("badge bg-success")
 
     # two golds, no silver, bronze next

@@ -33,6 +33,7 @@ from .marks import (
     MAX_JUDGE_SCORE,
     MIN_JUDGES,
     judgement_mark,
+    max_judges,
     parse_decimal,
 )
 from .queries import (
@@ -96,7 +97,7 @@ __all__ = [
     "SchemeRow", "SheetConflict", "SheetData", "Transition", "add_aspect", "add_criterion",
     "assign_expert", "assignable_experts", "check_sheet_target", "competency_overview",
     "competition_assignments", "competition_of", "confirm_sheet", "conflicts", "delete_aspect",
-    "delete_criterion", "expert_overview", "find_offered_competency", "find_sheet",
+    "delete_criterion", "expert_overview", "find_offered_competency", "find_sheet", "max_judges",
     "import_scheme", "judgement_mark", "load_sheet", "missing_marks", "my_assignments",
     "offered_competencies", "organisations_for_choice", "parse_decimal", "regions_for_choice",
     "remove_assignment", "save_marks", "scheme", "scheme_frozen", "sheet_entries",

@@ -13,6 +13,14 @@ from .. import ServiceError
 CENT = Decimal("0.01")
 MAX_JUDGE_SCORE = 3
 MIN_JUDGES = 3
+DEFAULT_MAX_JUDGES = 7  # app.config["MAX_JUDGES"] overrides
+
+
+def max_judges() -> int:
+    from flask import current_app, has_app_context
+
+    configured = current_app.config.get("MAX_JUDGES") if has_app_context() else None
+    return max(MIN_JUDGES, int(configured or DEFAULT_MAX_JUDGES))
 JUDGES_ON_FORM = 3
 MAX_ASPECT_MARKS = Decimal(100)
 
@@ -68,6 +76,9 @@ def _parse_mark(aspect: Aspect, raw, entry: Entry) -> tuple[Decimal, list[int] |
         if not all(texts) or len(texts) < MIN_JUDGES:
             raise ServiceError(_("%(entry)s, %(aspect)s: every one of at least %(n)d judges "
                                  "gives a score.", n=MIN_JUDGES, **where))
+        if len(texts) > max_judges():
+            raise ServiceError(_("%(entry)s, %(aspect)s: at most %(n)d judges give a score.",
+                                 n=max_judges(), **where))
         if not all(t in {str(i) for i in range(MAX_JUDGE_SCORE + 1)} for t in texts):
             raise ServiceError(_("%(entry)s, %(aspect)s: a judge's score is a whole number "
                                  "from 0 to 3.", **where))
