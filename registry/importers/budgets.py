@@ -24,6 +24,7 @@ import re
 import time
 import xml.parsers.expat
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -37,12 +38,12 @@ MAX_SHARED_STRINGS = 500_000
 _CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,9})$")
 
 
-class BudgetExceeded(Exception):
-    """``message`` is for people (translated) and names the limit."""
+class BudgetExceeded(ValueError):
+    """The first argument is for people (translated) and names the limit."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    @property
+    def message(self) -> str:
+        return self.args[0]
 
 
 @dataclass
@@ -62,20 +63,12 @@ class Budget:
                    rows=rows, columns=max_columns, cells=rows * max_columns)
 
 
-@dataclass
-class Spent:
-    unpacked: int = 0
-    rows: int = 0
-    last_row: int = 0
-    cells: int = 0
-    shared_strings: int = 0
+class Spent(Counter):
+    """What the scan has read so far: ``unpacked`` bytes, ``rows``, ``last_row``, ``cells``,
+    ``shared_strings`` (missing keys are 0)."""
 
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number
+    def __getattr__(self, name: str) -> int:
+        return self[name]
 
 
 class _Scan:
@@ -85,38 +78,37 @@ class _Scan:
     def too_much(self, message: str):
         raise BudgetExceeded(message)
 
-    def rows_exceeded(self):
-        self.too_much(_("The sheet has more than %(n)d rows (empty rows and skipped row "
-                        "numbers count too); split it into smaller files.",
-                        n=self.budget.rows))
+    def rows_message(self) -> str:
+        return _("The sheet has more than %(n)d rows (empty rows and skipped row numbers "
+                 "count too); split it into smaller files.", n=self.budget.rows)
+
+    def count(self, what: str, limit: int, message) -> None:
+        self.spent[what] += 1
+        if self.spent[what] > limit:
+            self.too_much(message())
 
     def start(self, name: str, attrs: dict) -> None:
         local = name.rsplit(":", 1)[-1]
         spent, budget = self.spent, self.budget
         if local == "row":
-            spent.rows += 1
+            self.count("rows", budget.rows, self.rows_message)
             number = attrs.get("r")
-            if number is not None:
-                if not number.isdigit() or len(number) > 9:
-                    self.too_much(_("The sheet names a row number that no spreadsheet has."))
-                spent.last_row = max(spent.last_row, int(number))
-            else:
-                spent.last_row += 1
-            if spent.rows > budget.rows or spent.last_row > budget.rows:
-                self.rows_exceeded()
+            if number is not None and (not number.isdigit() or len(number) > 9):
+                self.too_much(_("The sheet names a row number that no spreadsheet has."))
+            spent["last_row"] = max(spent["last_row"] + 1, int(number or 0))
+            if spent["last_row"] > budget.rows:
+                self.too_much(self.rows_message())
         elif local == "c":
-            spent.cells += 1
-            if spent.cells > budget.cells:
-                self.too_much(_("The sheet has more than %(n)d cells; split it into smaller "
-                                "files.", n=budget.cells))
+            self.count("cells", budget.cells, lambda: _(
+                "The sheet has more than %(n)d cells; split it into smaller files.",
+                n=budget.cells))
             match = _CELL_REF.match(attrs.get("r") or "")
             if match and int(match.group(2)) > budget.rows:
-                self.rows_exceeded()
+                self.too_much(self.rows_message())
         elif local == "si":
-            spent.shared_strings += 1
-            if spent.shared_strings > budget.shared_strings:
-                self.too_much(_("The workbook has more than %(n)d different texts; split it "
-                                "into smaller files.", n=budget.shared_strings))
+            self.count("shared_strings", budget.shared_strings, lambda: _(
+                "The workbook has more than %(n)d different texts; split it into smaller "
+                "files.", n=budget.shared_strings))
 
 
 def _refuse_doctype(*_args) -> None:
@@ -135,8 +127,8 @@ def _scan_member(archive: zipfile.ZipFile, name: str, scan: _Scan) -> None:
             chunk = member.read(CHUNK)
             if not chunk:
                 break
-            spent.unpacked += len(chunk)
-            if spent.unpacked > budget.unpacked:
+            spent["unpacked"] += len(chunk)
+            if spent["unpacked"] > budget.unpacked:
                 raise BudgetExceeded(_(
                     "The spreadsheet unpacks to more than %(mb).1f MB, far more than a file of "
                     "this size should; save it again in Excel (without empty rows and "
