@@ -1,4 +1,6 @@
-"""Marking and results pages. Each view loads its objects (``db.get_or_404``), checks the
+"""Marking and results pages (over 400 lines: the sheet, sign-off and publication pages share
+the access helpers at the top; the publication views are the next to move to their own
+blueprint module). Each view loads its objects (``db.get_or_404``), checks the
 object-level rule with ``access.require`` (404 for an expert not assigned there, else 403),
 calls one service function and renders or redirects. Reads come from
 ``services.marking.queries`` (re-exported by ``services.marking``)."""

@@ -1,4 +1,9 @@
-"""Competitions and what they offer."""
+"""Competitions and what they offer.
+
+Over 400 lines for now: the competition's own rules (dates, kinds, medallion threshold, time
+zone, status and reopening) and the rules of what it offers (competencies, categories, team
+bounds, withdrawal) are checked together by the forms, the importer and the CLI; splitting
+offers into their own module is the next step when this area grows again."""
 from __future__ import annotations
 
 from dataclasses import dataclass

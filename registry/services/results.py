@@ -1,4 +1,6 @@
-"""Standings and their publication.
+"""Standings and their publication (over 400 lines: ranking, the published snapshot as the
+one truth, per-competency scope, readiness and change summaries all read the same
+``CompetitionStandings``; splitting readiness and changes out is the next step).
 
 ``competition_standings`` computes the standings of a whole competition with a fixed number of
 queries however many competencies, entries and aspects it has: the totals are summed by the
