@@ -180,7 +180,19 @@ def test_a_correction_is_a_draft_for_experts_until_the_chief_republishes(
         "награда потеряна")
     expect(page.get_by_test_id(f"change-{entries[0].id}").locator("td").nth(4)).to_have_text(
         "награда изменена")
+    expect(page.get_by_test_id("changes").locator("th").nth(4)).to_have_text("Что изменилось")
     _shoot(page, "draft")
+    # on a phone the competency goes under the name and what changed under the new result,
+    # so the whole change is in view without scrolling the table sideways
+    page.set_viewport_size(PHONE)
+    for cell in (gained.locator("td").nth(3),
+                 gained.locator("td").nth(3).get_by_text("награда получена")):
+        expect(cell).to_be_visible()
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= PHONE["width"]
+    expect(gained.locator("td").nth(4)).to_be_hidden()
+    expect(gained.locator("td").nth(1).get_by_text("Сварочные технологии · Основная")).to_be_visible()
+    page.set_viewport_size(WIDE)
 
     # the coordinator sees only the published result: no notice, no draft link, no draft view
     coordinator_context = browser.new_context(viewport=WIDE)
