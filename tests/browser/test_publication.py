@@ -133,6 +133,17 @@ def test_organiser_declares_an_empty_competency_not_held_and_publishes(
     for entry, total in zip(entries, ["80.00", "70.00", "60.00"], strict=True):
         expect(page.get_by_test_id(f"total-{entry.id}")).to_have_text(total)
     expect(page.get_by_test_id("draft-notice")).to_have_count(0)
+    # on a phone the standings keep place, name, total and award in view (region and
+    # organisation go under the name) and the page does not scroll sideways
+    page.set_viewport_size(PHONE)
+    assert _no_sideways_scroll(page)
+    award = page.get_by_test_id(f"award-{entries[0].id}")
+    expect(award).to_be_visible()
+    box = award.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    expect(page.get_by_test_id(f"row-{entries[0].id}").locator("td").nth(1).get_by_text(
+        "Оренбургская область")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/standings-390.png", full_page=True)
     context.close()
 
 
