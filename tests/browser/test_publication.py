@@ -29,12 +29,12 @@ def _no_sideways_scroll(page):
 
 
 def _shoot(page, name):
-    """Screenshots at 1366×768 and 390×844; at 390 px the page must not scroll sideways."""
+    """Screenshots at 1366×768 and 390×844; at neither width does the page scroll sideways."""
     os.makedirs(SHOTS, exist_ok=True)
     for size in (WIDE, PHONE):
         page.set_viewport_size(size)
         page.screenshot(path=f"{SHOTS}/{name}-{size['width']}.png", full_page=True)
-    assert _no_sideways_scroll(page)
+        assert _no_sideways_scroll(page), size
     page.set_viewport_size(WIDE)
 
 
@@ -101,6 +101,13 @@ def test_organiser_declares_an_empty_competency_not_held_and_publishes(
     expect(page.get_by_test_id(f"not-held-form-{oc.id}")).to_have_count(0)  # it was held
     expect(page.get_by_test_id("change-summary")).to_contain_text("Награды получены: 3")
     _shoot(page, "confirm-not-held")
+    # on a phone all four columns of the readiness table are in view
+    page.set_viewport_size(PHONE)
+    box = page.get_by_test_id(f"unmarked-{empty.id}").bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    page.set_viewport_size(WIDE)
+    # an organiser's whole menu wraps rather than running off a laptop screen
+    expect(page.get_by_role("button", name="Выйти")).to_be_in_viewport(ratio=1)
 
     # a blank reason is not sent (the field is required); with a reason it is declared
     page.get_by_test_id(f"not-held-{empty_oc.id}").click()
@@ -127,6 +134,17 @@ def test_organiser_declares_an_empty_competency_not_held_and_publishes(
     for entry, total in zip(entries, ["80.00", "70.00", "60.00"], strict=True):
         expect(page.get_by_test_id(f"total-{entry.id}")).to_have_text(total)
     expect(page.get_by_test_id("draft-notice")).to_have_count(0)
+    # on a phone the standings keep place, name, total and award in view (region and
+    # organisation go under the name) and the page does not scroll sideways
+    page.set_viewport_size(PHONE)
+    assert _no_sideways_scroll(page)
+    award = page.get_by_test_id(f"award-{entries[0].id}")
+    expect(award).to_be_visible()
+    box = award.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    expect(page.get_by_test_id(f"row-{entries[0].id}").locator("td").nth(1).get_by_text(
+        "Оренбургская область")).to_be_visible()
+    page.screenshot(path=f"{SHOTS}/standings-390.png", full_page=True)
     context.close()
 
 
