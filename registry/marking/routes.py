@@ -1,8 +1,9 @@
 """Marking pages: assignments, schemes, score sheets and their sign-off (the standings and
 publication pages of the same blueprint are in ``publication.py``). Each view loads its
-objects (``db.get_or_404``), checks the object-level rule with ``access.require`` (404 for an expert not assigned there, else 403),
-calls one service function and renders or redirects. Reads come from
-``services.marking.queries`` (re-exported by ``services.marking``)."""
+objects (``db.get_or_404``), checks the object-level rule with ``access.require`` (404 for
+an expert not assigned there, else 403), calls one service function and renders or
+redirects. Reads come from ``services.marking.queries`` (re-exported by
+``services.marking``)."""
 from __future__ import annotations
 
 import re
