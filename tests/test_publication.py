@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from registry.extensions import db
 from registry.models import AuditEntry, Award
-from registry.services import ServiceError, marking, results
+from registry.services import ServiceError, marking, publication_review, results
 
 from . import factories
 
@@ -73,7 +73,7 @@ def test_correction_is_a_draft_until_republished_and_other_awards_stay(app):
     cat = next(c for c in shown.categories if c.offered.id == offered.id)
     assert [(r.entry.id, r.award) for r in cat.rows] == [(entries[0].id, "gold"),
                                                          (entries[1].id, "silver")]
-    found = results.changes(results.competition_standings(competition, oc.id))
+    found = publication_review.changes(results.competition_standings(competition, oc.id))
     assert {(c.entry.id, c.kind, c.new[2]) for c in found} == {
         (entries[1].id, "changed", "gold"), (entries[0].id, "changed", "silver")}
     results.publish(competition, oc, actor=chief)

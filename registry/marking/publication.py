@@ -16,6 +16,7 @@ from ..models import (
 )
 from ..security import requires
 from ..services import marking as marking_service
+from ..services import publication_review as review
 from ..services import results as results_service
 from ..views import refusals
 from .forms import (
@@ -93,13 +94,13 @@ def publish_confirm(competition_id: int):
         access.require(access.can_publish_competency, current_user, offered.id)
     standings = results_service.competition_standings(
         competition, offered.id if offered is not None else None)
-    found = results_service.changes(standings)
-    state = results_service.readiness(standings)
+    found = review.changes(standings)
+    state = review.readiness(standings)
     form = PublishForm(competency=offered.id if offered is not None else "")
     return render_template(
         "marking/publish_confirm.html", competition=competition, offered=offered,
         standings=standings, readiness=state, changes=found,
-        summary=results_service.award_summary(found), form=form, not_held_form=NotHeldForm(),
+        summary=review.award_summary(found), form=form, not_held_form=NotHeldForm(),
         can_declare=access.can_publish(current_user, competition.id),
         blocked=any(item.refusal for item in state) or not standings.categories)
 
@@ -160,11 +161,11 @@ def draft(competition_id: int):
     standings = results_service.competition_standings(
         competition, offered.id if offered is not None else None)
     visible = {oc.id for oc in _visible_competencies(competition)}
-    found = [c for c in results_service.changes(standings) if c.category.published
+    found = [c for c in review.changes(standings) if c.category.published
              and c.category.offered.offered_competency_id in visible]
     return render_template(
         "marking/draft.html", competition=competition, offered=offered, standings=standings,
-        changes=found, summary=results_service.award_summary(found),
+        changes=found, summary=review.award_summary(found),
         can_publish=access.can_publish(current_user, competition.id),
         can_publish_competency={cat.offered.offered_competency_id for cat in standings.categories
                                 if access.can_publish_competency(

@@ -1,0 +1,127 @@
+"""Before a (re)publication: what it would change per entry (awards gained, lost, changed)
+and whether each competency is ready (sheets confirmed, entries without marks, not held)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import CompetencyNotHeld, Entry, OfferedCategory, OfferedCompetency, ScoreSheet
+from .results import RANKED_STATUS, CategoryStandings, CompetitionStandings, _scope
+
+
+@dataclass
+class EntryChange:
+    """One entry whose published result differs from the live one."""
+    category: CategoryStandings
+    entry: Entry
+    old: tuple  # (rank, total, award) as published; (None, None, None) if never published
+    new: tuple
+
+    @property
+    def kind(self) -> str:
+        """gained / lost / changed (the award), or result (place or points only)."""
+        old, new = self.old[2], self.new[2]
+        if old == new:
+            return "result"
+        return "gained" if old is None else "lost" if new is None else "changed"
+
+
+def changes(standings: CompetitionStandings) -> list[EntryChange]:
+    """Per entry, what publishing the live standings would change against what is
+    published (against nothing for a category never published: only awards then)."""
+    found = []
+    for cat in standings.categories:
+        old = {entry_id: (rank, Decimal(total) if total is not None else None, award)
+               for entry_id, total, rank, award in (cat.published_rows or [])}
+        for row in cat.live_rows:
+            new = (row.rank, row.total, row.award)
+            before = old.get(row.entry.id, (None, None, None))
+            if not cat.published and row.award is None:
+                continue
+            if before != new:
+                found.append(EntryChange(cat, row.entry, before, new))
+    return found
+
+
+def award_summary(found: list[EntryChange]) -> dict[str, int]:
+    summary = {"gained": 0, "lost": 0, "changed": 0, "result": 0}
+    for change in found:
+        summary[change.kind] += 1
+    return summary
+
+
+@dataclass
+class CategoryReadiness:
+    standings: CategoryStandings
+    sheets_confirmed: int
+    sheets_total: int
+
+    @property
+    def entries(self) -> int:
+        return len(self.standings.live_rows)
+
+    @property
+    def unmarked(self) -> int:
+        """Registered entries with no total (neither marks nor a protocol's points/place)."""
+        return sum(1 for r in self.standings.live_rows
+                   if r.entry.status == RANKED_STATUS and r.total is None and r.rank is None)
+
+
+@dataclass
+class CompetencyReadiness:
+    offered_competency: OfferedCompetency
+    categories: list[CategoryReadiness]
+    not_held: CompetencyNotHeld | None
+
+    @property
+    def marked(self) -> bool:
+        return any(c.standings.marked for c in self.categories)
+
+    @property
+    def unconfirmed(self) -> int:
+        return sum(c.sheets_total - c.sheets_confirmed for c in self.categories)
+
+    @property
+    def refusal(self) -> str | None:
+        if self.unconfirmed:
+            return _("%(n)d score sheets are not confirmed yet.", n=self.unconfirmed)
+        if not self.marked and self.not_held is None:
+            return _("Nothing is marked; an organiser may declare the competency not held.")
+        return None
+
+
+def sheet_counts(competition_id: int,
+                 offered_competency_id: int | None = None) -> dict[int, tuple[int, int]]:
+    """``{offered_category_id: (confirmed, total)}`` score sheets: one query."""
+    query = _scope(
+        select(ScoreSheet.offered_category_id, ScoreSheet.status, func.count(ScoreSheet.id))
+        .join(OfferedCategory, OfferedCategory.id == ScoreSheet.offered_category_id)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+        .group_by(ScoreSheet.offered_category_id, ScoreSheet.status),
+        competition_id, offered_competency_id)
+    counts: dict[int, list[int]] = {}
+    for category_id, status, number in db.session.execute(query):
+        pair = counts.setdefault(category_id, [0, 0])
+        pair[1] += number
+        if status == "confirmed":
+            pair[0] += number
+    return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+def readiness(standings: CompetitionStandings) -> list[CompetencyReadiness]:
+    """For each competency and category of ``standings``: entries, sheets confirmed / total,
+    entries without marks; and whether it may be published."""
+    counts = sheet_counts(standings.competition.id,
+                          standings.categories[0].offered.offered_competency_id
+                          if standings.partial and standings.categories else None)
+    by_competency: dict[int, CompetencyReadiness] = {}
+    for cat in standings.categories:
+        oc = cat.offered.offered_competency
+        item = by_competency.setdefault(oc.id, CompetencyReadiness(oc, [], cat.not_held))
+        confirmed, total = counts.get(cat.offered.id, (0, 0))
+        item.categories.append(CategoryReadiness(cat, confirmed, total))
+    return list(by_competency.values())
