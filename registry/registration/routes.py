@@ -4,8 +4,8 @@ Views read the request, call one operation and render or redirect; on a broken r
 (``ServiceError``) the request is refused (nothing is written) and the message is shown on the
 form (``registry.views.refusals``), never a 500. Reads are in ``queries.py``.
 
-Over 400 lines on purpose: one blueprint of about twenty small views whose forms share the
-person, organisation and offered-category helpers at the top; each view is a few lines.
+The organisation pages of the same blueprint are in ``organisations.py``; this module keeps
+the persons, entries, teams and participants list, whose forms share the helpers at the top.
 """
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from ..models import (
     ENTRY_STATUSES,
     Competition,
     Entry,
-    Organisation,
     Person,
 )
 from ..security import can, requires
@@ -38,7 +37,6 @@ from ..services import registration as reg
 from ..views import refusals
 from . import queries
 from .forms import (
-    ORGANISATION_KIND_LABELS,
     STAGE_LABELS,
     STATUS_LABELS,
     AddMemberForm,
@@ -46,7 +44,6 @@ from .forms import (
     EntryStatusForm,
     HealthDeleteForm,
     HealthForm,
-    OrganisationForm,
     PersonEntryForm,
     PersonForm,
     RemoveMemberForm,
@@ -107,53 +104,6 @@ def _registration_form(form_class, competition_id: int):
 def _registration_globals():
     return {"entry_status_labels": STATUS_LABELS, "stage_labels": STAGE_LABELS,
             "list_args": _list_args}
-
-
-# --- organisations -------------------------------------------------------------------------
-
-@bp.route("/organisations")
-@requires("persons.view")
-def organisations():
-    q = request.args.get("q", "").strip()
-    region_id = _int_arg("region_id")
-    page = queries.organisations(q=q, region_id=region_id, page=_page_arg(),
-                                 per_page=_per_page())
-    return render_template(
-        "registration/organisations.html", page=page, q=q, region_id=region_id,
-        regions=queries.region_choices(), kind_labels=ORGANISATION_KIND_LABELS,
-    )
-
-
-def _organisation_form(organisation: Organisation | None):
-    form = OrganisationForm(obj=organisation)
-    form.region_id.choices = _blank_choice() + queries.region_choices()
-    if form.validate_on_submit():
-        region = queries.region(form.region_id.data)
-        with refusals(form, _FIELD_ALIASES) as attempt:
-            if organisation is None:
-                organisation = reg.create_organisation(form.name.data, region, form.kind.data,
-                                                       actor=current_user)
-            else:
-                reg.update_organisation(organisation, name=form.name.data, region=region,
-                                        kind=form.kind.data, actor=current_user)
-        if attempt.ok:
-            flash(_("Organisation «%(name)s» saved.", name=organisation.name), "success")
-            return redirect(url_for("registration.organisations",
-                                    q=organisation.name, region_id=organisation.region_id))
-    return render_template("registration/organisation_form.html", form=form,
-                           organisation=organisation)
-
-
-@bp.route("/organisations/new", methods=["GET", "POST"])
-@requires("persons.manage")
-def organisation_create():
-    return _organisation_form(None)
-
-
-@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
-@requires("persons.manage")
-def organisation_edit(organisation_id: int):
-    return _organisation_form(db.get_or_404(Organisation, organisation_id))
 
 
 # --- persons -------------------------------------------------------------------------------
@@ -503,3 +453,7 @@ def entry_remove_member(entry_id: int, person_id: int):
         if attempt.ok:
             flash(_("%(name)s removed from the team.", name=person.full_name), "success")
     return redirect(url_for("registration.entry_detail", entry_id=entry_id))
+
+
+# The organisation pages register on the same blueprint.
+from . import organisations  # noqa: E402,F401
