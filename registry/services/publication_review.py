@@ -2,14 +2,16 @@
 and whether each competency is ready (sheets confirmed, entries without marks, not held)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import CompetencyNotHeld, Entry, OfferedCategory, OfferedCompetency, ScoreSheet
+from ..models import (
+    CompetencyNotHeld, Criterion, Entry, OfferedCategory, OfferedCompetency, ScoreSheet,
+)
 from .results import RANKED_STATUS, CategoryStandings, CompetitionStandings, _scope
 
 
@@ -56,19 +58,41 @@ def award_summary(found: list[EntryChange]) -> dict[str, int]:
 
 @dataclass
 class CategoryReadiness:
+    """One category before publication. It may be published when it has no entry to rank,
+    when its results come from a protocol, or when every criterion of the competency's
+    scheme has a confirmed sheet for it (``missing`` lists the codes that have none)."""
     standings: CategoryStandings
     sheets_confirmed: int
     sheets_total: int
+    criteria: int = 0
+    missing: list[str] = field(default_factory=list)
 
     @property
     def entries(self) -> int:
         return len(self.standings.live_rows)
 
     @property
+    def ranked(self) -> int:
+        return sum(1 for r in self.standings.live_rows if r.entry.status == RANKED_STATUS)
+
+    @property
     def unmarked(self) -> int:
         """Registered entries with no total (neither marks nor a protocol's points/place)."""
         return sum(1 for r in self.standings.live_rows
                    if r.entry.status == RANKED_STATUS and r.total is None and r.rank is None)
+
+    @property
+    def refusal(self) -> str | None:
+        if not self.ranked or self.standings.from_protocol:
+            return None
+        name = self.standings.category.name
+        if not self.criteria:
+            return _("%(category)s: there is no marking scheme and no protocol.",
+                     category=name)
+        if self.missing:
+            return _("%(category)s: criteria without a confirmed score sheet: %(codes)s.",
+                     category=name, codes=", ".join(self.missing))
+        return None
 
 
 @dataclass
@@ -87,11 +111,27 @@ class CompetencyReadiness:
 
     @property
     def refusal(self) -> str | None:
+        """Why this competency may not be published yet (None: it may). The one rule, for
+        the publication page and for ``results.publish``."""
         if self.unconfirmed:
             return _("%(n)d score sheets are not confirmed yet.", n=self.unconfirmed)
-        if not self.marked and self.not_held is None:
+        if self.not_held is not None:
+            return None
+        if not self.marked:
             return _("Nothing is marked; an organiser may declare the competency not held.")
+        for category in self.categories:
+            if category.refusal:
+                return category.refusal
         return None
+
+
+def refusal(state: list[CompetencyReadiness]) -> str | None:
+    """The first reason why nothing of ``state`` may be published, named by competency."""
+    for item in state:
+        if item.refusal:
+            return _("%(competency)s: %(reason)s",
+                     competency=item.offered_competency.competency.name, reason=item.refusal)
+    return None
 
 
 def sheet_counts(competition_id: int,
@@ -112,16 +152,50 @@ def sheet_counts(competition_id: int,
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
+def criteria_codes(competition_id: int,
+                   offered_competency_id: int | None = None) -> dict[int, list[tuple[int, str]]]:
+    """``{offered_competency_id: [(criterion_id, code), …]}`` in scheme order: one query."""
+    query = _scope(
+        select(Criterion.offered_competency_id, Criterion.id, Criterion.code)
+        .join(OfferedCompetency, OfferedCompetency.id == Criterion.offered_competency_id)
+        .order_by(Criterion.position, Criterion.id),
+        competition_id, offered_competency_id)
+    found: dict[int, list[tuple[int, str]]] = {}
+    for oc_id, criterion_id, code in db.session.execute(query):
+        found.setdefault(oc_id, []).append((criterion_id, code))
+    return found
+
+
+def confirmed_criteria(competition_id: int,
+                       offered_competency_id: int | None = None) -> set[tuple[int, int]]:
+    """``{(offered_category_id, criterion_id)}`` of the confirmed score sheets: one query."""
+    query = _scope(
+        select(ScoreSheet.offered_category_id, ScoreSheet.criterion_id)
+        .join(OfferedCategory, OfferedCategory.id == ScoreSheet.offered_category_id)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+        .where(ScoreSheet.status == "confirmed"),
+        competition_id, offered_competency_id)
+    return {(category_id, criterion_id)
+            for category_id, criterion_id in db.session.execute(query)}
+
+
 def readiness(standings: CompetitionStandings) -> list[CompetencyReadiness]:
     """For each competency and category of ``standings``: entries, sheets confirmed / total,
-    entries without marks; and whether it may be published."""
-    counts = sheet_counts(standings.competition.id,
-                          standings.categories[0].offered.offered_competency_id
-                          if standings.partial and standings.categories else None)
+    criteria without a confirmed sheet, entries without marks; and whether it may be
+    published (``CompetencyReadiness.refusal``)."""
+    scope = (standings.categories[0].offered.offered_competency_id
+             if standings.partial and standings.categories else None)
+    competition_id = standings.competition.id
+    counts = sheet_counts(competition_id, scope)
+    criteria = criteria_codes(competition_id, scope)
+    confirmed = confirmed_criteria(competition_id, scope)
     by_competency: dict[int, CompetencyReadiness] = {}
     for cat in standings.categories:
         oc = cat.offered.offered_competency
         item = by_competency.setdefault(oc.id, CompetencyReadiness(oc, [], cat.not_held))
-        confirmed, total = counts.get(cat.offered.id, (0, 0))
-        item.categories.append(CategoryReadiness(cat, confirmed, total))
+        done, total = counts.get(cat.offered.id, (0, 0))
+        scheme = criteria.get(oc.id, [])
+        missing = [code for criterion_id, code in scheme
+                   if (cat.offered.id, criterion_id) not in confirmed]
+        item.categories.append(CategoryReadiness(cat, done, total, len(scheme), missing))
     return list(by_competency.values())

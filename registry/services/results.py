@@ -341,8 +341,9 @@ def publish(competition: Competition, offered_competency: OfferedCompetency | No
             actor=None) -> Publication:
     """Publish the live standings (again, after corrections) of one competency — by its chief
     expert or an organiser — or of the whole competition — by an organiser (``access``).
-    Refused while a score sheet in scope is not confirmed, while a competency in scope has
-    nothing marked and is not declared not held, and when nothing has changed."""
+    Refused by ``publication_review.refusal`` (a sheet not confirmed; a category with entries
+    whose criteria lack a confirmed sheet and that has no protocol; a competency with nothing
+    marked, unless declared not held), and when nothing has changed."""
     if offered_competency is None:
         access.enforce(access.can_publish, actor, competition.id)
     else:
@@ -353,18 +354,11 @@ def publish(competition: Competition, offered_competency: OfferedCompetency | No
     standings = competition_standings(competition, scope)
     if not standings.categories:
         raise ServiceError(_("There is nothing to publish."))
-    from .publication_review import readiness  # it reads these standings' types
+    from .publication_review import readiness, refusal  # it reads these standings' types
 
-    state = readiness(standings)
-    pending = sum(item.unconfirmed for item in state)
-    if pending:
-        raise ServiceError(_("%(n)d score sheets are not confirmed yet; results cannot be "
-                             "published.", n=pending))
-    empty = [item.offered_competency.competency.name for item in state
-             if not item.marked and item.not_held is None]
-    if empty:
-        raise ServiceError(_("Nothing is marked in %(names)s: mark it, or an organiser "
-                             "declares it not held.", names=", ".join(empty)))
+    reason = refusal(readiness(standings))
+    if reason:
+        raise ServiceError(_("Results cannot be published. %(reason)s", reason=reason))
     if standings.fully_published and not standings.changed_since_publication:
         raise ServiceError(_("Nothing has changed since the last publication."))
     previous = standings.publication
