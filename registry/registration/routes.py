@@ -151,8 +151,11 @@ def _create_person(form: PersonForm, register_in: Competition | None = None):
 
 def _prepare_person_form(form: PersonForm, person: Person | None = None) -> None:
     form.region_id.choices = _blank_choice() + queries.region_choices()
-    if request.method == "GET" and person is not None:
+    if person is None:
+        return
+    if request.method == "GET":
         form.region_id.data = person.region_id
+    if request.method == "GET" or "organisation" not in request.form:  # a name, not the row
         form.organisation.data = person.organisation.name if person.organisation else ""
 
 
