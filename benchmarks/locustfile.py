@@ -1,4 +1,5 @@
-"""Locust scenario for ``make loadtest``: coordinators browse, experts mark.
+"""Locust scenario for ``make loadtest``: coordinators browse, experts mark, and (when
+``LOADTEST_ATTACKERS`` > 0) that many attackers upload crafted spreadsheets without pause.
 
 Reads its targets from ``LOADTEST_TARGETS`` (a JSON file written by ``benchmarks.loadtest``).
 A 409 on a score sheet is the registry refusing to overwrite another expert's save: a correct
@@ -94,6 +95,32 @@ class Expert(Registered):
                 response.success()
             elif response.status_code != 302:
                 response.failure(f"save answered {response.status_code}")
+
+
+ATTACKERS = int(os.environ.get("LOADTEST_ATTACKERS", "0"))
+CRAFTED = [(os.path.basename(path), open(path, "rb").read()) for path in TARGETS["crafted"]]
+
+
+class Attacker(Registered):
+    """An organiser's account sending the crafted files of the trust issue: each must be
+    refused (the preview names the limit) quickly, without taking a worker for minutes."""
+    abstract = ATTACKERS == 0
+    fixed_count = ATTACKERS
+    wait_time = between(0, 0.1)
+    email = TARGETS["organiser"]
+
+    @task
+    def upload(self):
+        competition = random.choice(TARGETS["competitions"])
+        url = f"/competitions/{competition}/import"
+        page = self.client.get(url, name="import page")
+        name, data = random.choice(CRAFTED)
+        with self.client.post(url, name="crafted upload", catch_response=True, files={
+                "file": (name, data, "application/vnd.openxmlformats-officedocument"
+                                     ".spreadsheetml.sheet")},
+                data={"csrf_token": csrf_token(page.text)}) as response:
+            if response.status_code != 200 or "preview-problems" not in response.text:
+                response.failure(f"upload answered {response.status_code}")
 
 
 @events.quitting.add_listener
