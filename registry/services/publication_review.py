@@ -10,7 +10,12 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
-    CompetencyNotHeld, Criterion, Entry, OfferedCategory, OfferedCompetency, ScoreSheet,
+    CompetencyNotHeld,
+    Criterion,
+    Entry,
+    OfferedCategory,
+    OfferedCompetency,
+    ScoreSheet,
 )
 from .results import RANKED_STATUS, CategoryStandings, CompetitionStandings, _scope
 
