@@ -1,11 +1,13 @@
-"""Upload a spreadsheet (participants, or a results protocol), see every row with its
-problems and what will change, then confirm.
+"""Upload a spreadsheet (participants, or a results protocol), see its summary, its problems
+and its rows, a page at a time, then confirm.
 
-Both imports go the same way: the upload builds the plan and shows it (nothing is written);
-a plan without problems waits in the ``uploads.WaitingRoom`` under a token bound to the
-session and the competition; the confirmation takes the file back, builds the plan again (the
-database may have changed) and writes it, once, through the importer's ``apply``. A refusal
-calls ``refuse()`` so the request rolls back (``registry/transaction.py``).
+Both imports go the same way: the upload builds the plan and shows its summary, its problems
+and the first page of its rows (``preview.py``; nothing is written); a plan without problems
+waits in the ``uploads.WaitingRoom`` under a token bound to the session and the competition,
+and its other pages are GETs of that upload (``preview``, ``results_preview``: the plan is
+built again from the kept file); the confirmation takes the file back, builds the plan again
+(the database may have changed) and writes it, once, through the importer's ``apply``. A
+refusal calls ``refuse()`` so the request rolls back (``registry/transaction.py``).
 """
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ import os
 
 from flask import (
     Blueprint,
+    abort,
     flash,
     redirect,
     render_template,
+    request,
     send_file,
     session,
     url_for,
@@ -33,6 +37,7 @@ from . import results as protocol
 from .base import ImportRefused
 from .forms import CancelForm, ConfirmForm, UploadForm
 from .participants import COLUMNS, apply, build_plan
+from .preview import page_number, preview_page
 from .template import participants_template
 from .uploads import WaitingRoom
 
@@ -63,12 +68,18 @@ def _render_upload(competition: Competition, form: UploadForm, result=None):
                            columns=COLUMNS, result=result, back_url=_back_url(competition))
 
 
-def _render_preview(competition: Competition, plan, token: str | None, status: int = 200):
-    confirm_form = ConfirmForm(formdata=None, token=token) if token else None
+def _page_args() -> tuple[int, bool]:
+    return page_number(request.args.get("page")), request.args.get("only") == "problems"
+
+
+def _render_preview(competition: Competition, plan, token: str | None, status: int = 200,
+                    number: int = 1, only_problems: bool = False):
+    confirm_form = ConfirmForm(formdata=None, token=token) if token and plan.ok else None
     return render_template(
         "imports/preview.html", competition=competition, plan=plan, confirm_form=confirm_form,
         cancel_form=CancelForm(), upload_form=UploadForm(formdata=None),
-        back_url=_back_url(competition),
+        back_url=_back_url(competition), token=token,
+        preview=preview_page(plan, number, only_problems=only_problems),
     ), status
 
 
@@ -87,6 +98,22 @@ def participants(competition_id: int):
     if not isinstance(result, dict) or result.get("competition_id") != competition.id:
         result = None
     return _render_upload(competition, form, result)
+
+
+@bp.route("/competitions/<int:competition_id>/import/preview")
+@requires("competitions.manage")
+def preview(competition_id: int):
+    """Another page of the preview of the upload that waits for confirmation: the file is read
+    and checked again (nothing is written). Only this session's upload for this competition;
+    any other token is 404."""
+    competition = db.get_or_404(Competition, competition_id)
+    token = request.args.get("token")
+    stored = PARTICIPANTS.take(competition.id, token)
+    if stored is None:
+        abort(404)
+    data, filename = stored
+    plan = build_plan(competition, data, filename=filename)
+    return _render_preview(competition, plan, token, 200 if plan.ok else 422, *_page_args())
 
 
 @bp.route("/competitions/<int:competition_id>/import/confirm", methods=["POST"])
@@ -139,12 +166,14 @@ def template(competition_id: int):
 # --- results (paper protocols) -------------------------------------------------------------
 
 def _render_results(competition: Competition, form: UploadForm, plan=None,
-                    token: str | None = None):
-    confirm_form = ConfirmForm(formdata=None, token=token) if token else None
+                    token: str | None = None, number: int = 1, only_problems: bool = False):
+    confirm_form = ConfirmForm(formdata=None, token=token) if token and plan.ok else None
     status = 422 if plan is not None and not plan.ok else 200
     return render_template(
         "imports/results_upload.html", competition=competition, form=form, plan=plan,
         confirm_form=confirm_form, cancel_form=CancelForm(), columns=protocol.SPEC.columns,
+        token=token, preview=preview_page(plan, number, only_problems=only_problems)
+        if plan is not None else None,
     ), status
 
 
@@ -160,6 +189,20 @@ def results(competition_id: int):
         token = RESULTS.keep(data, competition.id, filename) if plan.ok else None
         return _render_results(competition, UploadForm(formdata=None), plan, token)
     return _render_results(competition, form)
+
+
+@bp.route("/results/<int:competition_id>/import/preview")
+@requires("results.import")
+def results_preview(competition_id: int):
+    """Another page of the protocol preview that waits for confirmation (as ``preview``)."""
+    competition = db.get_or_404(Competition, competition_id)
+    token = request.args.get("token")
+    stored = RESULTS.take(competition.id, token)
+    if stored is None:
+        abort(404)
+    data, filename = stored
+    plan = protocol.build_plan(competition, data, filename=filename)
+    return _render_results(competition, UploadForm(formdata=None), plan, token, *_page_args())
 
 
 @bp.route("/results/<int:competition_id>/import/confirm", methods=["POST"])
