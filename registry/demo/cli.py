@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from ..models import Competition
+from ..progress import progress
 from ..transaction import Commands
 
 
@@ -70,11 +71,15 @@ def demo_load(scale: int, seed: int, if_empty: bool, append: bool, show_password
     if show_password:
         password = secrets.token_urlsafe(16)
         password_hash = generate_password_hash(password, method="scrypt")
-    log = (lambda message: None) if quiet else (lambda message: click.echo(f"  {message}"))
+    bar = progress("Stages")
+    # on a terminal the bar stands for the step lines; without one they are printed
+    log = (lambda message: None) if quiet or bar.shown \
+        else (lambda message: click.echo(f"  {message}"))
     click.echo(f"Loading demo data: scale {scale}, seed {seed} …")
     try:
-        report = Generator(scale, seed, password_hash=password_hash,
-                           log=log).run()
+        with bar:
+            report = Generator(scale, seed, password_hash=password_hash,
+                               log=log, on_stage=bar.to).run()
     except DemoRefused as error:
         raise click.ClickException(str(error)) from error
     created = {name: n - before[name] for name, n in _counts().items()}

@@ -49,13 +49,16 @@ __all__ = ["DemoRefused", "Generator", "Report"]
 
 
 class Generator(Bulk, People, Stages, Marking, Publishing):
-    def __init__(self, scale: int, seed: int = 2024, *, password_hash: str | None = None, log=None):
+    def __init__(self, scale: int, seed: int = 2024, *, password_hash: str | None = None, log=None,
+                 on_stage=None):
         super().__init__()
         self.scale = max(50, int(scale))
         self.seed = seed
         self.rng = random.Random(seed)
         self.password_hash = password_hash
         self.log = log or (lambda message: None)
+        # ``on_stage(done, total)``: a progress bar's, called after each stage is made
+        self.on_stage = on_stage or (lambda done, total: None)
 
     # --- reference data ---------------------------------------------------------------------
 
@@ -119,6 +122,9 @@ class Generator(Bulk, People, Stages, Marking, Publishing):
         budgets = {slug: int(self.scale * REGIONAL_SHARE * plan.share)
                    for slug, plan in PLANS.items()}
         plans = {slug: self.regional_plan(slug, budget) for slug, budget in budgets.items()}
+        stage_total = sum(len(plan) for plan in plans.values()) + sum(
+            len(kind_plan.upper_stages) for kind_plan in PLANS.values())
+        stages_done = 0
         used = sorted({c for plan in plans.values() for c in plan})
         self.build_organisations(used)
         self.pinned_org = self.orgs[ORENBURG]["college"][0]
@@ -155,6 +161,8 @@ class Generator(Bulk, People, Stages, Marking, Publishing):
                     if code == ORENBURG and kind_plan.silver_pin else None
                 self.run_stage(cid, slug, code, offered, starts, threshold, pin_silver=silver)
                 stages[slug].append((cid, offered))
+                stages_done += 1
+                self.on_stage(stages_done, stage_total)
             self.log(f"{slug}: {len(plan)} regional stages, entries so far "
                      f"{self.counts['entries']}")
 
@@ -174,9 +182,12 @@ class Generator(Bulk, People, Stages, Marking, Publishing):
                 threshold = self.upper_threshold(slug)
                 self.run_stage(cid, slug, None, offered, upper.starts, threshold,
                                publish=upper.published)
+                stages_done += 1
+                self.on_stage(stages_done, stage_total)
                 if not upper.published:
                     finals.append(cid)
                 sources = [offered]
+        self.on_stage(stage_total, stage_total)
         self.log(f"season {SEASON}: entries {self.counts['entries']}")
 
         for slug, kind_plan in PLANS.items():

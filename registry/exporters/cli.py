@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from ..progress import progress
 from ..services import ServiceError
 from ..transaction import Commands, transactional
 from .base import EXPORTERS, Exporter
@@ -30,10 +31,11 @@ def _write(name: str, fmt: str, output: str, lang: str, delimiter: str, **filter
     target = Path(output)
     partial = target.with_name(target.name + ".partial")
     size = 0
-    with open(partial, "wb") as fh:
+    with open(partial, "wb") as fh, progress(f"{name}: writing") as bar:
         for chunk in export.chunks:
             fh.write(chunk)
             size += len(chunk)
+            bar.update(1)
     partial.replace(target)
     click.echo(f"{name}: {size} bytes written to {target}")
 

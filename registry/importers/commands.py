@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Competition
+from ..progress import progress
 from ..transaction import Commands
 from . import results as protocol
 from .base import ImportRefused
@@ -45,14 +46,21 @@ def import_participants(file: Path, competition_id: int, dry_run: bool):
     competition = db.session.get(Competition, competition_id)
     if competition is None:
         raise click.ClickException(_("There is no competition with id %(id)d.", id=competition_id))
-    plan = build_plan(competition, file.read_bytes(), filename=file.name)
+    data = file.read_bytes()
+    # the bar's length: the lines of the file at most (exact for a CSV without line breaks
+    # in its cells); it ends full either way
+    with progress(_("Checking rows"), length=max(1, data.count(b"\n"))) as bar:
+        plan = build_plan(competition, data, filename=file.name, on_row=bar.update)
+        bar.finish()
     if not plan.ok:
         _fail(plan.problems, plan.invalid_rows)
     if dry_run:
         _echo_counts(plan.counts, dry_run=True)
         return
     try:
-        counts = apply(plan)
+        with progress(_("Writing"), length=1) as bar:
+            counts = apply(plan)
+            bar.update(1)
     except ImportRefused as error:
         _fail(error.problems, 0)
     _echo_counts(counts, dry_run=False)

@@ -90,8 +90,9 @@ class ImportPlan(Plan):
 
 
 def build_plan(competition: Competition, data: bytes, *, filename: str | None = None,
-               max_rows: int | None = None) -> ImportPlan:
-    """Read and validate; writes nothing."""
+               max_rows: int | None = None, on_row=None) -> ImportPlan:
+    """Read and validate; writes nothing. ``on_row()`` (a progress bar's) is called after each
+    row is checked."""
     plan = ImportPlan(competition=competition, filename=filename)
     if not read_plan(plan, data, SPEC, row_type=PlanRow, max_rows=max_rows):
         return plan
@@ -102,6 +103,8 @@ def build_plan(competition: Competition, data: bytes, *, filename: str | None = 
     plan.offered = ref.offered
     for row in plan.rows:
         _parse_row(ref, row)
+        if on_row is not None:
+            on_row()
     check_together(plan, ref)
     # A closed competition takes no new entries; a file that adds none is still just
     # reported as adding nothing.
