@@ -246,7 +246,36 @@ def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure]
             db.session.remove()
         figures.append(Figure("Import of a 10,000-row participants file (plan + write)",
                               import_times, target="< 15 s", note="3 runs, new persons"))
+        preview_target = Competition(kind_id=kind_id, title="Предпросмотр", year=2025,
+                                     stage="final", status="registration")
+        db.session.add(preview_target)
+        db.session.commit()
+        preview_id = preview_target.id
+        db.session.remove()
+    figures.append(preview_figure(client, preview_id, floor_times, max(3, repeat // 6)))
     return figures, facts
+
+
+def preview_figure(client, competition_id: int, floor_times: list[float], repeat: int) -> Figure:
+    """The preview page of a 10,000-row participants upload (the plan is built, its summary
+    and first page of rows shown; nothing is written), and its size."""
+    import io
+
+    from .synthetic import participants_file
+
+    data = participants_file(10_000, salt="е")
+    sizes = []
+
+    def call():
+        response = client.post(f"/competitions/{competition_id}/import",
+                               data={"file": (io.BytesIO(data), "import.csv")},
+                               content_type="multipart/form-data")
+        assert response.status_code == 200, response.status_code
+        sizes.append(len(response.get_data()))
+
+    times = timed(call, repeat)
+    return Figure("Preview of a 10,000-row participants upload (page 1)", times, floor_times,
+                  target="< 2 s, < 500 KB", note=f"{max(sizes) / 1024:.0f} KB, {repeat} runs")
 
 
 def _salt(number: int) -> str:

@@ -58,9 +58,11 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "registration.entry_remove_member": frozenset({"admin", "organiser"}),
     "imports.results": frozenset({"admin", "organiser"}),
     "imports.results_confirm": frozenset({"admin", "organiser"}),
+    "imports.results_preview": frozenset({"admin", "organiser"}),
     "imports.results_cancel": frozenset({"admin", "organiser"}),
     "imports.participants": frozenset({"admin", "organiser"}),
     "imports.confirm": frozenset({"admin", "organiser"}),
+    "imports.preview": frozenset({"admin", "organiser"}),
     "imports.cancel": frozenset({"admin", "organiser"}),
     "imports.template": frozenset({"admin", "organiser"}),
     # marking and results: object-level checks refuse experts who are not assigned (as the
