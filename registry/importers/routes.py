@@ -108,6 +108,8 @@ def preview(competition_id: int):
     any other token is 404."""
     competition = db.get_or_404(Competition, competition_id)
     token = request.args.get("token")
+    if not token:  # no upload named: the upload page
+        return redirect(url_for("imports.participants", competition_id=competition.id))
     stored = PARTICIPANTS.take(competition.id, token)
     if stored is None:
         abort(404)
@@ -197,6 +199,8 @@ def results_preview(competition_id: int):
     """Another page of the protocol preview that waits for confirmation (as ``preview``)."""
     competition = db.get_or_404(Competition, competition_id)
     token = request.args.get("token")
+    if not token:  # no upload named: the upload page
+        return redirect(url_for("imports.results", competition_id=competition.id))
     stored = RESULTS.take(competition.id, token)
     if stored is None:
         abort(404)

@@ -48,7 +48,6 @@ def test_the_confirm_button_disables_itself_and_shows_progress(app, live_server,
             page.wait_for_timeout(100)
         assert state["disabled"] and not state["hidden"] and state["bar"], state
         assert "Импорт выполняется…" in state["text"]
-        page.screenshot(path="/tmp/i12-import-busy.png")
         assert len(held) == 1
         assert "token=" in (held[0].request.post_data or "")  # the disabled button sent it
         held[0].continue_()
