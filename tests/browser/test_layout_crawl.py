@@ -61,9 +61,9 @@ CHECK_PAGE = """() => {
       return false;
     };
     for (const el of document.body.querySelectorAll('*')) {
-      if (el.getBoundingClientRect().right > window.innerWidth + 1 && !clipped(el)) {
-        widest = el.outerHTML.slice(0, 160);  // the outermost element that sticks out
-        break;
+      const r = el.getBoundingClientRect();  // the box, or its content overflowing the box
+      if (Math.max(r.right, r.left + el.scrollWidth) > window.innerWidth + 1 && !clipped(el)) {
+        widest = el.outerHTML.slice(0, 160);  // the last, innermost one that sticks out
       }
     }
   }
