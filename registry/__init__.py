@@ -149,14 +149,13 @@ def _register_errors(app: Flask) -> None:
 
 def _register_template_globals(app: Flask) -> None:
     from .admin.forms import ROLE_LABELS
-    from .navigation import MENU_LABELS, nav_items
+    from .navigation import nav_menus
 
     @app.context_processor
     def inject():
         return {
             "can": security.can,
-            "nav_items": nav_items,
-            "menu_labels": MENU_LABELS,
+            "nav_menus": nav_menus,
             "role_label": lambda role: ROLE_LABELS.get(role, role),
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],

@@ -1,7 +1,9 @@
-"""The main menu: each item shows only to roles whose permission admits its view."""
+"""The main menu: a few menus named by the domain, each item shown only to roles whose
+permission admits its view; a menu with no admitted item is not shown, a menu with one is a
+plain link to it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -17,20 +19,37 @@ class NavItem:
 
 
 NAV = [
-    NavItem("main.dashboard", _l("Dashboard")),
-    NavItem("competitions.index", _l("Competitions")),
-    NavItem("registration.persons", _l("Participants")),
-    NavItem("registration.organisations", _l("Organisations")),
-    NavItem("awards.offers", _l("Offers")),
-    NavItem("exports.index", _l("Exports")),
-    NavItem("marking.index", _l("Marking")),
+    NavItem("competitions.index", _l("Competitions"), "contests"),
+    NavItem("marking.index", _l("Marking"), "contests"),
+    NavItem("registration.persons", _l("Participants"), "people"),
+    NavItem("registration.organisations", _l("Organisations"), "people"),
+    NavItem("awards.offers", _l("Offers"), "outcomes"),
+    NavItem("exports.index", _l("Exports"), "exports"),
     NavItem("audit.log", _l("Audit log"), "admin"),
     NavItem("admin.users", _l("Users"), "admin"),
     NavItem("admin.regions", _l("Regions"), "admin"),
     NavItem("admin.competencies", _l("Competencies"), "admin"),
 ]
 
-MENU_LABELS = {"admin": _l("Administration")}
+# in the order shown
+MENU_LABELS = {
+    "contests": _l("Contests"),
+    "people": _l("People"),
+    "outcomes": _l("Outcomes"),
+    "exports": _l("Exports"),
+    "admin": _l("Administration"),
+}
+
+
+@dataclass
+class Menu:
+    key: str
+    label: object
+    items: list[NavItem] = field(default_factory=list)
+
+    @property
+    def endpoints(self) -> list[str]:
+        return [item.endpoint for item in self.items]
 
 
 def nav_items() -> list[NavItem]:
@@ -43,3 +62,15 @@ def nav_items() -> list[NavItem]:
         if access == "public" or (access and can(access)):
             items.append(item)
     return items
+
+
+def nav_menus() -> list[Menu]:
+    """The menus with at least one admitted item, in the order of ``MENU_LABELS``."""
+    menus = {key: Menu(key, label) for key, label in MENU_LABELS.items()}
+    loose = []
+    for item in nav_items():
+        if item.menu in menus:
+            menus[item.menu].items.append(item)
+        else:
+            loose.append(Menu(item.endpoint, item.label, [item]))
+    return loose + [menu for menu in menus.values() if menu.items]

@@ -121,3 +121,12 @@ def test_action_names_are_shown_in_the_interface_language(client, login):
     assert "Пользователь изменён" in page and "user.update" in page
     client.post("/language/en")
     assert "User changed" in client.get("/audit").text
+
+
+def test_the_date_filter_reads_from_and_to_a_date(client, login):
+    """«To» of a date range was shown as «Кому» (the recipient of an award)."""
+    login(client, "admin")
+    page = client.get("/audit").text
+    assert '<label class="form-label small" for="date_from">Дата с</label>' in page
+    assert '<label class="form-label small" for="date_to">Дата по</label>' in page
+    assert "Кому" not in page

@@ -106,8 +106,8 @@ class AuditFilterForm(RegistryForm):
     action = SelectField(_l("Action"), validators=[Optional()], validate_choice=False)
     user = SelectField(_l("User"), coerce=_int_or_none, validators=[Optional()],
                        validate_choice=False)
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("Date from"), validators=[Optional()])
+    date_to = DateField(_l("Date to"), validators=[Optional()])
     page = IntegerField(default=1, validators=[Optional()])
     submit = SubmitField(_l("Filter"))
 
