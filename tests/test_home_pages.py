@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from registry.extensions import db
-from registry.models import Mark, Publication, ScoreSheet
+from registry.models import Mark, ScoreSheet
 from registry.security import PERMISSIONS, view_access
 
 from . import factories

@@ -194,7 +194,7 @@ def organiser_home(user) -> SeasonHome:
     published = _published_categories(ids)
     lines = []
     for c in competitions:
-        counts = [Count(f"registered-{c.id}", _("Registered"), registered.get(c.id, 0),
+        counts = [Count(f"registered-{c.id}", _("Participants registered"), registered.get(c.id, 0),
                         url_for("registration.participants", competition_id=c.id,
                                 status="registered"))]
         for status, label in (("draft", _("Sheets in progress")),
