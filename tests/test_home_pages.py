@@ -25,8 +25,7 @@ class _Page(HTMLParser):
         self.numbers: list[tuple[str, int, str]] = []  # (testid, number, href)
         self.links: list[str] = []
         self.testids: list[str] = []
-        self.badges: list[str] = []
-        self._badge = None
+        self.states: list[str] = []  # data-state of the standings' category badges
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -37,17 +36,8 @@ class _Page(HTMLParser):
             if "data-count" in attrs:
                 self.numbers.append((attrs["data-testid"], int(attrs["data-count"]),
                                      attrs["href"]))
-        if tag == "span" and attrs.get("data-testid", "").startswith("category-state-"):
-            self._badge = ""
-
-    def handle_data(self, data):
-        if self._badge is not None:
-            self._badge += data
-
-    def handle_endtag(self, tag):
-        if tag == "span" and self._badge is not None:
-            self.badges.append(self._badge.strip())
-            self._badge = None
+        if attrs.get("data-testid", "").startswith("category-state-"):
+            self.states.append(attrs.get("data-state"))
 
 
 def _parse(html: str) -> _Page:
@@ -68,7 +58,7 @@ def _rows(path: str, html: str) -> int:
         start = html.index('data-testid="total">') + len('data-testid="total">')
         return int(html[start:html.index("<", start)])
     if path.startswith("/results/"):
-        return sum(1 for text in page.badges if text in ("published", "опубликовано"))
+        return page.states.count("published")
     if path == "/marking":
         return sum(1 for t in page.testids if t.startswith("assignment-"))
     counted = [t for t in page.testids if t in ROW_IDS]

@@ -29,7 +29,7 @@ from ..models import (
     Publication,
     Region,
 )
-from ..security import ADMIN, has_permission
+from ..security import has_permission
 from . import marking as marking_service
 from . import users as user_service
 
@@ -268,7 +268,7 @@ def home(user):
     """The template and data of ``user``'s home page."""
     if access.is_marker(user):
         return "main/home_expert.html", expert_home(user)
-    if user.role == ADMIN:
+    if has_permission(user, "users.manage"):
         return "main/home_admin.html", admin_home(user)
     if has_permission(user, "competitions.manage"):
         return "main/home_organiser.html", organiser_home(user)
