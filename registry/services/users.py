@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import text
@@ -239,6 +239,9 @@ def user_condition(filters: UserFilters):
     conditions = []
     if filters.q:
         words = filters.q.split()
+        if any(len(word) > User.email.type.length for word in words):
+            # longer than any stored name or e-mail (and too long a pattern for SQLite)
+            return false()
         conditions.extend(or_(User.email.contains(word.lower(), autoescape=True),
                               *(User.name.contains(form, autoescape=True)
                                 for form in _spellings(word)))
