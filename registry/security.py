@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Marking and results. Object-level rules (assigned to this competency, chief expert here)
     # are the predicates of ``registry/access.py``, which build on these entries.
     "marking.mark": frozenset({EXPERT}),  # through assignments: only what one is assigned to
+    "marking.sheets": frozenset({ADMIN, ORGANISER, EXPERT}),  # the list; experts: their own
     "marking.assign": frozenset({ADMIN, ORGANISER}),
     "marking.override": frozenset({ADMIN, ORGANISER}),  # confirm a sheet nobody assigned can
     "marking.scheme": frozenset({ADMIN, ORGANISER, EXPERT}),

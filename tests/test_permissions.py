@@ -68,6 +68,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     # marking and results: object-level checks refuse experts who are not assigned (as the
     # sample expert is not), so the sheet pages are open to nobody here; see test_marking_pages
     "marking.index": ALL,
+    "marking.sheets": frozenset({"admin", "organiser", "expert"}),
     "marking.assignments": frozenset({"admin", "organiser"}),
     "marking.assignment_remove": frozenset({"admin", "organiser"}),
     "marking.scheme": frozenset({"admin", "organiser"}),

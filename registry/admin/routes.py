@@ -1,10 +1,10 @@
 """Administration: user accounts and the reference data (competencies, categories)."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..fields import choices
+from ..fields import choices, parse_id
 from ..models import CompetitionKind, User
 from ..security import requires
 from ..services import reference as reference_service
@@ -26,8 +26,19 @@ bp = Blueprint("admin", __name__)
 @bp.route("/users")
 @requires("users.manage")
 def users():
-    return render_template("admin/users.html", users=user_service.all_users(),
-                           role_labels=ROLE_LABELS)
+    role = request.args.get("role", "")
+    state = request.args.get("state", "")
+    filters = user_service.UserFilters(
+        q=request.args.get("q", "").strip() or None,
+        role=role if role in ROLE_LABELS else None,
+        state=state if state in user_service.USER_STATES else None,
+    )
+    page = user_service.find_users(filters, page=parse_id(request.args.get("page", "")) or 1,
+                                   per_page=int(current_app.config.get("PAGE_SIZE", 50)))
+    args = {k: v for k, v in (("q", filters.q), ("role", filters.role),
+                              ("state", filters.state)) if v}
+    return render_template("admin/users.html", page=page, users=page.items, filters=filters,
+                           args=args, role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

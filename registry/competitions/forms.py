@@ -66,6 +66,8 @@ class FilterForm(RegistryForm):
     year = SelectField(_l("Year"), coerce=_optional_int, validators=[Optional()])
     stage = SelectField(_l("Stage"), validators=[Optional()],
                         choices=choices([("", _l("All stages")), *STAGE_LABELS.items()]))
+    status = SelectField(_l("Status"), validators=[Optional()],
+                         choices=choices([("", _l("All statuses")), *STATUS_LABELS.items()]))
 
 
 class TeamRuleForm(RegistryForm):

@@ -89,6 +89,7 @@ def index():
         kind_id=filters.kind.data if valid else None,
         year=filters.year.data if valid else None,
         stage=(filters.stage.data or None) if valid else None,
+        status=(filters.status.data or None) if valid else None,
     )
     return render_template("competitions/index.html", rows=rows, filters=filters,
                            stage_labels=STAGE_LABELS, status_labels=STATUS_LABELS)

@@ -1,6 +1,8 @@
 """The dashboard: the first page after logging in."""
 from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
 
+from ..labels import COMPETITION_STATUS_LABELS
 from ..security import public, requires
 from ..services import dashboard as dashboard_service
 
@@ -16,4 +18,5 @@ def index():
 @bp.route("/dashboard")
 @requires("dashboard.view")
 def dashboard():
-    return render_template("main/dashboard.html", counts=dashboard_service.counts())
+    template, home = dashboard_service.home(current_user)
+    return render_template(template, home=home, status_labels=COMPETITION_STATUS_LABELS)

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access
 from ..extensions import db
+from ..fields import parse_id
 from ..models import (
     Aspect,
     Competition,
@@ -24,6 +34,7 @@ from ..models import (
 )
 from ..security import requires
 from ..services import ServiceError
+from ..services import dashboard as dashboard_service
 from ..services import marking as marking_service
 from ..services import results as results_service
 from ..transaction import refuse
@@ -75,7 +86,38 @@ def index():
     competitions = marking_service.visible_competitions(current_user)
     overview = (marking_service.expert_overview(current_user)
                 if access.is_marker(current_user) else [])
-    return render_template("marking/index.html", competitions=competitions, overview=overview)
+    ready = request.args.get("ready") == "1"
+    if ready:  # the chief expert's competencies that may be published now (the home page's)
+        chosen = set(dashboard_service.ready_to_publish(current_user))
+        overview = [item for item in overview if item.offered_competency.id in chosen]
+    return render_template("marking/index.html", competitions=competitions, overview=overview,
+                           ready=ready)
+
+
+def _int_arg(name: str) -> int | None:
+    return parse_id(request.args.get(name, ""))
+
+
+@bp.route("/marking/sheets")
+@requires("marking.sheets")
+def sheets():
+    """The score sheets the user may open, filtered by state, competition, competency, and
+    (``signoff=1``) to the competencies where the user confirms; filters stay in the URL."""
+    status = request.args.get("status", "")
+    filters = marking_service.SheetFilters(
+        status=status if status in marking_service.SHEET_STATUSES else None,
+        competition_id=_int_arg("competition"),
+        offered_competency_id=_int_arg("competency"),
+        signoff=request.args.get("signoff") == "1",
+    )
+    page = marking_service.sheet_list(current_user, filters, page=_int_arg("page") or 1,
+                                      per_page=int(current_app.config.get("PAGE_SIZE", 50)))
+    args = {k: v for k, v in (("status", filters.status),
+                              ("competition", filters.competition_id),
+                              ("competency", filters.offered_competency_id),
+                              ("signoff", "1" if filters.signoff else None)) if v}
+    return render_template("marking/sheets.html", page=page, filters=filters, args=args,
+                           statuses=marking_service.SHEET_STATUSES)
 
 
 # --- expert assignments ----------------------------------------------------------------------

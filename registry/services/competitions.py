@@ -411,7 +411,8 @@ class CompetitionRow:
 
 
 def list_competitions(*, kind_id: int | None = None, year: int | None = None,
-                      stage: str | None = None) -> list[CompetitionRow]:
+                      stage: str | None = None, status: str | None = None
+                      ) -> list[CompetitionRow]:
     """Competitions, newest first, with counts of offered competencies and entries.
 
     A fixed number of queries however many rows there are."""
@@ -439,6 +440,8 @@ def list_competitions(*, kind_id: int | None = None, year: int | None = None,
         query = query.where(Competition.year == year)
     if stage:
         query = query.where(Competition.stage == stage)
+    if status:
+        query = query.where(Competition.status == status)
     return [CompetitionRow(c, n_competencies, n_entries)
             for c, n_competencies, n_entries in db.session.execute(query)]
 

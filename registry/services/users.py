@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import text
@@ -214,6 +215,64 @@ def ensure_admin() -> tuple[User, str | None] | None:
         db.session.flush()
         return existing, generated
     return create_user(email, ADMIN, password, name="Administrator"), generated
+
+
+USER_STATES = ("active", "inactive")
+
+
+@dataclass(frozen=True)
+class UserFilters:
+    """The users list's filters, as the query string gives them (kept in its links)."""
+
+    q: str | None = None
+    role: str | None = None
+    state: str | None = None  # "active" / "inactive"
+
+
+def _spellings(text_: str) -> set[str]:
+    """The case forms a name may be written in: SQLite's LIKE folds ASCII only, so a
+    Cyrillic search matches «иванов», «Иванов» and «ИВАНОВ» by trying each."""
+    return {text_, text_.lower(), text_.upper(), text_.capitalize(), text_.title()}
+
+
+def user_condition(filters: UserFilters):
+    conditions = []
+    if filters.q:
+        words = filters.q.split()
+        if any(len(word) > User.email.type.length for word in words):
+            # longer than any stored name or e-mail (and too long a pattern for SQLite)
+            return false()
+        conditions.extend(or_(User.email.contains(word.lower(), autoescape=True),
+                              *(User.name.contains(form, autoescape=True)
+                                for form in _spellings(word)))
+                          for word in words)
+    if filters.role in ROLES:
+        conditions.append(User.role == filters.role)
+    if filters.state == "active":
+        conditions.append(User.active.is_(True))
+    elif filters.state == "inactive":
+        conditions.append(User.active.is_(False))
+    return and_(true(), *conditions)
+
+
+def find_users(filters: UserFilters, *, page: int, per_page: int):
+    """One page of the accounts matching ``filters``, by e-mail (two queries)."""
+    from ..queries import paginate
+
+    stmt = select(User).where(user_condition(filters)).order_by(User.email, User.id)
+    return paginate(stmt, page, per_page, rows=False)
+
+
+def account_counts() -> dict:
+    """For the administrator's home: accounts per role, inactive ones, all (one query)."""
+    found = {"roles": dict.fromkeys(ROLES, 0), "inactive": 0, "total": 0}
+    for role, active, number in db.session.execute(
+            select(User.role, User.active, func.count(User.id)).group_by(User.role, User.active)):
+        found["roles"][role] = found["roles"].get(role, 0) + number
+        found["total"] += number
+        if not active:
+            found["inactive"] += number
+    return found
 
 
 def all_users() -> list[User]:

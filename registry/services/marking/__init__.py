@@ -37,10 +37,12 @@ from .marks import (
     parse_decimal,
 )
 from .queries import (
+    SHEET_STATUSES,
     CompetencyOverview,
     HistoryRow,
     MarkChange,
     SheetData,
+    SheetFilters,
     SignOff,
     assignable_experts,
     check_sheet_target,
@@ -58,9 +60,11 @@ from .queries import (
     regions_for_choice,
     scheme,
     scheme_frozen,
+    sheet_counts_by,
     sheet_entries,
     sheet_history,
     sheet_history_changes,
+    sheet_list,
     sheets_overview,
     signoff,
     stuck_sheets,
@@ -104,4 +108,5 @@ __all__ = [
     "sheet_history", "sheet_history_changes", "sheets_overview", "submit_sheet",
     "unlock_sheet", "visible_competitions", "SignOff", "WithdrawalNeeded", "mark_authors",
     "override_confirmation", "signoff", "stuck_sheets", "withdrawal", "withdrawals",
+    "SHEET_STATUSES", "SheetFilters", "sheet_counts_by", "sheet_list",
 ]

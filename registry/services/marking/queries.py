@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ... import access
 from ...extensions import db
 from ...models import (
     Aspect,
+    Category,
     Competency,
     Competition,
     Criterion,
@@ -28,6 +29,7 @@ from ...models import (
     ScoreSheetVersion,
     User,
 )
+from ...models.results import SIGNING_ROLES
 from ...security import has_permission, roles_with
 from .. import ServiceError
 from .assignments import conflicts
@@ -387,3 +389,75 @@ def organisations_for_choice(limit: int = 2000) -> list[Organisation]:
 
 def regions_for_choice() -> list[Region]:
     return list(db.session.scalars(select(Region).order_by(Region.name)))
+
+
+# --- the list of score sheets ----------------------------------------------------------------
+
+SHEET_STATUSES = ("draft", "submitted", "confirmed")
+
+
+@dataclass(frozen=True)
+class SheetFilters:
+    """The sheet list's filters, from the query string (kept in its links and pages).
+    ``signoff``: only the competencies where the user confirms sheets (chief or deputy)."""
+
+    status: str | None = None
+    competition_id: int | None = None
+    offered_competency_id: int | None = None
+    signoff: bool = False
+
+
+def assigned_competencies(user, *, signoff: bool = False):
+    """A select of the offered competency ids ``user`` is assigned to (as chief or deputy
+    when ``signoff``)."""
+    query = select(ExpertAssignment.offered_competency_id).where(
+        ExpertAssignment.user_id == user.id)
+    if signoff:
+        query = query.where(ExpertAssignment.role.in_(SIGNING_ROLES))
+    return query
+
+
+def sheet_condition(user, filters: SheetFilters):
+    """What the list and the home pages count alike: the sheets ``user`` may open (an
+    expert's assigned competencies, everything for organisers) narrowed by ``filters``."""
+    conditions = []
+    if access.is_marker(user):
+        conditions.append(OfferedCompetency.id.in_(
+            assigned_competencies(user, signoff=filters.signoff)))
+    if filters.status in SHEET_STATUSES:
+        conditions.append(ScoreSheet.status == filters.status)
+    if filters.competition_id:
+        conditions.append(OfferedCompetency.competition_id == filters.competition_id)
+    if filters.offered_competency_id:
+        conditions.append(OfferedCompetency.id == filters.offered_competency_id)
+    return and_(true(), *conditions)
+
+
+def join_sheet_contest(query):
+    """From a select of ``ScoreSheet``: its category, criterion, competency, competition."""
+    return (query.join(OfferedCategory, OfferedCategory.id == ScoreSheet.offered_category_id)
+            .join(Category, Category.id == OfferedCategory.category_id)
+            .join(Criterion, Criterion.id == ScoreSheet.criterion_id)
+            .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+            .join(Competency, Competency.id == OfferedCompetency.competency_id)
+            .join(Competition, Competition.id == OfferedCompetency.competition_id))
+
+
+def sheet_list(user, filters: SheetFilters, *, page: int, per_page: int):
+    """One page of rows (ScoreSheet, Category, Criterion, Competency, Competition), by
+    competition, competency, category and criterion (two queries)."""
+    from ...queries import paginate
+
+    stmt = join_sheet_contest(select(ScoreSheet, Category, Criterion, Competency, Competition)
+                              ).where(sheet_condition(user, filters)).order_by(
+        Competition.year.desc(), Competition.title, Competency.name, Category.position,
+        Criterion.position, ScoreSheet.id)
+    return paginate(stmt, page, per_page)
+
+
+def sheet_counts_by(user, *group, filters: SheetFilters | None = None) -> dict[tuple, int]:
+    """``{(group values…, status): n}`` of the sheets ``user`` may open (one query)."""
+    stmt = join_sheet_contest(select(*group, ScoreSheet.status, func.count(ScoreSheet.id))
+                              ).where(sheet_condition(user, filters or SheetFilters())
+                                      ).group_by(*group, ScoreSheet.status)
+    return {tuple(row[:-1]): row[-1] for row in db.session.execute(stmt)}
