@@ -21,6 +21,7 @@ class NavItem:
 NAV = [
     NavItem("competitions.index", _l("Competitions"), "contests"),
     NavItem("marking.index", _l("Marking"), "contests"),
+    NavItem("marking.sheets", _l("Score sheets"), "contests"),
     NavItem("registration.persons", _l("Participants"), "people"),
     NavItem("registration.organisations", _l("Organisations"), "people"),
     NavItem("awards.offers", _l("Offers"), "outcomes"),
