@@ -82,3 +82,31 @@ def printable(value: str) -> str:
     of what was stored before the door was closed)."""
     return "".join(ch for ch in value
                    if not (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"))
+
+
+# Russian Cyrillic in Latin letters by the passport scheme (ICAO Doc 9303, used in Russian
+# passports since 2013): ASCII letters only, no apostrophes, so it makes clean file names.
+ICAO_RU = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    ("a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+     "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "ie", "y", "", "e", "iu", "ia"),
+    strict=True))
+
+
+def transliterate(value: str) -> str:
+    """``value`` with its Russian letters in Latin (ICAO passport scheme), lower case; other
+    characters are kept as they are."""
+    return "".join(ICAO_RU.get(ch, ch) for ch in unicodedata.normalize("NFC", value).lower())
+
+
+def slug(value: str, *, limit: int = 40) -> str:
+    """``value`` as a part of a file name: transliterated, ASCII letters and digits joined by
+    single hyphens, at most ``limit`` characters (cut at a hyphen where it can be)."""
+    text = unicodedata.normalize("NFKD", transliterate(str(value)))
+    ascii_text = text.encode("ascii", "ignore").decode()
+    words = "".join(ch if ch.isalnum() else " " for ch in ascii_text).split()
+    result = "-".join(words)
+    if len(result) > limit:
+        cut = result[:limit]
+        result = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return result

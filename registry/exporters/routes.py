@@ -9,7 +9,7 @@ from ..services import ServiceError
 from ..transaction import refuse
 from .base import EXPORTERS, Exporter
 from .forms import export_form, page_choices
-from .service import run_export
+from .service import content_disposition, run_export
 
 bp = Blueprint("exports", __name__)
 
@@ -57,7 +57,7 @@ def download(identifier: str):
         flash(error.message, "danger")
         return redirect(url_for("exports.index", **request.args))
     response = Response(stream_with_context(export.chunks), mimetype=export.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response.headers["Content-Disposition"] = content_disposition(export.filename)
     # Personal data: never kept by a browser or a proxy cache.
     response.headers["Cache-Control"] = "no-store"
     return response
