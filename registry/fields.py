@@ -109,3 +109,9 @@ class DateField(wtforms.DateField):
             except NoSuchDate as error:
                 self.data = None
                 raise ValueError(error.message) from None
+
+    def pre_validate(self, form):
+        # A date that could not be read keeps its own message: DataRequired would replace
+        # it with «This field is required».
+        if self.process_errors:
+            raise StopValidation()
