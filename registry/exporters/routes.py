@@ -47,7 +47,8 @@ def download(identifier: str):
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "danger")
-        return redirect(url_for("exports.index"))
+        # back to the page with what was chosen, so that it can be corrected, not retyped
+        return redirect(url_for("exports.index", **request.args))
     raw = {declared.name: request.args.get(declared.name) for declared in exporter.filters}
     try:
         export = run_export(identifier, raw, form.format.data, actor=current_user,
