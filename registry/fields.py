@@ -108,10 +108,13 @@ class DateField(wtforms.DateField):
                 self.data = calendar_date(*(int(p) for p in parts))
             except NoSuchDate as error:
                 self.data = None
+                self.no_such_date = True
                 raise ValueError(error.message) from None
 
+    no_such_date = False
+
     def pre_validate(self, form):
-        # A date that could not be read keeps its own message: DataRequired would replace
-        # it with «This field is required».
-        if self.process_errors:
+        # A date the calendar does not have keeps its message: DataRequired would replace it
+        # with «This field is required» (and Optional still clears an empty field's error).
+        if self.no_such_date:
             raise StopValidation()

@@ -59,8 +59,8 @@ class ExportCommand(click.Command):
                          default=exporter.formats[0], show_default=True,
                          help=f"Output format: {formats}."),
             click.Option(["--output"], type=click.Path(),
-                         help="File or directory to write; default: the export's own name "
-                              "(winners-professionaly-2025-regional-tatarstan.xlsx) here."),
+                         help="File or directory to write; default: the export's own name, "
+                              "the one the page downloads, in this directory."),
             click.Option(["--lang"], type=click.Choice(LANGUAGES), default="ru",
                          show_default=True),
             click.Option(["--delimiter"], type=click.Choice(DELIMITERS), default=";",

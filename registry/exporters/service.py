@@ -69,7 +69,8 @@ def file_name(identifier: str, filters: dict, extension: str) -> str:
     """The name of an export's file, saying what it holds: the exporter, then the filters
     given (kind, year, stage, host region of the competition, region, competency, category,
     award), in Latin letters (``registry.text.slug``); the date of the day when no filter
-    narrows it. ``winners-professionaly-2025-regional-tatarstan.xlsx``."""
+    narrows it: winners, kind «Профессионалы», 2025, regional stage, Tatarstan is
+    ``winners-<kind slug>-2025-regional-tatarstan.xlsx``."""
     competition = filters.get("competition")
     kind = filters.get("kind") or getattr(competition, "kind", None)
     year = filters.get("year") or getattr(competition, "year", None)
