@@ -194,8 +194,8 @@ def test_a_correction_is_a_draft_for_experts_until_the_chief_republishes(
         expect(page.get_by_test_id(f"change-{entry_id}")).to_have_attribute("data-kind", kind)
     gained = page.get_by_test_id(f"change-{entries[3].id}")
     expect(gained).to_contain_text("Григорьев")
-    expect(gained.locator("td").nth(2)).to_have_text("4 · 50.00 · —")
-    expect(gained.locator("td").nth(3)).to_contain_text("1 · 90.00 ·")
+    expect(gained.locator("td").nth(2)).to_have_text("4 · 50,00 · —")
+    expect(gained.locator("td").nth(3)).to_contain_text("1 · 90,00 ·")
     expect(gained.locator("td").nth(4)).to_have_text("награда получена")
     expect(page.get_by_test_id(f"change-{entries[2].id}").locator("td").nth(4)).to_have_text(
         "награда потеряна")
