@@ -8,7 +8,7 @@ from flask import Flask, abort, has_request_context, render_template, request, s
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from . import config, headers, security, timezones, transaction
+from . import config, formatting, headers, security, timezones, transaction
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from .fields import IdConverter
 
@@ -72,6 +72,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     transaction.init_app(app)
     headers.init_app(app)
     timezones.init_app(app)
+    formatting.init_app(app)
     app.url_map.converters["int"] = IdConverter  # before the routes: an absurd id is a 404
     _register_blueprints(app)
     _register_errors(app)

@@ -1,11 +1,16 @@
 """Form fields and helpers shared by the blueprints' forms."""
 from __future__ import annotations
 
+import re
+
+import wtforms
 from werkzeug.routing import IntegerConverter
 from wtforms import DecimalField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from .text import NoSuchDate, calendar_date
 
 # Ids are INTEGER columns (32 bits on PostgreSQL). A bigger number typed into a URL or a form
 # can name no row, and beyond 64 bits the SQLite driver cannot even send it: it is refused
@@ -76,3 +81,40 @@ class CommaDecimalField(DecimalField):
         if valuelist:
             valuelist = [valuelist[0].replace(",", ".").strip()]
         super().process_formdata(valuelist)
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+class DateField(wtforms.DateField):
+    """A date as a date input sends it («2024-02-29») or as people type it («29.02.2024»); a
+    date the calendar does not have («31.02.2024») says that it does not exist."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d.%m.%Y"])
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            written = " ".join(valuelist).strip()
+            iso, dotted = _ISO_DATE.match(written), _DOTTED_DATE.match(written)
+            parts = iso.groups() if iso else tuple(reversed(dotted.groups())) if dotted else None
+            if parts is None:
+                raise
+            try:
+                self.data = calendar_date(*(int(p) for p in parts))
+            except NoSuchDate as error:
+                self.data = None
+                self.no_such_date = True
+                raise ValueError(error.message) from None
+
+    no_such_date = False
+
+    def pre_validate(self, form):
+        # A date the calendar does not have keeps its message: DataRequired would replace it
+        # with «This field is required» (and Optional still clears an empty field's error).
+        if self.no_such_date:
+            raise StopValidation()

@@ -12,9 +12,13 @@ caller puts on the field it came from. Newlines and tabs are allowed only where 
 """
 from __future__ import annotations
 
+import calendar
 import unicodedata
+from datetime import date
+from typing import NamedTuple
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u00ad"}
 BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x061C)}
@@ -82,3 +86,105 @@ def printable(value: str) -> str:
     of what was stored before the door was closed)."""
     return "".join(ch for ch in value
                    if not (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"))
+
+
+# Russian Cyrillic in Latin letters by the passport scheme (ICAO Doc 9303, used in Russian
+# passports since 2013): ASCII letters only, no apostrophes, so it makes clean file names.
+ICAO_RU = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    ("a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p",
+     "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "ie", "y", "", "e", "iu", "ia"),
+    strict=True))
+
+
+def transliterate(value: str) -> str:
+    """``value`` with its Russian letters in Latin (ICAO passport scheme), lower case; other
+    characters are kept as they are."""
+    return "".join(ICAO_RU.get(ch, ch) for ch in unicodedata.normalize("NFC", value).lower())
+
+
+def slug(value: str, *, limit: int = 40) -> str:
+    """``value`` as a part of a file name: transliterated, ASCII letters and digits joined by
+    single hyphens, at most ``limit`` characters (cut at a hyphen where it can be)."""
+    text = unicodedata.normalize("NFKD", transliterate(str(value)))
+    ascii_text = text.encode("ascii", "ignore").decode()
+    words = "".join(ch if ch.isalnum() else " " for ch in ascii_text).split()
+    result = "-".join(words)
+    if len(result) > limit:
+        cut = result[:limit]
+        result = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return result
+
+
+class NoSuchDate(ValueError):
+    """A date written as a date that the calendar does not have (31.02.2024, 29.02.2023);
+    ``message`` says so (translated)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def calendar_date(year: int, month: int, day: int) -> date:
+    """``date(year, month, day)``; ``NoSuchDate`` when the day is beyond the month's last
+    (the month and year exist), ``ValueError`` when the numbers are no date at all."""
+    if 1 <= year <= 9999 and 1 <= month <= 12 and 1 <= day <= 31:
+        days = calendar.monthrange(year, month)[1]
+        if day > days:
+            written = f"{day:02d}.{month:02d}.{year:04d}"
+            raise NoSuchDate(ngettext(
+                "The date %(date)s does not exist: that month has %(num)d day.",
+                "The date %(date)s does not exist: that month has %(num)d days.",
+                days, date=written))
+    return date(year, month, day)
+
+
+# --- Russian agreement ----------------------------------------------------------------------
+
+_MALE_PATRONYMIC = ("вич", "ьич", "оглы", "улы", "уулу")
+_FEMALE_PATRONYMIC = ("вна", "чна", "кызы", "гызы")
+_FEMALE_SURNAME = ("ова", "ева", "ёва", "ина", "ына", "ская", "цкая", "ая")
+_MALE_SURNAME = ("ов", "ев", "ёв", "ин", "ын", "ский", "цкий", "ой", "ый")
+
+
+def gender(last_name: str | None, middle_name: str | None = None) -> str | None:
+    """``"male"`` or ``"female"`` when a Russian name says it (the patronymic, else the
+    surname's ending: Иванова, Петровский), None when it does not (Ким, Шевченко, Дюма): the
+    phrase is then built so that nothing has to agree with the person."""
+    middle = (middle_name or "").strip().lower()
+    if middle.endswith(_MALE_PATRONYMIC):
+        return "male"
+    if middle.endswith(_FEMALE_PATRONYMIC):
+        return "female"
+    last = (last_name or "").strip().lower()
+    if last.endswith(_FEMALE_SURNAME):
+        return "female"
+    if last.endswith(_MALE_SURNAME):
+        return "male"
+    return None
+
+
+class Phrase(NamedTuple):
+    """A phrase about a person, in the three forms Russian needs: ``other`` (built so that
+    nothing agrees with the person), ``male`` and ``female`` (``lazy_pgettext`` with those
+    contexts); English has one. ``of(person)`` picks the form by ``gender`` and fills
+    ``%(name)s`` with the person's full name."""
+
+    other: object
+    male: object
+    female: object
+
+    def of(self, person, **values) -> str:
+        chosen = {"male": self.male, "female": self.female}.get(
+            gender(person.last_name, person.middle_name), self.other)
+        return str(chosen) % {"name": person.full_name, **values}
+
+
+QUOTE_MARKS = "«»„“”\""
+
+
+def quoted(name: str | None) -> str:
+    """``name`` in «» for a message, unless it carries quotes of its own (ГАПОУ «Орский
+    нефтяной техникум», Чемпионат "Профессионалы"): then as it is, never in a second pair."""
+    name = name or ""
+    return name if any(mark in name for mark in QUOTE_MARKS) else f"«{name}»"

@@ -400,7 +400,7 @@ def test_person_page_shows_results_awards_and_offers(client, login, season):
     login(client, "coordinator")
     page = client.get(f"/persons/{person.id}").text
     results = page.split('data-section="results"')[1].split("</section>")[0]
-    assert "90.00" in results and "золото" in results
+    assert "90,00" in results and "золото" in results
     awards = page.split('data-section="awards"')[1].split("</section>")[0]
     assert 'data-award="gold"' in awards
     offers = page.split('data-section="offers"')[1].split("</section>")[0]
@@ -413,7 +413,7 @@ def test_person_page_hides_provisional_results(client, login, season):
     login(client, "coordinator")
     page = client.get(f"/persons/{person.id}").text
     results = page.split('data-section="results"')[1].split("</section>")[0]
-    assert "90.00" not in results
+    assert "90,00" not in results
 
 
 def test_a_split_team_counts_for_its_first_members_region(app, tmp_path, season):

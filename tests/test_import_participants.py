@@ -30,6 +30,7 @@ from . import factories
 HEADER = ["Фамилия", "Имя", "Отчество", "Дата рождения", "Регион", "Организация",
           "Компетенция", "Категория", "Команда", "Email", "Телефон",
           "Согласие на обработку ПДн"]
+GUARDIAN_HEADER = ["ФИО законного представителя", "Дата согласия законного представителя"]
 WELDING, COOKING, TEAMWORK = ("Сварочные технологии", "Поварское дело",
                               "Командная работа на производстве")
 
@@ -649,7 +650,7 @@ def test_template_download_opens_and_imports(app, client, login, competition):
     assert "attachment" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.data))
     sheet = workbook.worksheets[0]
-    assert [c.value for c in sheet[1]] == HEADER
+    assert [c.value for c in sheet[1]] == [*HEADER, *GUARDIAN_HEADER]
     assert len(workbook.worksheets) == 2
     # filled in, the template imports
     sheet.append(person_row(born=date(2005, 3, 14)))
@@ -725,3 +726,63 @@ def test_a_closed_competition_refuses_new_entries_but_a_reimport_reports_nothing
     competition.status = "archived"
     db.session.commit()
     assert not build_plan(competition, csv_bytes([person_row("Новиков")])).ok
+
+
+# --- guardians' consent --------------------------------------------------------------------
+
+def test_template_has_the_guardian_columns_with_instructions(app, client, login, competition):
+    login(client, "organiser")
+    workbook = load_workbook(io.BytesIO(
+        client.get(f"/competitions/{competition.id}/import/template.xlsx").data))
+    header = [c.value for c in workbook.worksheets[0][1]]
+    assert header[-2:] == GUARDIAN_HEADER
+    notes = [row[0].value for row in workbook.worksheets[1].iter_rows()]
+    assert set(GUARDIAN_HEADER) <= set(notes)
+
+
+def test_guardian_columns_import_into_the_person(app, competition):
+    minor = [*person_row("Юнусова", "Алия", "Маратовна", "01.09.2009", consent="01.02.2024"),
+             "Юнусова Гульнара Ринатовна", "02.02.2024"]
+    plan = build_plan(competition, xlsx([minor], header=[*HEADER, *GUARDIAN_HEADER]))
+    assert plan.ok, [str(p) for p in plan.problems]
+    apply(plan)
+    person = db.session.scalar(select(Person).where(Person.last_name == "Юнусова"))
+    assert person.guardian_name == "Юнусова Гульнара Ринатовна"
+    assert person.guardian_consent_date == date(2024, 2, 2)
+    assert not registration.consent_missing(person, date(2024, 3, 1))
+
+
+def test_guardian_column_problems_are_row_numbered(app, competition):
+    header = [*HEADER, *GUARDIAN_HEADER]
+    rows = [
+        [*person_row("Первый"), "Иванова Мария", "02.02.2024"],        # 2: fine
+        [*person_row("Второй"), "Иванова Мария", "31.02.2024"],        # 3: no such date
+        [*person_row("Третий"), None, "02.02.2024"],                   # 4: whose consent?
+        [*person_row("Четвёртый"), "Иванова Мария", "01.01.2999"],     # 5: in the future
+    ]
+    plan = build_plan(competition, csv_bytes(rows, header=header))
+    assert located(plan) == {(3, "Дата согласия законного представителя"),
+                             (4, "ФИО законного представителя"),
+                             (5, "Дата согласия законного представителя")}
+    texts = {p.row: str(p) for p in plan.problems}
+    assert "31.02.2024" in texts[3] and "не существует" in texts[3] and "29 дн" in texts[3]
+    assert "Строка 4" in texts[4]
+
+
+def test_an_impossible_birth_date_says_it_does_not_exist(app, competition):
+    plan = build_plan(competition, csv_bytes([person_row(born="29.02.2023")]))
+    (problem,) = plan.problems
+    assert "Даты 29.02.2023 не существует: в этом месяце 28 дней." in str(problem)
+
+
+def test_participants_export_carries_the_guardian_columns_back(app, tmp_path, competition):
+    minor = [*person_row("Юнусова", "Алия", "Маратовна", "01.09.2009"), "Юнусова Г. Р.",
+             "02.02.2024"]
+    apply(build_plan(competition, xlsx([minor], header=[*HEADER, *GUARDIAN_HEADER])))
+    out = tmp_path / "p.csv"
+    result = app.test_cli_runner().invoke(args=["export", "participants", "--format", "csv",
+                                                "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    header, row = out.read_bytes().decode("utf-8-sig").splitlines()[:2]
+    assert header.split(";")[-2:] == GUARDIAN_HEADER
+    assert row.split(";")[-2:] == ["Юнусова Г. Р.", "02.02.2024"]

@@ -209,7 +209,7 @@ def test_results_upload_shows_every_row_and_writes_nothing_then_confirm_writes(
     assert 'data-testid="confirm-import"' in response.text
     for number in (2, 3):
         assert f'data-testid="row-{number}"' in response.text
-    assert "Орлов Иван Петрович" in response.text and "85.5" in response.text
+    assert "Орлов Иван Петрович" in response.text and "85,5" in response.text
     assert _count(ProtocolResult) == 0
     stored = list(upload_dir.iterdir())
     assert [p.name for p in stored] == [_token(client)]

@@ -160,7 +160,7 @@ def test_organiser_assigns_experts_and_edits_scheme(client, login):
         "a-kind": "measurement", "a-add_aspect": "1"})
     assert response.status_code == 302
     page = client.get(f"/marking/competencies/{oc.id}/scheme")
-    assert 'data-testid="scheme-total"' in page.text and "100.00" in page.text
+    assert 'data-testid="scheme-total"' in page.text and "100,00" in page.text
 
 
 def test_scheme_import_from_csv(client, login):
@@ -257,10 +257,10 @@ def test_history_names_actions_and_shows_what_changed(client, login):
     page = client.get(_sheet_url(offered, criterion, "/history")).text
     first = page.split('data-testid="changes-1"')[1].split("</td>")[0]
     second = page.split('data-testid="changes-2"')[1].split("</td>")[0]
-    assert first.count("<li>") == 4 and "— → 50.00" in first
+    assert first.count("<li>") == 4 and "— → 50,00" in first
     assert second.count("<li>") == 2
-    assert "50.00 → 55.50" in second
-    assert "40.00 (судьи 3, 3, 3) → 26.67 (судьи 3, 3, 0)" in second
+    assert "50,00 → 55,50" in second
+    assert "40,00 (судьи 3, 3, 3) → 26,67 (судьи 3, 3, 0)" in second
     action = page.split('data-testid="action-2"')[1].split("</td>")[0]
     assert "оценки сохранены" in action and "save" not in action
     client.post("/language/en", data={"next": "/"})

@@ -168,7 +168,7 @@ def test_one_entry_per_person_per_competency_and_category():
     reg.register(welding, [person])
     with pytest.raises(ServiceError) as error:
         reg.register(welding, [person])
-    assert "уже зарегистрирован" in error.value.message
+    assert "заявка в этой компетенции и категории уже есть" in error.value.message
     db.session.rollback()
     assert reg.register(cooking, [person]).id  # another competency is fine
     # … and so is the same competency at another competition

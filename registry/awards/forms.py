@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..fields import DateField
 from ..forms import RegistryForm
 from ..labels import OFFER_KIND_LABELS, OFFER_STATE_LABELS, PARTNER_KIND_LABELS
 

@@ -12,6 +12,7 @@ from ..security import requires
 from ..services import competitions as competition_service
 from ..services import reference as reference_service
 from ..services import regions as region_service
+from ..text import quoted
 from ..views import refusals, show_refusal
 from .forms import (
     STAGE_LABELS,
@@ -107,7 +108,7 @@ def create():
         with refusals(form, _FIELD_ALIASES) as attempt:
             competition = competition_service.create_competition(data, actor=current_user)
         if attempt.ok:
-            flash(_("Competition «%(title)s» created.", title=competition.title), "success")
+            flash(_("Competition %(title)s created.", title=quoted(competition.title)), "success")
             return redirect(url_for("competitions.detail", competition_id=competition.id))
     return render_template("competitions/form.html", form=form, competition=None)
 

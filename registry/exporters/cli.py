@@ -1,4 +1,4 @@
-"""``flask --app wsgi export NAME --output FILE [--format] [--lang] [--delimiter] [filters]``.
+"""``flask --app wsgi export NAME [--output FILE|DIR] [--format] [--lang] [--delimiter] [filters]``.
 
 ``export`` is a group with one command per registered exporter, built when it is called:
 its ``--format`` offers the exporter's formats and its other options are the exporter's
@@ -23,12 +23,16 @@ LANGUAGES = ("ru", "en")
 DELIMITERS = (";", ",")
 
 
-def _write(name: str, fmt: str, output: str, lang: str, delimiter: str, **filters) -> None:
+def _write(name: str, fmt: str, output: str | None, lang: str, delimiter: str,
+           **filters) -> None:
     try:
         export = run_export(name, filters, fmt, actor=None, lang=lang, delimiter=delimiter)
     except ServiceError as error:
         raise click.ClickException(error.message) from error
-    target = Path(output)
+    # Without --output, or with a directory, the file gets the name the page's download has.
+    target = Path(output) if output else Path(export.filename)
+    if target.is_dir():
+        target = target / export.filename
     partial = target.with_name(target.name + ".partial")
     size = 0
     with open(partial, "wb") as fh, progress(f"{name}: writing") as bar:
@@ -56,7 +60,9 @@ class ExportCommand(click.Command):
             click.Option(["--format", "fmt"], type=click.Choice(exporter.formats),
                          default=exporter.formats[0], show_default=True,
                          help=f"Output format: {formats}."),
-            click.Option(["--output"], required=True, type=click.Path(dir_okay=False)),
+            click.Option(["--output"], type=click.Path(),
+                         help="File or directory to write; default: the export's own name, "
+                              "the one the page downloads, in this directory."),
             click.Option(["--lang"], type=click.Choice(LANGUAGES), default="ru",
                          show_default=True),
             click.Option(["--delimiter"], type=click.Choice(DELIMITERS), default=";",

@@ -36,6 +36,10 @@ def export_form(exporter: Exporter, formdata,
     options (``page_choices``); without it the options (every competition, region,
     competency…) are not loaded: they are shown on the page, not needed to check a download."""
     form = form_class(exporter)(formdata)
+    # The page has one form per exporter: ids carry the exporter's, names stay the filters'.
+    for field in form:
+        field.id = f"{exporter.identifier}-{field.name}"
+        field.label.field_id = field.id
     form.format.choices = [(f, OUTPUT_FORMATS[f].label) for f in exporter.formats]
     if choices is not None:
         for declared in exporter.filters:

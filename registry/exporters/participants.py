@@ -25,7 +25,7 @@ from .queries import apply_competition_filters
 
 WIDTHS = {"last_name": 18, "first_name": 14, "middle_name": 18, "birth_date": 14, "region": 28,
           "organisation": 40, "competency": 36, "category": 16, "team": 20, "email": 26,
-          "phone": 18, "consent_date": 16}
+          "phone": 18, "consent_date": 16, "guardian_name": 30, "guardian_consent_date": 16}
 
 
 class ImportHeader:
@@ -55,6 +55,7 @@ class ParticipantsExporter(Exporter):
             Person.last_name, Person.first_name, Person.middle_name, Person.birth_date,
             person_region.name, Organisation.name, Competency.name, Category.name,
             Entry.team_name, Person.email, Person.phone, Person.consent_date,
+            Person.guardian_name, Person.guardian_consent_date,
         ).select_from(Entry)
         query = (
             join_contest(join_members(columns, person_region))
@@ -67,7 +68,8 @@ class ParticipantsExporter(Exporter):
             query = query.where(Person.region_id == filters["region"].id)
         fields = [c.key for c in COLUMNS]
         order = ["last_name", "first_name", "middle_name", "birth_date", "region", "organisation",
-                 "competency", "category", "team", "email", "phone", "consent_date"]
+                 "competency", "category", "team", "email", "phone", "consent_date",
+                 "guardian_name", "guardian_consent_date"]
         index = [order.index(f) for f in fields]
         for row in db.session.execute(query.execution_options(yield_per=1000)):
             yield tuple(row[i] for i in index)

@@ -9,7 +9,7 @@ from ..services import ServiceError
 from ..transaction import refuse
 from .base import EXPORTERS, Exporter
 from .forms import export_form, page_choices
-from .service import run_export
+from .service import content_disposition, run_export
 
 bp = Blueprint("exports", __name__)
 
@@ -47,7 +47,8 @@ def download(identifier: str):
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "danger")
-        return redirect(url_for("exports.index"))
+        # back to the page with what was chosen, so that it can be corrected, not retyped
+        return redirect(url_for("exports.index", **request.args))
     raw = {declared.name: request.args.get(declared.name) for declared in exporter.filters}
     try:
         export = run_export(identifier, raw, form.format.data, actor=current_user,
@@ -57,7 +58,7 @@ def download(identifier: str):
         flash(error.message, "danger")
         return redirect(url_for("exports.index", **request.args))
     response = Response(stream_with_context(export.chunks), mimetype=export.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response.headers["Content-Disposition"] = content_disposition(export.filename)
     # Personal data: never kept by a browser or a proxy cache.
     response.headers["Cache-Control"] = "no-store"
     return response

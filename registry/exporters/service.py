@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import force_locale
@@ -17,6 +18,7 @@ from ..extensions import db
 from ..security import has_permission
 from ..services import ServiceError
 from ..services.audit import record
+from ..text import slug
 from .base import EXPORTERS, OUTPUT_FORMATS, Exporter, RenderOptions
 from .render import render
 
@@ -48,6 +50,57 @@ def resolve_filters(exporter: Exporter, raw: dict[str, str | None]) -> dict:
             raise ServiceError(declared.error_message(raw[declared.name]), declared.name)
         resolved[declared.name] = value
     return resolved
+
+
+# Words of a region's name that say what kind of subject it is, not which: left out of file
+# names («Республика Татарстан» is ``tatarstan``).
+REGION_WORDS = ("республика", "область", "край", "автономный округ", "автономная область",
+                "народная")
+
+
+def region_slug(name: str) -> str:
+    words = name.split("—")[0].lower()
+    for word in REGION_WORDS:
+        words = words.replace(word, " ")
+    return slug(words) or slug(name)
+
+
+def file_name(identifier: str, filters: dict, extension: str) -> str:
+    """The name of an export's file, saying what it holds: the exporter, then the filters
+    given (kind, year, stage, host region of the competition, region, competency, category,
+    award), in Latin letters (``registry.text.slug``); the date of the day when no filter
+    narrows it: winners, kind «Профессионалы», 2025, regional stage, Tatarstan is
+    ``winners-<kind slug>-2025-regional-tatarstan.xlsx``."""
+    competition = filters.get("competition")
+    kind = filters.get("kind") or getattr(competition, "kind", None)
+    year = filters.get("year") or getattr(competition, "year", None)
+    stage = filters.get("stage") or getattr(competition, "stage", None)
+    host = getattr(competition, "host_region", None)
+    region = filters.get("region")
+    categories = filters.get("category") or []
+    parts = [
+        slug(kind.slug) if kind is not None else None,
+        str(year) if year else None,
+        slug(stage) if stage else None,
+        region_slug(host.name) if host is not None and host != region else None,
+        region_slug(region.name) if region is not None else None,
+        slug(filters["competency"].name) if "competency" in filters else None,
+        slug(categories[0].name) if categories else None,
+        slug(filters["award"]) if "award" in filters else None,
+    ]
+    parts = [part for part in parts if part]
+    if not parts:
+        parts = [date.today().isoformat()]
+    return f"{'-'.join([slug(identifier), *parts])}.{extension}"
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header with the name twice: ``filename`` in ASCII for old clients and
+    ``filename*`` in UTF-8 (RFC 6266, RFC 5987), which clients that know it prefer."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_")
+    fallback = fallback.replace("\\", "_").replace('"', "_")
+    return (f'attachment; filename="{fallback}"; '
+            f"filename*=UTF-8''{quote(filename, safe='')}")
 
 
 @dataclass(frozen=True)
@@ -89,7 +142,7 @@ def run_export(identifier: str, raw_filters: dict, fmt: str, *, actor, lang: str
     lang = lang or current_app.config["BABEL_DEFAULT_LOCALE"]
     if lang not in current_app.config["LANGUAGES"]:
         raise ServiceError(_("Unknown language: %(lang)s.", lang=lang), "lang")
-    filters = resolve_filters(exporter, raw_filters)
+    resolved = filters = resolve_filters(exporter, raw_filters)
     # The file is written after this function returns (it streams), in a session of its own:
     # keep only the ids of the filter objects, not the objects of this one.
     filters = {name: _ids(value) for name, value in filters.items()}
@@ -103,5 +156,5 @@ def run_export(identifier: str, raw_filters: dict, fmt: str, *, actor, lang: str
             yield from render(exporter, filters, fmt, RenderOptions(delimiter=delimiter))
 
     output = OUTPUT_FORMATS[fmt]
-    filename = f"{identifier}-{date.today().isoformat()}.{output.extension}"
-    return ExportFile(filename=filename, mimetype=output.mimetype, chunks=chunks())
+    name = file_name(identifier, resolved, output.extension)
+    return ExportFile(filename=name, mimetype=output.mimetype, chunks=chunks())

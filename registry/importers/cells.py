@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from ..models import name_key
 from ..services.marking import parse_decimal
-from ..text import UncleanText, clean, email, starts_formula
+from ..text import NoSuchDate, UncleanText, calendar_date, clean, email, starts_formula
 
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -67,7 +67,7 @@ def is_formula(value) -> bool:
 
 def parse_date(value) -> date:
     """A date cell, «ДД.ММ.ГГГГ» (a time after it is ignored), ISO «ГГГГ-ММ-ДД», or an Excel
-    day number; ``ValueError`` for anything else (including impossible dates)."""
+    day number; ``ValueError`` for anything else (``NoSuchDate`` for 31.02.2024)."""
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -78,11 +78,11 @@ def parse_date(value) -> date:
     match = _DOTTED.match(written)
     if match:
         day, month, year = (int(g) for g in match.groups())
-        return date(year, month, day)
+        return calendar_date(year, month, day)
     match = _ISO.match(written)
     if match:
         year, month, day = (int(g) for g in match.groups())
-        return date(year, month, day)
+        return calendar_date(year, month, day)
     raise ValueError(written)
 
 
@@ -90,6 +90,8 @@ def date_cell(value) -> date:
     """``parse_date`` with the message people read."""
     try:
         return parse_date(value)
+    except NoSuchDate as error:
+        raise CellError(error.message) from error
     except (ValueError, OverflowError) as error:
         raise CellError(_("«%(value)s» is not a date; write it as DD.MM.YYYY, e.g. 14.03.2007.",
                           value=text(value))) from error

@@ -52,6 +52,11 @@ SPEC = Spec(
     Column("consent_date", "Согласие на обработку ПДн", False,
            ("Дата согласия на обработку ПДн", "Согласие на обработку персональных данных"),
            cells.date_cell),
+    Column("guardian_name", "ФИО законного представителя", False,
+           ("guardian", "guardian name", "Законный представитель",
+            "Родитель (законный представитель)"), cells.limited(300)),
+    Column("guardian_consent_date", "Дата согласия законного представителя", False,
+           ("guardian consent date", "Согласие законного представителя"), cells.date_cell),
     template_hint=True,
 )
 COLUMNS = SPEC.columns
@@ -63,6 +68,7 @@ class PlanRow(Row):
     warnings: list[str] = field(default_factory=list)
     birth_date: date | None = None
     consent_date: date | None = None
+    guardian_consent_date: date | None = None
     region: Region | None = None
     organisation: Organisation | None = None    # an existing one; None = created on import
     competency: Competency | None = None
@@ -115,7 +121,7 @@ def build_plan(competition: Competition, data: bytes, *, filename: str | None = 
 
 def _parse_row(ref: Reference, row: PlanRow) -> None:
     for key in ("last_name", "first_name", "middle_name", "organisation", "team", "email",
-                "phone"):
+                "phone", "guardian_name"):
         row.cell(key)
     row.birth_date = row.cell("birth_date")
     if row.birth_date is not None and (row.birth_date > date.today()
@@ -127,6 +133,13 @@ def _parse_row(ref: Reference, row: PlanRow) -> None:
     if row.consent_date is not None and row.consent_date > date.today():
         row.problem("consent_date", _("the consent date is in the future."))
         row.consent_date = None
+    row.guardian_consent_date = row.cell("guardian_consent_date")
+    if row.guardian_consent_date is not None:
+        if row.guardian_consent_date > date.today():
+            row.problem("guardian_consent_date", _("the consent date is in the future."))
+            row.guardian_consent_date = None
+        elif not row.value("guardian_name") and not row.has_problem("guardian_name"):
+            row.problem("guardian_name", _("name the parent or guardian who gave the consent."))
 
     region_text = row.cell("region")
     if region_text is not None:

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..services import registration
 from ..services.regions import region_lookup
+from ..text import quoted
 
 if TYPE_CHECKING:
     from .participants import ImportPlan, PlanRow
@@ -152,8 +153,8 @@ def check_together(plan: ImportPlan, ref: Reference) -> None:
                   and name_key(row.value("organisation"))
                   != name_key(first.value("organisation"))):
                 row.problem("organisation", _(
-                    "the same person is in row %(row)d with the organisation «%(other)s».",
-                    row=first.number, other=first.value("organisation")))
+                    "the same person is in row %(row)d with the organisation %(other)s.",
+                    row=first.number, other=quoted(first.value("organisation"))))
         if row.competency is None or row.category is None:
             continue
         key = (row.competency.id, row.category.id, row.identity)

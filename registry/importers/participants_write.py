@@ -54,7 +54,8 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
                     region=row.region,
                     organisation=organisations[(row.region.id, name_key(row.value("organisation")))],
                     email=row.value("email"), phone=row.value("phone"),
-                    consent_date=row.consent_date)
+                    consent_date=row.consent_date, guardian_name=row.value("guardian_name"),
+                    guardian_consent_date=row.guardian_consent_date)
                 if row.identity in existing:
                     registration.fill_missing(existing[row.identity], data)
                 else:

@@ -14,7 +14,7 @@ from .participants import COLUMNS
 from .spreadsheet import MAX_CELL_LENGTH
 
 WIDTHS = {"birth_date": 16, "consent_date": 26, "organisation": 40, "competency": 36,
-          "region": 28, "email": 28}
+          "region": 28, "email": 28, "guardian_name": 36, "guardian_consent_date": 26}
 
 
 def _column_help() -> dict[str, str]:
@@ -36,6 +36,10 @@ def _column_help() -> dict[str, str]:
         "phone": _("Optional."),
         "consent_date": _("Optional. The date of the consent to processing personal data, "
                           "DD.MM.YYYY."),
+        "guardian_name": _("For a minor: the parent or other legal guardian who gave the "
+                           "consent, full name."),
+        "guardian_consent_date": _("For a minor: the date of the guardian's consent to "
+                                   "processing personal data, DD.MM.YYYY."),
     }
 
 
@@ -49,7 +53,7 @@ def participants_template(competition: Competition | None = None) -> bytes:
         cell.font = Font(bold=True)
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = WIDTHS.get(column.key, 18)
-        if column.key in ("birth_date", "consent_date"):
+        if column.key.endswith("date"):
             sheet.column_dimensions[letter].number_format = "DD.MM.YYYY"
     sheet.freeze_panes = "A2"
 

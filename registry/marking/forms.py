@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -11,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..fields import id_or_none
+from ..fields import DateField, id_or_none
 from ..forms import RegistryForm
 from ..labels import AWARD_LABELS  # noqa: F401  (re-exported for the views)
 

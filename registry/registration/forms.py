@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
     EmailField,
     HiddenField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..fields import id_or_none
+from ..fields import DateField, id_or_none
 from ..forms import RegistryForm
 from ..labels import ENTRY_STATUS_LABELS as STATUS_LABELS  # noqa: F401
 from ..labels import ORGANISATION_KIND_LABELS, STAGE_LABELS  # noqa: F401

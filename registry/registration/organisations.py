@@ -17,6 +17,7 @@ from ..models import (
 )
 from ..security import requires
 from ..services import registration as reg
+from ..text import quoted
 from ..views import refusals
 from . import queries
 from .forms import (
@@ -53,7 +54,7 @@ def _organisation_form(organisation: Organisation | None):
                 reg.update_organisation(organisation, name=form.name.data, region=region,
                                         kind=form.kind.data, actor=current_user)
         if attempt.ok:
-            flash(_("Organisation «%(name)s» saved.", name=organisation.name), "success")
+            flash(_("Organisation %(name)s saved.", name=quoted(organisation.name)), "success")
             return redirect(url_for("registration.organisations",
                                     q=organisation.name, region_id=organisation.region_id))
     return render_template("registration/organisation_form.html", form=form,

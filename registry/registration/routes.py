@@ -19,6 +19,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from ..awards.forms import RevokeForm
@@ -34,6 +36,7 @@ from ..security import can, requires
 from ..services import health as health_service
 from ..services import person_history
 from ..services import registration as reg
+from ..text import Phrase, quoted
 from ..views import refusals
 from . import queries
 from .forms import (
@@ -50,6 +53,23 @@ from .forms import (
     TeamForm,
     _blank_choice,
 )
+
+# Flash messages about a person: Russian agrees them with the person (registry.text.Phrase).
+ADDED = Phrase(_l("%(name)s added."),
+               lazy_pgettext("male", "%(name)s added."),
+               lazy_pgettext("female", "%(name)s added."))
+REGISTERED = Phrase(_l("%(name)s registered."),
+                    lazy_pgettext("male", "%(name)s registered."),
+                    lazy_pgettext("female", "%(name)s registered."))
+ADDED_AND_REGISTERED = Phrase(_l("%(name)s added and registered."),
+                              lazy_pgettext("male", "%(name)s added and registered."),
+                              lazy_pgettext("female", "%(name)s added and registered."))
+ADDED_TO_TEAM = Phrase(_l("%(name)s added to the team."),
+                       lazy_pgettext("male", "%(name)s added to the team."),
+                       lazy_pgettext("female", "%(name)s added to the team."))
+REMOVED_FROM_TEAM = Phrase(_l("%(name)s removed from the team."),
+                           lazy_pgettext("male", "%(name)s removed from the team."),
+                           lazy_pgettext("female", "%(name)s removed from the team."))
 
 bp = Blueprint("registration", __name__)
 
@@ -170,7 +190,7 @@ def persons():
     return render_template(
         "registration/persons.html", page=page, q=q, region_id=region_id,
         organisation_id=organisation_id, regions=queries.region_choices(),
-        consent_missing=reg.consent_missing,
+        consent_missing=reg.missing_consents,
     )
 
 
@@ -183,7 +203,7 @@ def person_create():
     if form.validate_on_submit():
         existing, person = _create_person(form)
         if person is not None:
-            flash(_("%(name)s added.", name=person.full_name), "success")
+            flash(ADDED.of(person), "success")
             return redirect(url_for("registration.person_detail", person_id=person.id))
     return render_template("registration/person_form.html", form=form, person=None,
                            existing=existing,
@@ -198,7 +218,7 @@ def person_detail(person_id: int):
     entries = queries.person_entries(person)
     return render_template(
         "registration/person_detail.html", person=person, entries=entries,
-        health=health, consent_missing=reg.consent_missing(person),
+        health=health, consent_missing=reg.missing_consents(person),
         competition_page=_competition_page,
         results=person_history.published_results(entries),
         awards=person_history.awards(person), offers=person_history.offers_of_person(person),
@@ -281,7 +301,7 @@ def participants(competition_id: int):
     return render_template(
         "registration/participants.html", competition=competition, page=page,
         filters=filters, options=queries.participant_filter_options(competition),
-        statuses=ENTRY_STATUSES, consent_missing=reg.consent_missing,
+        statuses=ENTRY_STATUSES, consent_missing=reg.missing_consents,
         day=reg.competition_day(competition), competition_page=_competition_page(competition),
     )
 
@@ -303,15 +323,15 @@ def entry_create(competition_id: int):
                 reg.register(queries.offered_in(competition, form.offered_category_id.data), [person],
                              actor=current_user)
             if attempt.ok:
-                flash(_("%(name)s registered.", name=person.full_name), "success")
+                flash(REGISTERED.of(person), "success")
                 return redirect(url_for("registration.participants",
                                         competition_id=competition.id))
     return render_template(
         "registration/entry_form.html", competition=competition, form=form, person=person,
         q=q, found=queries.find_persons(q) if q else [],
         has_offers=len(form.offered_category_id.choices) > 1,
-        consent_missing=bool(person and reg.consent_missing(person,
-                                                            reg.competition_day(competition))),
+        consent_missing=reg.missing_consents(person, reg.competition_day(competition))
+        if person else (),
     )
 
 
@@ -326,7 +346,7 @@ def entry_create_person(competition_id: int):
     if form.validate_on_submit():
         existing, person = _create_person(form, register_in=competition)
         if person is not None:
-            flash(_("%(name)s added and registered.", name=person.full_name), "success")
+            flash(ADDED_AND_REGISTERED.of(person), "success")
             return redirect(url_for("registration.participants",
                                     competition_id=competition.id))
     return render_template(
@@ -360,7 +380,7 @@ def team_create(competition_id: int):
             reg.register(queries.offered_in(competition, form.offered_category_id.data), members,
                          team_name=form.team_name.data, actor=current_user)
         if attempt.ok:
-            flash(_("Team «%(name)s» registered.", name=form.team_name.data.strip()), "success")
+            flash(_("Team %(name)s registered.", name=quoted(form.team_name.data.strip())), "success")
             return redirect(url_for("registration.participants", competition_id=competition.id))
     return render_template(
         "registration/team_form.html", competition=competition, form=form, q=q,
@@ -383,7 +403,7 @@ def _entry_context(entry: Entry) -> dict:
         "created_by": users.get(entry.created_by_id),
         "changed_by": users.get(entry.status_changed_by_id),
         "day": reg.competition_day(competition),
-        "consent_missing": reg.consent_missing,
+        "consent_missing": reg.missing_consents,
         "competition_page": _competition_page(competition),
     }
 
@@ -441,7 +461,7 @@ def entry_add_member(entry_id: int):
         with refusals() as attempt:
             reg.add_team_member(entry, person, actor=current_user)
         if attempt.ok:
-            flash(_("%(name)s added to the team.", name=person.full_name), "success")
+            flash(ADDED_TO_TEAM.of(person), "success")
     return redirect(url_for("registration.entry_detail", entry_id=entry_id))
 
 
@@ -454,7 +474,7 @@ def entry_remove_member(entry_id: int, person_id: int):
         with refusals() as attempt:
             reg.remove_team_member(entry, person, actor=current_user)
         if attempt.ok:
-            flash(_("%(name)s removed from the team.", name=person.full_name), "success")
+            flash(REMOVED_FROM_TEAM.of(person), "success")
     return redirect(url_for("registration.entry_detail", entry_id=entry_id))
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -31,6 +32,7 @@ from ..models import (
     competency_kinds,
     name_key,
 )
+from ..text import quoted
 from . import ServiceError
 from .audit import record
 from .registration import CLOSED_STATUSES, MAX_TEAM_SIZE, MIN_TEAM_SIZE
@@ -239,8 +241,8 @@ def create_competition(data: CompetitionData, *, actor=None) -> Competition:
     competition = Competition()
     _apply(competition, data)
     if _title_taken(competition.title):
-        raise ServiceError(_("A competition titled «%(title)s» already exists.",
-                             title=competition.title), field="title")
+        raise ServiceError(_("A competition titled %(title)s already exists.",
+                             title=quoted(competition.title)), field="title")
     db.session.add(competition)
     db.session.flush()
     record("competition.create", competition, user=actor, competition_id=competition.id,
@@ -259,7 +261,8 @@ def update_competition(competition: Competition, data: CompetitionData, *,
     before = _snapshot(competition)
     title = _clean(data.title) or default_title(data.kind, data.year, data.stage, data.host_region)
     if _title_taken(title, exclude_id=competition.id):
-        raise ServiceError(_("A competition titled «%(title)s» already exists.", title=title),
+        raise ServiceError(_("A competition titled %(title)s already exists.",
+                             title=quoted(title)),
                            field="title")
     _apply(competition, data)
     after = _snapshot(competition)
@@ -353,7 +356,8 @@ def set_team_rule(offered: OfferedCompetency, *, is_team: bool, team_min: int | 
             raise ServiceError(_("The largest team size cannot be below the smallest."),
                                field="team_max")
         if high > 20:
-            raise ServiceError(_("A team has at most %(n)d members.", n=20), field="team_max")
+            raise ServiceError(ngettext("A team has at most %(n)d member.",
+                                        "A team has at most %(n)d members.", 20, n=20), field="team_max")
     entries = db.session.scalars(
         select(Entry).join(OfferedCategory)
         .where(OfferedCategory.offered_competency_id == offered.id)

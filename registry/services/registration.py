@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import insert, select
 
 from .. import kinds, text
@@ -33,6 +34,7 @@ from ..models import (
     person_key,
     utcnow,
 )
+from ..text import quoted
 from . import ServiceError
 from .audit import record
 from .organisations import (  # noqa: F401 - re-exported for the forms and the importer
@@ -222,12 +224,24 @@ def get_or_create_person(data: PersonData, *, actor=None) -> tuple[Person, bool]
     return person, False
 
 
+PARTICIPANT, GUARDIAN = "participant", "guardian"  # whose consent (``missing_consents``)
+
+
+def missing_consents(person: Person, on: date | None = None) -> tuple[str, ...]:
+    """Whose consent to personal data processing is not on file: the participant's
+    (``PARTICIPANT``) and, for a minor on ``on`` (today by default), the parent's or
+    guardian's (``GUARDIAN``); empty when nothing is missing."""
+    missing = []
+    if person.consent_date is None:
+        missing.append(PARTICIPANT)
+    if person.age_on(on or date.today()) < ADULT_AGE and person.guardian_consent_date is None:
+        missing.append(GUARDIAN)
+    return tuple(missing)
+
+
 def consent_missing(person: Person, on: date | None = None) -> bool:
     """No consent on file, or a minor without a parent's or guardian's consent."""
-    if person.consent_date is None:
-        return True
-    on = on or date.today()
-    return person.age_on(on) < ADULT_AGE and person.guardian_consent_date is None
+    return bool(missing_consents(person, on))
 
 
 # --- entries -------------------------------------------------------------------------------
@@ -281,9 +295,11 @@ def team_size_problem(count: int, low: int = MIN_TEAM_SIZE,
                       high: int = MAX_TEAM_SIZE) -> str | None:
     """Why a team of ``count`` members cannot be registered (None when it can)."""
     if count < low:
-        return _("A team needs at least %(n)d members.", n=low)
+        return ngettext("A team needs at least %(n)d member.", "A team needs at least %(n)d members.",
+                        low, n=low)
     if count > high:
-        return _("A team has at most %(n)d members.", n=high)
+        return ngettext("A team has at most %(n)d member.", "A team has at most %(n)d members.",
+                        high, n=high)
     return None
 
 
@@ -306,8 +322,8 @@ def entry_shape_problem(offered_competency, count: int, *, team: bool) -> str | 
 def closed_problem(competition) -> str | None:
     """Why ``competition`` takes no new entries (None when it does)."""
     if competition.status in CLOSED_STATUSES:
-        return _("«%(title)s» takes no new entries: its results are published or it is "
-                 "archived. An organiser can reopen it.", title=competition.title)
+        return _("%(title)s takes no new entries: its results are published or it is "
+                 "archived. An organiser can reopen it.", title=quoted(competition.title))
     return None
 
 
@@ -395,7 +411,8 @@ def add_team_member(entry: Entry, person: Person, *, actor=None) -> Entry:
     _check_open(offered_competency.competition)
     _low, high = team_bounds(offered_competency)
     if len(entry.members) >= high:
-        raise ServiceError(_("A team has at most %(n)d members.", n=high), field="person")
+        raise ServiceError(ngettext("A team has at most %(n)d member.", "A team has at most %(n)d members.",
+                        high, n=high), field="person")
     problems = eligibility_problems(person, entry.offered_category)
     if problems:
         raise ServiceError(" ".join(problems), field="person")
@@ -417,8 +434,11 @@ def remove_team_member(entry: Entry, person: Person, *, actor=None) -> Entry:
         raise ServiceError(_("%(name)s is not a member of this team.", name=person.full_name))
     low, _high = team_bounds(entry.offered_category.offered_competency)
     if len(entry.members) - 1 < low:
-        raise ServiceError(_("A team needs at least %(n)d members: add another member first, "
-                             "or withdraw the entry.", n=low))
+        raise ServiceError(ngettext(
+            "A team needs at least %(n)d member: add another member first, or withdraw the "
+            "entry.",
+            "A team needs at least %(n)d members: add another member first, or withdraw the "
+            "entry.", low, n=low))
     entry.members.remove(member)
     db.session.delete(member)
     db.session.flush()

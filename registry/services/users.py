@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, false, func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -54,7 +55,9 @@ def _too_simple(folded: str) -> bool:
 def password_problem(password: str) -> str | None:
     """Why ``password`` may not be used, or None: the one rule for every path that sets one."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        return _("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH)
+        return ngettext("The password must be at least %(n)d character long.",
+                        "The password must be at least %(n)d characters long.",
+                        MIN_PASSWORD_LENGTH, n=MIN_PASSWORD_LENGTH)
     folded = _folded(password)
     if folded in _common_passwords() or _too_simple(folded):
         return _("This password is among the most common or too simple ones; choose another "

@@ -10,6 +10,7 @@
   }
   var MAX_JUDGE_SCORE = 3;
   var unsavedOnArrival = form.getAttribute("data-unsaved") === "1";
+  var DECIMAL_SIGN = form.getAttribute("data-decimal") || ".";  /* "," in Russian */
   var submitting = false;
 
   /* "7,5" or "7.5" → 750 (hundredths); "" → null; not a mark → NaN */
@@ -27,7 +28,7 @@
 
   function format(cents) {
     var rest = cents % 100;
-    return Math.floor(cents / 100) + "." + (rest < 10 ? "0" : "") + rest;
+    return Math.floor(cents / 100) + DECIMAL_SIGN + (rest < 10 ? "0" : "") + rest;
   }
 
   /* the mark of one cell in hundredths, as services/marking/marks.py computes it */
@@ -78,9 +79,10 @@
       return;
     }
     var text = any ? format(total) : "—";
-    var saved = totalCell.getAttribute("data-saved") || "—";
+    /* data-saved is the saved total as the server writes numbers ("9.50"), "" for none */
+    var saved = hundredths(totalCell.getAttribute("data-saved"));
     totalCell.textContent = text;
-    var changed = text !== saved;
+    var changed = (any ? total : null) !== saved;
     totalCell.classList.toggle("sheet-total-changed", changed);
     if (note) {
       note.hidden = !changed;

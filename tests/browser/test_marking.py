@@ -37,8 +37,8 @@ def test_mark_confirm_publish_and_see_medals(app, live_server, page, browser, cs
             row.locator(f'input[name="j-{entry_id}-{judge.id}-{k}"]').fill(score)
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("sheet-version")).to_have_text("1")
-    expect(page.get_by_test_id(f"total-{entries[0].id}")).to_have_text("95.00")
-    expect(page.get_by_test_id(f"total-{entries[3].id}")).to_have_text("10.50")
+    expect(page.get_by_test_id(f"total-{entries[0].id}")).to_have_text("95,00")
+    expect(page.get_by_test_id(f"total-{entries[3].id}")).to_have_text("10,50")
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("sheet-status")).to_have_attribute("class", "badge bg-warning")
 

@@ -131,7 +131,7 @@ def test_organiser_declares_an_empty_competency_not_held_and_publishes(
     expect(page.get_by_test_id(f"not-held-{offered.id}")).to_have_count(0)
     expect(page.get_by_test_id(f"category-state-{offered.id}")).to_have_text("опубликованы")
     _expect_awards(page, entries, ["gold", "silver", "bronze"])
-    for entry, total in zip(entries, ["80.00", "70.00", "60.00"], strict=True):
+    for entry, total in zip(entries, ["80,00", "70,00", "60,00"], strict=True):
         expect(page.get_by_test_id(f"total-{entry.id}")).to_have_text(total)
     expect(page.get_by_test_id("draft-notice")).to_have_count(0)
     # on a phone the standings keep place, name, total and award in view (region and
@@ -180,7 +180,7 @@ def test_a_correction_is_a_draft_for_experts_until_the_chief_republishes(
     expect(page.get_by_test_id("draft-notice")).to_contain_text(
         "После публикации оценки исправлены")
     _expect_awards(page, entries, published_awards)
-    expect(page.get_by_test_id(f"total-{entries[3].id}")).to_have_text("50.00")
+    expect(page.get_by_test_id(f"total-{entries[3].id}")).to_have_text("50,00")
     page.get_by_test_id("draft-link").click()
     # an expert's pages show their own competency: the draft link names it
     expect(page).to_have_url(re.compile(
@@ -194,8 +194,8 @@ def test_a_correction_is_a_draft_for_experts_until_the_chief_republishes(
         expect(page.get_by_test_id(f"change-{entry_id}")).to_have_attribute("data-kind", kind)
     gained = page.get_by_test_id(f"change-{entries[3].id}")
     expect(gained).to_contain_text("Григорьев")
-    expect(gained.locator("td").nth(2)).to_have_text("4 · 50.00 · —")
-    expect(gained.locator("td").nth(3)).to_contain_text("1 · 90.00 ·")
+    expect(gained.locator("td").nth(2)).to_have_text("4 · 50,00 · —")
+    expect(gained.locator("td").nth(3)).to_contain_text("1 · 90,00 ·")
     expect(gained.locator("td").nth(4)).to_have_text("награда получена")
     expect(page.get_by_test_id(f"change-{entries[2].id}").locator("td").nth(4)).to_have_text(
         "награда потеряна")
@@ -222,7 +222,7 @@ def test_a_correction_is_a_draft_for_experts_until_the_chief_republishes(
     other.goto(live_server + f"/results/{competition.id}")
     expect(other.get_by_test_id("results-state")).to_have_text("опубликованы")
     _expect_awards(other, entries, published_awards)
-    expect(other.get_by_test_id(f"total-{entries[3].id}")).to_have_text("50.00")
+    expect(other.get_by_test_id(f"total-{entries[3].id}")).to_have_text("50,00")
     expect(other.get_by_test_id("draft-notice")).to_have_count(0)
     expect(other.get_by_test_id("draft-link")).to_have_count(0)
     expect(other.get_by_text("Черновик изменений")).to_have_count(0)
@@ -246,11 +246,11 @@ def test_a_correction_is_a_draft_for_experts_until_the_chief_republishes(
     new_awards = ["silver", "bronze", "", "gold"]
     _expect_awards(page, entries, new_awards)
     expect(page.get_by_test_id(f"rank-{entries[3].id}")).to_have_text("1")
-    expect(page.get_by_test_id(f"total-{entries[3].id}")).to_have_text("90.00")
+    expect(page.get_by_test_id(f"total-{entries[3].id}")).to_have_text("90,00")
 
     # and the coordinator now sees the new result
     other.goto(live_server + f"/results/{competition.id}")
     _expect_awards(other, entries, new_awards)
-    expect(other.get_by_test_id(f"total-{entries[3].id}")).to_have_text("90.00")
+    expect(other.get_by_test_id(f"total-{entries[3].id}")).to_have_text("90,00")
     coordinator_context.close()
     context.close()

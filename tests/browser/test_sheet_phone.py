@@ -36,8 +36,8 @@ def test_expert_fills_a_sheet_on_a_phone(app, live_server, browser, csrf_enabled
     first, second = (page.get_by_test_id(f"entry-{e.id}") for e in entries)
     # every input has a visible label: the aspect, the judge and the 0–3 scale
     for row in (first, second):
-        expect(row.get_by_text("Эстетика (макс. 40.00)")).to_be_visible()
-        expect(row.get_by_text("Подача (макс. 20.00)")).to_be_visible()
+        expect(row.get_by_text("Эстетика (макс. 40,00)")).to_be_visible()
+        expect(row.get_by_text("Подача (макс. 20,00)")).to_be_visible()
         expect(row.get_by_text("Точность:")).to_be_visible()
         inputs = row.locator("input")
         expect(inputs).to_have_count(1 + 3 + 3)
@@ -54,16 +54,16 @@ def test_expert_fills_a_sheet_on_a_phone(app, live_server, browser, csrf_enabled
     # the total follows the marks as they are typed
     total = page.get_by_test_id(f"total-{entries[0].id}")
     expect(total).to_have_text("—")
-    first.get_by_label("Точность: оценка, 0–60.00").fill("50,5")
-    expect(total).to_have_text("50.50")
+    first.get_by_label("Точность: оценка, 0–60,00").fill("50,5")
+    expect(total).to_have_text("50,50")
     expect(page.get_by_test_id(f"total-note-{entries[0].id}")).to_be_visible()
     for k, score in enumerate(("3", "2", "2")):
         first.locator(f'input[name="j-{entries[0].id}-{looks.id}-{k}"]').fill(score)
-    expect(page.get_by_test_id(f"value-{entries[0].id}-{looks.id}")).to_have_text("31.11")
-    expect(total).to_have_text("81.61")
+    expect(page.get_by_test_id(f"value-{entries[0].id}-{looks.id}")).to_have_text("31,11")
+    expect(total).to_have_text("81,61")
     for k in range(3):
         first.locator(f'input[name="j-{entries[0].id}-{manner.id}-{k}"]').fill("3")
-    expect(total).to_have_text("101.61")
+    expect(total).to_have_text("101,61")
 
     # leaving with unsaved marks asks first
     dialogs = []
@@ -97,8 +97,8 @@ def test_expert_fills_a_sheet_on_a_phone(app, live_server, browser, csrf_enabled
     wrong.fill("60")
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("sheet-version")).to_have_text("1")
-    expect(page.get_by_test_id(f"total-{entries[0].id}")).to_have_text("101.61")
-    expect(page.get_by_test_id(f"total-{entries[1].id}")).to_have_text("80.00")
+    expect(page.get_by_test_id(f"total-{entries[0].id}")).to_have_text("101,61")
+    expect(page.get_by_test_id(f"total-{entries[1].id}")).to_have_text("80,00")
     expect(page.get_by_test_id(f"total-note-{entries[0].id}")).to_be_hidden()
     assert dialogs == ["beforeunload"]
     assert _no_sideways_scroll(page)
