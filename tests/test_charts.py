@@ -13,8 +13,7 @@ from registry.extensions import db
 from registry.models import Competency, Region
 from registry.services.results import publish
 
-from . import factories
-from . import test_awards_exports
+from . import factories, test_awards_exports
 from .test_awards_exports import MOSCOW, ORENBURG, TATARSTAN, _person, _set_totals
 
 # the competition of the exports' tests: six welders and two teams, medals known by hand
