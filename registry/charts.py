@@ -140,12 +140,12 @@ def _legend(chart_id: str, series: Sequence[Series]) -> str:
 
 
 def _axis(x0: float, plot: float, top: float, bottom: float, maximum: float, step: float,
-          number: Callable[[object], str]) -> str:
+          number: Callable[[object], str], low: float = 0) -> str:
     out = ['<g class="chart-axis">']
-    count = int(round(maximum / step)) if step else 0
+    count = int(round((maximum - low) / step)) if step else 0
     for i in range(count + 1):
-        value = step * i
-        x = x0 + plot * value / maximum if maximum else x0
+        value = round(low + step * i, 9)
+        x = x0 + plot * (value - low) / (maximum - low)
         shown = int(value) if float(value).is_integer() else Decimal(str(round(value, 2)))
         out.append(f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" y2="{_n(bottom)}" '
                    f'stroke="#ced4da" stroke-width="1"/>'
@@ -222,13 +222,17 @@ def quartiles(values: Sequence[Decimal]) -> tuple[Decimal, Decimal, Decimal]:
 def strip_plot(groups: Sequence[tuple[str, Sequence[Decimal]]], *, chart_id: str, title: str,
                desc: str, number: Callable[[object], str] = str,
                median_label: str = "median") -> Markup:
-    """One strip per group (``(label, points)``): a dot per result on one points scale from 0,
-    with the box from the first to the third quartile and the median as a thick line. A
-    group's label is written above its strip; each dot is a ``circle`` with ``data-group``
-    and ``data-points``."""
+    """One strip per group (``(label, points)``): a dot per result on one points scale (from 0,
+    or from below the lowest when all are in the upper half), with the box from the first to
+    the third quartile and the median as a thick line. A group's label is written above its
+    strip; each dot is a ``circle`` with ``data-group`` and ``data-points``."""
     values = [float(v) for _label, points in groups for v in points]
-    maximum = max(values, default=0)
-    step = nice_step(maximum)
+    maximum, minimum = max(values, default=0), min(values, default=0)
+    # from 0, unless every result is in the upper half: then from a tick below the lowest,
+    # so that close results stay apart (the axis says where it starts)
+    zoom = maximum > minimum > maximum / 2
+    step = nice_step(maximum - minimum if zoom else maximum)
+    low = (minimum // step) * step if zoom else 0
     axis_max = _axis_max(maximum, step)
     plot = WIDTH - LEFT - RIGHT
     row_height = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
@@ -237,10 +241,10 @@ def strip_plot(groups: Sequence[tuple[str, Sequence[Decimal]]], *, chart_id: str
     height = bottom + AXIS_HEIGHT
 
     def at(value) -> float:
-        return LEFT + plot * float(value) / axis_max
+        return LEFT + plot * (float(value) - low) / (axis_max - low)
 
     out = [_open(chart_id, "strip", height, title, desc),
-           _axis(LEFT, plot, top, bottom, axis_max, step, number)]
+           _axis(LEFT, plot, top, bottom, axis_max, step, number, low)]
     for index, (label, points) in enumerate(groups):
         y = top + index * row_height
         mid = y + LABEL_HEIGHT + BAR_HEIGHT / 2

@@ -320,3 +320,22 @@ def test_quartiles_and_steps():
     assert charts.quartiles([Decimal(5)]) == (5, 5, 5)
     assert charts.nice_step(7, integer=True) == 2 and charts.nice_step(0) == 1
     assert charts.nice_step(0.3) == 0.05 and charts.nice_step(100) == 20
+
+
+def test_strip_plot_scale_starts_at_zero_unless_all_results_are_high():
+    def axis_and_dots(points):
+        svg = ET.fromstring(str(charts.strip_plot([("a", [Decimal(p) for p in points])],
+                                                  chart_id="s", title="", desc="")))
+        ticks = [t.text for t in svg.find(f"{SVG}g[@class='chart-axis']").iter(f"{SVG}text")]
+        dots = [float(c.get("cx")) for c in svg.iter(f"{SVG}circle")]
+        return ticks, dots
+
+    ticks, dots = axis_and_dots([10, 95])
+    assert ticks[0] == "0" and ticks[-1] == "100"
+    assert (dots[1] - charts.LEFT) / (dots[0] - charts.LEFT) == pytest.approx(9.5, rel=1e-3)
+    ticks, dots = axis_and_dots([62, 81, 95])
+    assert ticks[0] == "60" and ticks[-1] == "100"  # close results stay apart
+    width = dots[2] - dots[0]
+    assert (dots[1] - dots[0]) / width == pytest.approx(19 / 33, rel=1e-3)
+    ticks, dots = axis_and_dots([90, 90])  # all equal: from 0
+    assert ticks[0] == "0" and dots[0] == dots[1]
