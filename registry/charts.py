@@ -149,7 +149,8 @@ def _axis(x0: float, plot: float, top: float, bottom: float, maximum: float, ste
         shown = int(value) if float(value).is_integer() else Decimal(str(round(value, 2)))
         out.append(f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" y2="{_n(bottom)}" '
                    f'stroke="#ced4da" stroke-width="1"/>'
-                   f'<text x="{_n(x)}" y="{_n(bottom + 15)}" text-anchor="middle" '
+                   f'<text x="{_n(x)}" y="{_n(bottom + 15)}" '
+                   f'text-anchor="{"start" if i == 0 else "middle"}" '
                    f'fill="#495057">{escape(number(shown))}</text>')
     out.append("</g>")
     return "".join(out)

@@ -254,6 +254,11 @@ def test_a_provisional_competency_is_not_in_the_charts(client, login, season):
         ORENBURG: [1, 0, 1, 1, 3], TATARSTAN: [1, 0, 0, 1, 2]}
     groups = {c.get("data-group") for c in _chart(html, "strip").iter(f"{SVG}circle")}
     assert groups == {"Сварочные технологии · Основная"}
+    assert 'data-testid="charts-scope"' not in html
+    # one competency shown: its charts count that competency only, and say so
+    html = client.get(f"/results/{competition.id}?competency={welding.offered_competency_id}").text
+    assert 'data-testid="charts-scope"' in html
+    assert {r[0] for r in _table(html, "results-medal-table")} == {ORENBURG, TATARSTAN}
 
 
 def _statements(client, url: str) -> int:
