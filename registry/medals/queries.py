@@ -2,7 +2,7 @@
 awards of published results), sorted as the page asks."""
 from __future__ import annotations
 
-from ..exporters.winners import MedalsExporter
+from ..exporters.base import EXPORTERS
 from ..models import name_key
 
 # The table's columns, as the page's ``sort`` parameter names them (the row's index is the
@@ -28,4 +28,4 @@ def sort_rows(rows: list[tuple], column: str, direction: str) -> list[tuple]:
 def medal_table(filters: dict) -> list[tuple]:
     """``[(region, gold, silver, bronze, medallion, total)]`` of published results, the same
     rows the «medals» export writes, ranked."""
-    return MedalsExporter().table(filters)
+    return EXPORTERS["medals"].table(filters)

@@ -71,5 +71,6 @@ def index():
     return render_template(
         "medals/index.html", form=form, filters=PAGE_FILTERS, rows=rows, error=error,
         chart=figures.medal_chart(rows), sort=column, direction=direction, raw=raw,
-        columns=SORT_COLUMNS, labels=COLUMN_LABELS, download=download, description=EXPORTERS["medals"].description,
-    ), 400 if error else 200
+        columns=SORT_COLUMNS, labels=COLUMN_LABELS, download=download,
+        description=EXPORTERS["medals"].description,
+    ), 400 if error else 200  # a filter that names nothing: the error, never every region
