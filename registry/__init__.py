@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from .importers.routes import bp as imports_bp
     from .main.routes import bp as main_bp
     from .marking.routes import bp as marking_bp
+    from .medals.routes import bp as medals_bp
     from .registration.routes import bp as registration_bp
 
     app.register_blueprint(auth_bp)
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(competitions_bp, url_prefix="/competitions")
     app.register_blueprint(marking_bp)
+    app.register_blueprint(medals_bp)
     app.register_blueprint(audit_bp)
 
 

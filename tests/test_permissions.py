@@ -89,6 +89,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "audit.log": frozenset({"admin", "organiser"}),
     "exports.index": STAFF,
     "exports.download": STAFF,
+    "medals.index": STAFF,
     "awards.special_for_entry": frozenset({"admin", "organiser"}),
     "awards.special_for_person": frozenset({"admin", "organiser"}),
     "awards.special_revoke": frozenset({"admin", "organiser"}),

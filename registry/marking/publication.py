@@ -10,6 +10,7 @@ from flask_login import current_user
 from .. import access
 from ..extensions import db
 from ..fields import parse_id
+from ..medals import figures
 from ..models import (
     Competition,
     OfferedCompetency,
@@ -70,14 +71,23 @@ def standings(competition_id: int):
             not access.sees_every_competency(current_user)
             or (len(competencies) > STANDINGS_ALL_AT_ONCE and request.args.get("all") != "1")):
         chosen = competencies[0].id
+    standings = results_service.published_standings(competition, chosen)
     return render_template(
         "marking/standings.html", competition=competition, competencies=competencies,
-        chosen=chosen,
-        standings=results_service.published_standings(competition, chosen),
+        chosen=chosen, standings=standings, charts=_charts(standings),
         can_publish=access.can_publish(current_user, competition.id),
         can_publish_competency={oc.id for oc in competencies
                                 if access.can_publish_competency(current_user, oc.id)},
         can_view_draft=access.can_view_draft(current_user, competition.id))
+
+
+def _charts(standings) -> dict:
+    """The results page's charts: medals by region and points per category, of the
+    published categories only (never a provisional one or a draft change)."""
+    medals = figures.standings_medals(standings)
+    points = figures.standings_points(standings)
+    return {"medals": medals, "medal_chart": figures.medal_chart(medals),
+            "points": points, "points_chart": figures.points_chart(points)}
 
 
 @bp.route("/results/<int:competition_id>/publish/confirm")
