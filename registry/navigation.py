@@ -24,6 +24,7 @@ NAV = [
     NavItem("marking.sheets", _l("Score sheets"), "contests"),
     NavItem("registration.persons", _l("Participants"), "people"),
     NavItem("registration.organisations", _l("Organisations"), "people"),
+    NavItem("medals.index", _l("Medal table"), "outcomes"),
     NavItem("awards.offers", _l("Offers"), "outcomes"),
     NavItem("exports.index", _l("Exports"), "exports"),
     NavItem("audit.log", _l("Audit log"), "admin"),

@@ -25,7 +25,7 @@ def test_coordinator_downloads_winners_xlsx(app, live_server, page, csrf_enabled
     page.get_by_label("Пароль").fill(factories.PASSWORD)
     page.get_by_role("button", name="Войти").click()
     expect(page).to_have_url(live_server + "/dashboard")
-    page.get_by_role("link", name="Выгрузки").click()
+    page.get_by_test_id("menu-exports").click()
     card = page.locator("form", has=page.get_by_test_id("export-winners"))
     card.locator('select[name="competition"]').select_option(str(competition.id))
     card.locator('select[name="format"]').select_option("xlsx")
