@@ -113,3 +113,11 @@ def test_export_page_has_no_duplicate_ids_and_labels_point_at_their_fields(clien
     assert "winners-format" in parser.ids and "participants-format" in parser.ids
     assert set(parser.labels) <= set(parser.ids)
     assert 'name="format"' in page.text  # the names the download reads are unchanged
+
+
+def test_a_download_without_delimiter_or_language_takes_the_defaults(app, client, login):
+    login(client, "coordinator")
+    for fmt in ("csv", "xlsx"):
+        response = client.get(f"/exports/medals?format={fmt}")
+        assert response.status_code == 200, (fmt, response.status_code)
+    assert client.get("/exports/medals?format=csv").data.decode("utf-8-sig").count(";") > 0

@@ -21,8 +21,9 @@ class ExportForm(RegistryForm):
         csrf = False
 
     format = SelectField(_l("Format"), choices=[])
-    delimiter = SelectField(_l("CSV delimiter"), choices=[(";", ";"), (",", ",")])
-    lang = SelectField(_l("Language"), choices=[("ru", "Русский"), ("en", "English")])
+    delimiter = SelectField(_l("CSV delimiter"), choices=[(";", ";"), (",", ",")], default=";")
+    lang = SelectField(_l("Language"), choices=[("ru", "Русский"), ("en", "English")],
+                       default="ru")
 
 
 def form_class(exporter: Exporter) -> type[ExportForm]:
