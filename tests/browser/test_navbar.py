@@ -1,6 +1,8 @@
 """The menu bar in Russian, for an administrator (the widest menu) with a long name: from 1200 px
 one row, the name cut with an ellipsis and «Выйти» inside the window; below, the toggler opens
 the menus; the dropdowns open their items."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -54,6 +56,8 @@ def test_below_1200_px_the_toggler_opens_the_menus(admin_page, width):
     expect(page.get_by_test_id("menu-contests")).to_be_hidden()
     page.locator(".navbar-toggler").click()
     expect(page.get_by_test_id("menu-contests")).to_be_visible()
+    # the menu has finished unfolding (Bootstrap's «collapsing» → «show») before a click in it
+    expect(page.locator("#nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_test_id("menu-admin").click()
     expect(page.get_by_role("link", name="Пользователи")).to_be_visible()
     logout = page.get_by_role("button", name="Выйти")
