@@ -100,6 +100,19 @@ def participants(competition_id: int):
     return _render_upload(competition, form, result)
 
 
+def _kept_upload(room, competition):
+    """The upload of this session for ``competition`` named by ``?token=`` in the waiting
+    ``room``: ``(token, (data, filename))``; ``(None, None)`` when no token is named; 404 for
+    any other token (another session's, another competition's, an expired one)."""
+    token = request.args.get("token")
+    if not token:
+        return None, None
+    stored = room.take(competition.id, token)
+    if stored is None:
+        abort(404)
+    return token, stored
+
+
 @bp.route("/competitions/<int:competition_id>/import/preview")
 @requires("competitions.manage")
 def preview(competition_id: int):
@@ -107,12 +120,9 @@ def preview(competition_id: int):
     and checked again (nothing is written). Only this session's upload for this competition;
     any other token is 404."""
     competition = db.get_or_404(Competition, competition_id)
-    token = request.args.get("token")
-    if not token:  # no upload named: the upload page
+    token, stored = _kept_upload(PARTICIPANTS, competition)
+    if stored is None:  # no upload named: the upload page
         return redirect(url_for("imports.participants", competition_id=competition.id))
-    stored = PARTICIPANTS.take(competition.id, token)
-    if stored is None:
-        abort(404)
     data, filename = stored
     plan = build_plan(competition, data, filename=filename)
     return _render_preview(competition, plan, token, 200 if plan.ok else 422, *_page_args())
@@ -198,12 +208,9 @@ def results(competition_id: int):
 def results_preview(competition_id: int):
     """Another page of the protocol preview that waits for confirmation (as ``preview``)."""
     competition = db.get_or_404(Competition, competition_id)
-    token = request.args.get("token")
-    if not token:  # no upload named: the upload page
+    token, stored = _kept_upload(RESULTS, competition)
+    if stored is None:  # no upload named: the upload page
         return redirect(url_for("imports.results", competition_id=competition.id))
-    stored = RESULTS.take(competition.id, token)
-    if stored is None:
-        abort(404)
     data, filename = stored
     plan = protocol.build_plan(competition, data, filename=filename)
     return _render_results(competition, UploadForm(formdata=None), plan, token, *_page_args())
