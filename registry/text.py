@@ -16,6 +16,7 @@ import calendar
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 from flask_babel import gettext as _
@@ -48,6 +49,10 @@ def clean(value: str | None, *, multiline: bool = False) -> str | None:
     if value is None:
         return None
     text = str(value)
+    # Printable text holds no control, invisible or direction character (they are all of
+    # categories Cc and Cf); NFC text needs no composing: the common case, checked in C.
+    if text.isprintable() and (text.isascii() or unicodedata.is_normalized("NFC", text)):
+        return text.strip()
     if not text.isascii():
         text = _without_invisible(unicodedata.normalize("NFC", text))
         found = _BIDI.search(text)
@@ -60,6 +65,21 @@ def clean(value: str | None, *, multiline: bool = False) -> str | None:
         raise UncleanText(_("contains a control character (U+%(code)04X); type the text "
                             "again.", code=ord(found.group())))
     return text.strip()
+
+
+# The dot-atom local part of RFC 5322 in ASCII: what email-validator accepts without
+# rewriting it. Such an address needs only its domain checked, and domains repeat (a 10,000-row
+# import has a few dozen), so each domain is checked once per process.
+_ASCII_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+
+
+@lru_cache(maxsize=4096)
+def _checked_domain(domain: str) -> str:
+    """``domain`` as email-validator writes it; ``EmailNotValidError`` when it is not one."""
+    from email_validator import validate_email
+
+    return validate_email(f"a@{domain}", check_deliverability=False,
+                          allow_smtputf8=True).domain
 
 
 def email(value: str | None) -> str | None:
@@ -75,6 +95,8 @@ def email(value: str | None) -> str | None:
         if domain.lower() == "localhost" and local:  # the first administrator of a new install
             validate_email(f"{local}@example.org", check_deliverability=False)
             return address.lower()
+        if len(address) <= 254 and len(local) <= 64 and _ASCII_LOCAL.match(local):
+            return f"{local}@{_checked_domain(domain)}".lower()
         checked = validate_email(address, check_deliverability=False,
                                  allow_smtputf8=True).normalized
     except EmailNotValidError as error:
@@ -87,6 +109,8 @@ def starts_formula(value: str) -> bool:
         return False
     if value[0] in "\t\r\n":
         return True
+    if value[0].isalnum():  # no letter or digit folds (NFKC) into a formula sign: checked
+        return False        # over every code point (tests/test_text.py)
     if value.isascii():  # nothing to fold, nothing invisible
         return value.startswith(FORMULA_STARTS)
     visible = _without_invisible(unicodedata.normalize("NFKC", value))

@@ -11,6 +11,10 @@ from registry.exporters.render import neutralise
 from registry.exporters.service import run_export
 from registry.extensions import db
 from registry.importers.participants import build_plan
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from registry import text
 from registry.text import UncleanText, clean, starts_formula
 
 from . import factories
@@ -102,3 +106,47 @@ def test_users_with_odd_e_mails_are_refused(app):
     for address in ("ad\u202emin@x.y", "not an address", "a@b"):
         with pytest.raises(ServiceError):
             user_service.create_user(address, "expert", "correct horse battery")
+
+
+def _validated_whole(address: str):
+    """What email-validator says of the whole address (the path before the fast one)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(address, check_deliverability=False,
+                              allow_smtputf8=True).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
+_EMAILISH = st.text(alphabet="aZ09.-_+!#'@\"ё ", min_size=1, max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(local=_EMAILISH, domain=st.sampled_from(
+    ["example.ru", "Mail.RU", "x.test", "b.local", "-x.ru", "x-.ru", "123.45", "xn--80ak6aa92e.com",
+     "пример.рф", "a..ru", "ru", "a.b.c.d.e.ru", "x" * 64 + ".ru"]))
+def test_an_address_checked_by_its_domain_alone_reads_as_the_whole_check(local, domain):
+    """The fast path (a plain ASCII local part, the domain checked once) accepts, refuses and
+    writes an address exactly as email-validator does on the whole of it."""
+    address = f"{local}@{domain}"
+    expected = _validated_whole(address.strip())
+    try:
+        got = text.email(address)
+    except text.UncleanText:
+        got = None
+    assert got == expected, address
+
+
+def test_no_letter_or_digit_folds_into_a_formula_sign():
+    """``starts_formula`` answers at once for a text that starts with a letter or a digit:
+    that holds only while no such character of Unicode folds (NFKC) into = + - @ or a break."""
+    import sys
+    import unicodedata
+
+    folding = [hex(code) for code in range(sys.maxunicode + 1)
+               if chr(code).isalnum()
+               and unicodedata.normalize("NFKC", chr(code))[:1] in ("=", "+", "-", "@", "\t",
+                                                                   "\r", "\n")]
+    assert folding == []
+    assert starts_formula("＝1") and not starts_formula("Ｓ=1") and starts_formula("\u200b-1")

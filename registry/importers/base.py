@@ -132,6 +132,8 @@ class Row:
         if required is None:
             required = column.required
         value = self.raw.get(key)
+        if isinstance(value, str) and self.text.get(key) is not None:
+            value = self.text[key]  # cleaned once on reading; cleaning it again changes nothing
         if value is None:
             if required and not self.has_problem(key):
                 self.problem(key, _("required."))

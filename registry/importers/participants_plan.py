@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -273,9 +274,7 @@ def _check_entry(plan: ImportPlan, ref: Reference, group: PlannedEntry) -> None:
         pair = (group.competency, group.category)
         if pair not in plan.offers:
             plan.offers.append(pair)
-        rows[0].notes.append(_("«%(competency)s» in «%(category)s» is not offered by the "
-                               "competition yet: it will be added.",
-                               competency=group.competency.name, category=group.category.name))
+        rows[0].notes.append(_not_offered_note(group.competency.name, group.category.name))
         offered_like = SimpleNamespace(
             id=None, category=group.category,
             offered_competency=SimpleNamespace(competition=plan.competition))
@@ -290,6 +289,26 @@ def _check_entry(plan: ImportPlan, ref: Reference, group: PlannedEntry) -> None:
             row.problem("birth_date", message)
 
 
+# The notes repeat on thousands of rows with a handful of different values: each is
+# translated once per request or command (the cache is its application context's: flask.g).
+def _note(key: tuple, make) -> str:
+    cache = g.setdefault("_import_notes", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _not_offered_note(competency: str, category: str) -> str:
+    return _note(("not offered", competency, category), lambda: _(
+        "«%(competency)s» in «%(category)s» is not offered by the competition yet: it will be "
+        "added.", competency=competency, category=category))
+
+
+def _new_organisation_note(region: str) -> str:
+    return _note(("new organisation", region), lambda: _(
+        "New organisation in %(region)s.", region=region))
+
+
 def _count(plan: ImportPlan) -> None:
     counts = Counts(rows=len(plan.rows))
     created, reused, organisations = set(), set(), set()
@@ -299,7 +318,7 @@ def _count(plan: ImportPlan) -> None:
         if row.region is not None and row.value("organisation"):
             if row.organisation is None:
                 organisations.add((row.region.id, name_key(row.value("organisation"))))
-                row.notes.append(_("New organisation in %(region)s.", region=row.region.name))
+                row.notes.append(_new_organisation_note(row.region.name))
     counts.persons_created, counts.persons_reused = len(created), len(reused)
     counts.organisations_created = len(organisations)
     for group in plan.entries:

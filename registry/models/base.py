@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import UTC, datetime
 
 from ..extensions import db
@@ -17,6 +18,7 @@ _SPACES = re.compile(r"\s+")
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u00a0": " "})
 
 
+@lru_cache(maxsize=65536)  # a pure function of the text; an import asks it for each name
 def name_key(text: str | None) -> str:
     """The form in which names are compared: case-, ё/е-, dash- and whitespace-insensitive."""
     if not text:
