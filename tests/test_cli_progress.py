@@ -97,3 +97,27 @@ def test_progress_draws_nothing_on_a_pipe():
         bar.to(2, 4)
         bar.finish()
     assert "Work" in screen.getvalue() and "4/4" in screen.getvalue()
+
+
+def test_the_results_import_shows_its_progress_on_a_terminal(app, tmp_path, terminal):
+    from datetime import date
+
+    competition = factories.make_competition(kind_slug="master_of_the_year")
+    offered = factories.make_offered(competition)
+    for last in ("Орлов", "Соколов"):
+        person = factories.make_person(last_name=last, first_name="Иван",
+                                       birth_date=date(2005, 1, 2))
+        factories.register_entry(offered, [person])
+    path = tmp_path / "protocol.csv"
+    path.write_bytes(("Компетенция;Категория;Фамилия;Имя;Баллы\n"
+                      f"Сварочные технологии;{offered.category.name};Орлов;Иван;91,5\n"
+                      f"Сварочные технологии;{offered.category.name};Соколов;Иван;80\n"
+                      ).encode("utf-8"))
+    result = app.test_cli_runner().invoke(args=[
+        "import", "results", str(path), "--competition", str(competition.id)])
+    assert result.exit_code == 0, result.output
+    screen = terminal.getvalue()
+    assert "3/3" in screen and "1/1" in screen  # checking the rows (file lines), then writing
+    assert "#" not in result.stdout
+    assert "баллы 91,5, место 1" in result.stdout  # the decimal comma of Russian
+    assert "Импортировано результатов: 2." in result.stdout

@@ -10,6 +10,7 @@ import click
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..formatting import decimal
 from ..models import Competition
 from ..progress import progress
 from ..transaction import Commands
@@ -85,18 +86,27 @@ def import_results(file: Path, competition_id: int, dry_run: bool):
     competition = db.session.get(Competition, competition_id)
     if competition is None:
         raise click.ClickException(_("There is no competition with id %(id)d.", id=competition_id))
-    plan = protocol.build_plan(competition, file.read_bytes(), filename=file.name)
+    data = file.read_bytes()
+    with progress(_("Checking rows"), length=max(1, data.count(b"\n"))) as bar:
+        plan = protocol.build_plan(competition, data, filename=file.name, on_row=bar.update)
+        bar.finish()
     if not plan.ok:
         _fail(plan.problems, plan.invalid_rows)
     for result in plan.results:
-        click.echo(f"  {result.entry.team_name or result.entry.members[0].person.full_name}: "
-                   f"points {result.points if result.points is not None else '—'}, "
-                   f"place {result.place}, award {result.award or '(by the rules)'}")
+        click.echo("  " + _(
+            "%(entry)s: points %(points)s, place %(place)s, award %(award)s",
+            entry=result.entry.team_name or result.entry.members[0].person.full_name,
+            points=decimal(result.points) if result.points is not None else "—",
+            place=result.place if result.place is not None else "—",
+            award=result.award or _("(by the rules)")))
     if dry_run:
-        click.echo(f"Dry run: nothing was written; {len(plan.results)} results are valid.")
+        click.echo(_("Dry run: nothing was written; %(n)d results are valid.",
+                     n=len(plan.results)))
         return
     try:
-        count = protocol.apply(plan)
+        with progress(_("Writing"), length=1) as bar:
+            count = protocol.apply(plan)
+            bar.update(1)
     except ImportRefused as error:
         _fail(error.problems, 0)
-    click.echo(f"Imported {count} results.")
+    click.echo(_("Imported %(n)d results.", n=count))

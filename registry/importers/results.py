@@ -135,8 +135,10 @@ def _offered(competition: Competition) -> dict[str, list[OfferedCategory]]:
     return found
 
 
-def build_plan(competition: Competition, data: bytes, *, filename: str | None = None) -> ImportPlan:
-    """Read and validate; writes nothing."""
+def build_plan(competition: Competition, data: bytes, *, filename: str | None = None,
+               on_row=None) -> ImportPlan:
+    """Read and validate; writes nothing. ``on_row()`` (a progress bar's) is called after each
+    row is checked."""
     plan = ImportPlan(competition=competition, filename=filename)
     if not read_plan(plan, data, SPEC, row_type=ResultRow):
         return plan
@@ -147,6 +149,8 @@ def build_plan(competition: Competition, data: bytes, *, filename: str | None = 
     for row in plan.rows:
         if row.ok:
             _plan_row(plan, row, offered_by_name, entries, allowed_awards, matched)
+        if on_row is not None:
+            on_row()
     if not matched and not plan.problems:
         plan.problem(_("The file has no result rows."))
     plan.results = sorted(matched.values(), key=lambda r: r.rows[0])
