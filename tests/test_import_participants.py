@@ -570,17 +570,18 @@ def test_upload_preview_confirm(app, client, login, competition, upload_dir):
     assert db_counts()["Entry"] == before["Entry"] + 6
 
 
-def test_preview_with_problems_stores_nothing_and_offers_no_confirm(app, client, login,
-                                                                      competition, upload_dir):
+def test_preview_with_problems_offers_no_confirm_and_keeps_only_rows_to_page(
+        app, client, login, competition, upload_dir):
     login(client, "admin")
     rows = [person_row(), person_row("Смирнов", born="31.02.2005")]
     response = _upload(client, competition, csv_bytes(rows))
     assert response.status_code == 200
     assert 'data-testid="confirm-import"' not in response.text
     assert "«Дата рождения»" in response.text and "31.02.2005" in response.text
-    assert not upload_dir.exists() or list(upload_dir.iterdir()) == []
+    assert len(list(upload_dir.iterdir())) == 1  # its rows can be paged
     response = _upload(client, competition, b"\x00\x01\x02 not a spreadsheet", "x.xlsx")
     assert response.status_code == 200 and 'data-testid="preview-problems"' in response.text
+    assert list(upload_dir.iterdir()) == []  # the earlier upload is forgotten, this one not kept
 
 
 def test_confirm_validates_again(app, client, login, competition, upload_dir):

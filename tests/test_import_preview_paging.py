@@ -7,8 +7,11 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 
+from registry.extensions import db
 from registry.importers.preview import MAX_PROBLEMS_LISTED, PER_PAGE
+from registry.models import Person
 
 from . import factories
 from .test_import_participants import WELDING, csv_bytes, person_row
@@ -130,7 +133,18 @@ def test_a_file_with_problems_lists_them_first_and_shows_their_rows_first(
     assert len(shown) == PER_PAGE
     assert shown == [2 + 4 * i for i in range(PER_PAGE)]  # only rows with problems, in order
     assert len(response.data) < 200 * 1024, len(response.data)
-    assert not upload_dir.exists() or list(upload_dir.iterdir()) == []  # nothing is kept
+    # the next page of the rows with problems is read back from the kept upload
+    token = _token(client)
+    second = client.get(f"/competitions/{competition.id}/import/preview?token={token}&page=2")
+    assert second.status_code == 422
+    assert _shown_rows(second.text) == [2 + 4 * i for i in range(PER_PAGE, 2 * PER_PAGE)]
+    assert 'data-testid="confirm-import"' not in second.text
+    # and confirming it anyway (a crafted post) checks it again and writes nothing
+    refused = client.post(f"/competitions/{competition.id}/import/confirm",
+                          data={"token": token})
+    assert refused.status_code == 422
+    assert 'data-testid="preview-problems"' in refused.text
+    assert db.session.scalar(select(func.count()).select_from(Person)) == 0
 
 
 def test_the_results_preview_pages_too(app, client, login):

@@ -2,9 +2,8 @@
 
 A 10,000-row file is not one 10 MB page: the preview shows the counts and the file's problems
 (at most ``MAX_PROBLEMS_LISTED`` of them written out), then ``PER_PAGE`` rows. A plan with
-problems is not kept (nothing of it can be confirmed): its page shows the rows with problems
-first. A plan without problems waits in the waiting room, and its other pages are read back
-from there (``routes.preview``, a GET of the kept upload, checked against the session and the
+problems shows the rows with problems first. The upload waits in the waiting room either way
+(a plan with problems cannot be confirmed), and its other pages are read back from there (``routes.preview``, a GET of the kept upload, checked against the session and the
 competition).
 """
 from __future__ import annotations

@@ -92,7 +92,10 @@ def participants(competition_id: int):
         data, filename = _uploaded(form)
         PARTICIPANTS.forget()
         plan = build_plan(competition, data, filename=filename)
-        token = PARTICIPANTS.keep(data, competition.id, filename) if plan.ok else None
+        # kept with its problems too, so that the other pages of its rows can be read
+        # (confirming it checks it again and writes nothing while it has any); a file with no
+        # rows to page is not kept
+        token = PARTICIPANTS.keep(data, competition.id, filename) if plan.rows else None
         return _render_preview(competition, plan, token)
     result = session.pop(RESULT_KEY, None)
     if not isinstance(result, dict) or result.get("competition_id") != competition.id:
@@ -198,7 +201,7 @@ def results(competition_id: int):
         data, filename = _uploaded(form)
         RESULTS.forget()
         plan = protocol.build_plan(competition, data, filename=filename)
-        token = RESULTS.keep(data, competition.id, filename) if plan.ok else None
+        token = RESULTS.keep(data, competition.id, filename) if plan.rows else None  # as above
         return _render_results(competition, UploadForm(formdata=None), plan, token)
     return _render_results(competition, form)
 
