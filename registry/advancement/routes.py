@@ -50,7 +50,7 @@ def advance(competition_id: int):
                 with refusals(form) as attempt:
                     entries = advancement.apply(plan, actor=current_user)
                 if attempt.ok:
-                    flash(_("%(n)d entries registered in «%(title)s».", n=len(entries),
+                    flash(_("Registered in «%(title)s»: %(n)d.", n=len(entries),
                             title=plan.target.title), "success")
                     return redirect(url_for("registration.participants",
                                             competition_id=plan.target.id))
