@@ -255,7 +255,7 @@ results_cli = Commands("results", help="Results: standings and their publication
 def results_publish(competition_id: int, competency: str | None):
     """Publish (or republish after corrections) the results of a competition, or of one of
     its competencies."""
-    from .models import Competition, name_key
+    from .models import Competition
     from .services import marking as marking_service
     from .services import results as results_service
 
@@ -264,11 +264,10 @@ def results_publish(competition_id: int, competency: str | None):
         raise click.ClickException(f"No competition with id {competition_id}.")
     offered = None
     if competency is not None:
-        key = name_key(competency)
+        named = reference_service.find_competency(competency)  # name, code or alias
         offered = next((oc for oc in marking_service.offered_competencies(competition.id)
                         if competency.strip() == str(oc.id)
-                        or key in (name_key(oc.competency.name),
-                                   name_key(oc.competency.code or "") or None)), None)
+                        or (named is not None and oc.competency_id == named.id)), None)
         if offered is None:
             raise click.ClickException(
                 f"«{competition.title}» offers no competency «{competency}».")
