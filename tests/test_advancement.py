@@ -330,6 +330,22 @@ def test_a_refused_target_is_said_on_the_form(season, client, login):
     assert 'data-testid="advance-preview"' not in page.text
 
 
+@pytest.mark.parametrize("changes", [
+    {"target": "abc"}, {"target": "-1"}, {"target": "99999999999999999999"},
+    {"awards": ["platinum"]}, {"awards": []}, {"competency": "x"}, {"category": "1 OR 1=1"},
+    {"fingerprint": "\u202e" * 50},
+])
+def test_hostile_advance_forms_get_a_message_never_a_500(season, client, login, changes):
+    regional, selection, offered = season
+    _holder(offered(regional))
+    login(client, "organiser")
+    fingerprint = advancement.plan(regional, selection).fingerprint
+    data = {**_form(selection, confirm="1", fingerprint=fingerprint), **changes}
+    response = client.post(f"/competitions/{regional.id}/advance", data=data)
+    assert response.status_code == 200
+    assert _entries_in(selection) == 0
+
+
 @pytest.mark.parametrize("role", ["expert", "coordinator"])
 def test_only_organisers_advance(season, client, login, role):
     regional, selection, offered = season
@@ -341,6 +357,13 @@ def test_only_organisers_advance(season, client, login, role):
                            data=_form(selection, confirm="1", fingerprint=fingerprint))
     assert response.status_code == 403
     assert _entries_in(selection) == 0
+
+
+def test_the_page_of_an_unpublished_competition_says_so(client, login):
+    draft = factories.make_competition(status="marking")
+    login(client, "organiser")
+    page = client.get(f"/competitions/{draft.id}/advance")
+    assert page.status_code == 200 and 'data-testid="advance-unpublished"' in page.text
 
 
 def test_an_unknown_competition_is_404(client, login):

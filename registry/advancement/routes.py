@@ -57,4 +57,4 @@ def advance(competition_id: int):
         if plan is not None:
             form.fingerprint.data = plan.fingerprint
     return render_template("advancement/advance.html", source=source, form=form, plan=plan,
-                           statuses=advancement)
+                           statuses=advancement, unpublished=advancement.source_problem(source))

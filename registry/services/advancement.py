@@ -122,11 +122,18 @@ def _published(competition: Competition) -> bool:
         select(exists().where(Publication.competition_id == competition.id))))
 
 
-def competition_problem(source: Competition, target: Competition | None) -> str | None:
-    """Why award holders of ``source`` cannot move into ``target`` at all (None if they can)."""
+def source_problem(source: Competition) -> str | None:
+    """Why ``source`` has no award holders to advance yet (None when it has published)."""
     if not _published(source):
         return _("%(title)s has no published results: its award holders are known only once "
                  "they are published.", title=quoted(source.title))
+    return None
+
+
+def competition_problem(source: Competition, target: Competition | None) -> str | None:
+    """Why award holders of ``source`` cannot move into ``target`` at all (None if they can)."""
+    if problem := source_problem(source):
+        return problem
     if target is None:
         return _("Choose the competition to advance into.")
     if target.id == source.id:
