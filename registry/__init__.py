@@ -101,6 +101,7 @@ def _refuse_nul_characters(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
+    from .advancement.routes import bp as advancement_bp
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .awards.routes import bp as awards_bp
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(marking_bp)
     app.register_blueprint(medals_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(advancement_bp)
 
 
 def _register_errors(app: Flask) -> None:

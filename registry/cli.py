@@ -28,6 +28,48 @@ def refdata_load():
     click.echo(f"Reference data loaded: {report}")
 
 
+@refdata_cli.command("add-competency")
+@click.argument("name")
+@click.option("--code", help="Its code, e.g. R11J.")
+@click.option("--kind", "kind_texts", multiple=True,
+              help="A competition kind that has it (repeat for several); needed for a new "
+                   "competency.")
+@click.option("--team", is_flag=True, help="A team competency.")
+@click.option("--alias-of", "alias_of",
+              help="Add NAME (and --code) as another name of this existing competency "
+                   "(its name, code or alias) instead of a new competency.")
+def refdata_add_competency(name, code, kind_texts, team, alias_of):
+    """Add a competency, or a historic name or code of one (--alias-of)."""
+    try:
+        if alias_of is not None:
+            if kind_texts or team:
+                raise click.UsageError("--kind and --team describe a new competency; an alias "
+                                       "takes only NAME and --code.")
+            competency = reference_service.find_competency(alias_of)
+            if competency is None:
+                raise click.BadParameter(f"no competency is named {alias_of!r}",
+                                         param_hint="--alias-of")
+            for alias in (name, code):
+                if alias:
+                    reference_service.add_alias(competency, alias)
+                    click.echo(f"Alias «{alias}» added to «{competency.name}».")
+            return
+        if not kind_texts:
+            raise click.UsageError("Name the competition kind of a new competency with --kind.")
+        kinds = []
+        for text in kind_texts:
+            kind = reference_service.find_kind(text)
+            if kind is None:
+                raise click.BadParameter(f"unknown competition kind {text!r}",
+                                         param_hint="--kind")
+            kinds.append(kind)
+        competency = reference_service.create_competency(name, kinds=kinds, code=code,
+                                                         is_team=team)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Competency «{competency}» added.")
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice(["admin", "organiser", "expert",
@@ -118,6 +160,72 @@ def competitions_list():
                               c.host_region.name if c.host_region else "-", c.status, c.title)))
 
 
+@competitions_cli.command("advance")
+@click.option("--from", "source_id", required=True, type=int,
+              help="The published competition whose award holders advance.")
+@click.option("--to", "target_id", required=True, type=int,
+              help="The later competition of the same kind they are registered into.")
+@click.option("--awards", default=None,
+              help="Comma-separated awards (gold,silver,bronze,medallion,winner,prize_winner); "
+                   "default: the first award of the kind (gold).")
+@click.option("--competency", default=None, help="Only this competency: name, code or alias.")
+@click.option("--category", default=None, help="Only this category (its name).")
+@click.option("--dry-run", is_flag=True, help="Print the preview; write nothing.")
+def competitions_advance(source_id, target_id, awards, competency, category, dry_run):
+    """Register the award holders of one competition into a later one: all or nothing."""
+    from .models import Competition, name_key
+    from .services import advancement
+
+    source = db.session.get(Competition, source_id)
+    target = db.session.get(Competition, target_id)
+    for competition, given, option in ((source, source_id, "--from"),
+                                       (target, target_id, "--to")):
+        if competition is None:
+            raise click.BadParameter(f"no competition with id {given}", param_hint=option)
+    competency_id = category_id = None
+    if competency is not None:
+        found = reference_service.find_competency(competency)
+        if found is None:
+            raise click.BadParameter(f"unknown competency {competency!r}",
+                                     param_hint="--competency")
+        competency_id = found.id
+    if category is not None:
+        found = next((c for c in source.kind.categories
+                      if name_key(c.name) == name_key(category)), None)
+        if found is None:
+            raise click.BadParameter(f"{source.kind.short_name} has no category {category!r}",
+                                     param_hint="--category")
+        category_id = found.id
+    chosen = tuple(a.strip() for a in (awards or "").split(",") if a.strip())
+    try:
+        plan = advancement.plan(source, target,
+                                advancement.Selection(chosen, competency_id, category_id))
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    labels = {advancement.ADD: "add", advancement.ALREADY: "already there",
+              advancement.REFUSED: "REFUSED"}
+    for line in plan.lines:
+        who = f"team «{line.team_name}»: {line.names}" if line.team_name else line.names
+        click.echo(f"{labels[line.status]}\t{line.competency.name} / {line.category.name}\t"
+                   f"{line.award}\t{who}")
+        for problem in line.problems:
+            click.echo(f"\t  {problem}")
+    click.echo(f"{len(plan.to_add)} to add, {len(plan.already)} already there, "
+               f"{len(plan.refused)} refused.")
+    if plan.refused:
+        click.echo("Nothing was registered: every line must be accepted (all or nothing).",
+                   err=True)
+        raise SystemExit(1)
+    if dry_run or not plan.to_add:
+        click.echo("Dry run: nothing was written." if dry_run else "Nothing to register.")
+        return
+    try:
+        entries = advancement.apply(plan)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Registered {len(entries)} entries in «{target.title}».")
+
+
 @click.command("backup")
 @click.option("--output", required=True, type=click.Path(dir_okay=False),
               help="Where to write the copy of the SQLite database.")
@@ -147,7 +255,7 @@ results_cli = Commands("results", help="Results: standings and their publication
 def results_publish(competition_id: int, competency: str | None):
     """Publish (or republish after corrections) the results of a competition, or of one of
     its competencies."""
-    from .models import Competition, name_key
+    from .models import Competition
     from .services import marking as marking_service
     from .services import results as results_service
 
@@ -156,11 +264,10 @@ def results_publish(competition_id: int, competency: str | None):
         raise click.ClickException(f"No competition with id {competition_id}.")
     offered = None
     if competency is not None:
-        key = name_key(competency)
+        named = reference_service.find_competency(competency)  # name, code or alias
         offered = next((oc for oc in marking_service.offered_competencies(competition.id)
                         if competency.strip() == str(oc.id)
-                        or key in (name_key(oc.competency.name),
-                                   name_key(oc.competency.code or "") or None)), None)
+                        or (named is not None and oc.competency_id == named.id)), None)
         if offered is None:
             raise click.ClickException(
                 f"«{competition.title}» offers no competency «{competency}».")

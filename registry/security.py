@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "refdata.manage": frozenset({ADMIN}),
     "competitions.view": frozenset({ADMIN, ORGANISER, COORDINATOR}),
     "competitions.manage": frozenset({ADMIN, ORGANISER}),
+    # register award holders of a published competition into a later one (services.advancement)
+    "competitions.advance": frozenset({ADMIN, ORGANISER}),
     "persons.view": frozenset({ADMIN, ORGANISER, COORDINATOR}),
     "persons.manage": frozenset({ADMIN, ORGANISER}),
     "health.view": frozenset({ADMIN, ORGANISER}),

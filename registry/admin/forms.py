@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from ..fields import AtLeastOne, MultiCheckboxField
+from ..fields import AtLeastOne, MultiCheckboxField, id_or_none
 from ..forms import RegistryForm
 from ..services.users import MIN_PASSWORD_LENGTH
 
@@ -72,6 +72,16 @@ class CompetencyForm(RegistryForm):
         validators=[AtLeastOne(_l("Choose at least one competition kind."))],
     )
     is_team = BooleanField(_l("Team competency (one result for a team of 2–4)"))
+    submit = SubmitField(_l("Add"))
+
+
+class AliasForm(RegistryForm):
+    """Another name or code of a competency; ``competency`` choices are filled in by the view."""
+
+    competency = SelectField(_l("Competency"), coerce=id_or_none)
+    alias = StringField(_l("Other name or code"), validators=[DataRequired(), Length(max=300)],
+                        description=_l("A former name or code under which past protocols list "
+                                       "it, e.g. «Веб-дизайн и разработка» or R11J."))
     submit = SubmitField(_l("Add"))
 
 

@@ -13,6 +13,7 @@ from ..services import users as user_service
 from ..views import refusals
 from .forms import (
     ROLE_LABELS,
+    AliasForm,
     CategoryForm,
     CompetencyForm,
     PasswordResetForm,
@@ -131,6 +132,27 @@ def competency_create():
             return redirect(url_for("admin.competencies"))
     return render_template("admin/refdata_form.html", form=form,
                            heading=_("New competency"))
+
+
+@bp.route("/competencies/aliases/new", methods=["GET", "POST"])
+@requires("refdata.manage")
+def alias_create():
+    form = AliasForm()
+    form.competency.choices = choices(
+        [("", "—")] + [(c.id, str(c)) for c in reference_service.competencies_with_kinds()])
+    if request.method == "GET" and (chosen := parse_id(request.args.get("competency", ""))):
+        form.competency.data = chosen
+    if form.validate_on_submit():
+        with refusals(form) as attempt:
+            alias = reference_service.add_alias(
+                reference_service.competency(form.competency.data), form.alias.data,
+                actor=current_user)
+        if attempt.ok:
+            flash(_("«%(alias)s» now also names «%(name)s».", alias=alias.name,
+                    name=alias.competency.name), "success")
+            return redirect(url_for("admin.competencies"))
+    return render_template("admin/refdata_form.html", form=form,
+                           heading=_("New alias of a competency"))
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])

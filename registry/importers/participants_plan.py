@@ -29,7 +29,7 @@ from ..models import (
     Person,
     name_key,
 )
-from ..services import registration
+from ..services import reference, registration
 from ..services.regions import region_lookup
 from ..text import quoted
 
@@ -76,11 +76,9 @@ class Reference:
         for category in sorted(db.session.scalars(select(Category).options(
                 selectinload(Category.kind))), key=lambda c: c.kind_id != competition.kind_id):
             self.categories.setdefault(name_key(category.name), category)
-        self.competencies: dict[str, Competency] = {}
-        for competency in db.session.scalars(select(Competency).options(
-                selectinload(Competency.kinds))):
-            for key in (name_key(competency.name), name_key(str(competency))):
-                self.competencies.setdefault(key, competency)
+        # By name, code or alias (``services.reference.competency_index``).
+        self.competencies = reference.competency_index(
+            options=(selectinload(Competency.kinds),))
         self.offered: dict[tuple[int, int], OfferedCategory] = {
             (oc.offered_competency.competency_id, oc.category_id): oc
             for oc in db.session.scalars(

@@ -36,7 +36,7 @@ from ..models import (
     name_key,
     utcnow,
 )
-from ..services import medals
+from ..services import medals, reference
 from ..services.audit import record
 from ..services.competitions import MAX_POINTS
 from . import cells
@@ -117,9 +117,22 @@ def _load_entries(competition: Competition) -> dict[int, list[Entry]]:
     return by_category
 
 
-def _offered(competition: Competition) -> dict[str, list[OfferedCategory]]:
-    """Offered categories by competency name key (and code key)."""
-    found: dict[str, list[OfferedCategory]] = {}
+class _OfferedLookup:
+    """The offered categories of a competency named by its name, code or alias
+    (``services.reference.competency_index``)."""
+
+    def __init__(self, index, by_competency: dict[int, list[OfferedCategory]]):
+        self.index, self.by_competency = index, by_competency
+
+    def get(self, text: str | None, default=None):
+        competency = self.index.get(text)
+        found = self.by_competency.get(competency.id) if competency is not None else None
+        return found if found is not None else default
+
+
+def _offered(competition: Competition) -> _OfferedLookup:
+    """Offered categories by competency (found by name, code or alias)."""
+    found: dict[int, list[OfferedCategory]] = {}
     for offered in db.session.scalars(
             select(OfferedCategory)
             .join(OfferedCompetency,
@@ -128,11 +141,8 @@ def _offered(competition: Competition) -> dict[str, list[OfferedCategory]]:
             .options(joinedload(OfferedCategory.category),
                      joinedload(OfferedCategory.offered_competency)
                      .joinedload(OfferedCompetency.competency))):
-        competency = offered.offered_competency.competency
-        for key in {name_key(competency.name), name_key(competency.code or ""),
-                    name_key(str(competency))} - {""}:
-            found.setdefault(key, []).append(offered)
-    return found
+        found.setdefault(offered.offered_competency.competency_id, []).append(offered)
+    return _OfferedLookup(reference.competency_index(), found)
 
 
 def build_plan(competition: Competition, data: bytes, *, filename: str | None = None,
@@ -166,7 +176,7 @@ def _plan_row(plan: ImportPlan, row: ResultRow, offered_by_name, entries, allowe
     if not competency_text:
         row.problem("competency", _("the competency is missing."))
         return
-    candidates = offered_by_name.get(name_key(competency_text), [])
+    candidates = offered_by_name.get(competency_text, [])
     if not candidates:
         row.problem("competency", _("«%(name)s» is not a competency of this competition.",
                                     name=competency_text))

@@ -22,7 +22,14 @@ from .people import (
     Person,
     person_key,
 )
-from .reference import Category, Competency, CompetitionKind, Region, competency_kinds
+from .reference import (
+    Category,
+    Competency,
+    CompetencyAlias,
+    CompetitionKind,
+    Region,
+    competency_kinds,
+)
 from .results import (
     ASPECT_KINDS,
     ASSIGNMENT_ROLES,
@@ -47,7 +54,7 @@ __all__ = [
     "ASPECT_KINDS", "AWARDS", "SHEET_STATUSES", "Aspect", "Criterion", "ExpertAssignment",
     "Mark", "ProtocolResult", "Publication", "CompetencyNotHeld", "ScoreSheet",
     "ScoreSheetVersion", "ASSIGNMENT_ROLES", "SIGNING_ROLES",
-    "AuditEntry", "Category", "Competency", "Competition", "CompetitionKind", "ENTRY_STATUSES",
+    "AuditEntry", "Category", "Competency", "CompetencyAlias", "Competition", "CompetitionKind", "ENTRY_STATUSES",
     "Entry", "EntryMember", "HealthRecord", "ORGANISATION_KINDS", "OfferedCategory",
     "OfferedCompetency", "Organisation", "Person", "ROLES", "Region", "STAGES", "STATUSES",
     "LoginThrottle", "User", "competency_kinds", "name_key", "person_key", "utcnow",

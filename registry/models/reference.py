@@ -75,6 +75,28 @@ class Competency(Model):
     is_team: Mapped[bool] = mapped_column(default=False)
 
     kinds: Mapped[list[CompetitionKind]] = relationship(secondary=competency_kinds)
+    aliases: Mapped[list[CompetencyAlias]] = relationship(
+        back_populates="competency", cascade="all, delete-orphan", order_by="CompetencyAlias.name")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}" if self.code else self.name
+
+
+class CompetencyAlias(Model):
+    """Another name or code by which a competency is known: a historic name of a renamed one
+    («Веб-дизайн и разработка» for «Веб-технологии») or an old code, so that protocols of past
+    seasons import. ``name_key`` is the name as ``services.reference.competency_key`` compares
+    it: one alias per key in the whole registry."""
+
+    __tablename__ = "competency_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competency_id: Mapped[int] = mapped_column(
+        ForeignKey("competencies.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_key: Mapped[str] = mapped_column(String(300), unique=True)
+
+    competency: Mapped[Competency] = relationship(back_populates="aliases")
+
+    def __str__(self) -> str:
+        return self.name

@@ -33,8 +33,8 @@ from ..models import (
     Person,
 )
 from ..security import can, requires
+from ..services import advancement, person_history
 from ..services import health as health_service
-from ..services import person_history
 from ..services import registration as reg
 from ..text import Phrase, quoted
 from ..views import refusals
@@ -216,11 +216,12 @@ def person_detail(person_id: int):
     person = db.get_or_404(Person, person_id)
     health = queries.health_record(person) if can("health.view") else None
     entries = queries.person_entries(person)
+    results = person_history.published_results(entries)
     return render_template(
         "registration/person_detail.html", person=person, entries=entries,
         health=health, consent_missing=reg.missing_consents(person),
         competition_page=_competition_page,
-        results=person_history.published_results(entries),
+        results=results, path=advancement.person_path(entries, results),
         awards=person_history.awards(person), offers=person_history.offers_of_person(person),
         revoke_form=RevokeForm(),
     )

@@ -5,6 +5,10 @@ and categories); and finding a kind as people type it.
 Names are compared as people write them (``name_key``: case, ё/е, dashes and spaces do not
 count), so «Сварочные  технологии» is the same competency as «сварочные технологии». The kinds
 and their categories come from ``registry.kinds`` (which reads ``kinds.json``).
+
+A competency is found by its name, its code (R11J, 39, F6J) or an alias (a historic name or
+code, ``CompetencyAlias``): ``competency_index`` is the one lookup every importer and command
+uses, and ``competency_key`` the one normalisation (``name_key`` plus quotes: «1С» = "1С" = 1С).
 """
 from __future__ import annotations
 
@@ -17,8 +21,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import kinds as kind_rules
+from .. import text as text_rules
 from ..extensions import db
-from ..models import Category, Competency, CompetitionKind, Region, name_key
+from ..models import Category, Competency, CompetencyAlias, CompetitionKind, Region, name_key
 from . import ServiceError
 from .audit import record
 
@@ -104,17 +109,72 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def find_competency(name: str) -> Competency | None:
-    key = name_key(name)
-    for competency_id, existing in db.session.execute(select(Competency.id, Competency.name)):
-        if name_key(existing) == key:
-            return db.session.get(Competency, competency_id)
-    return None
+_QUOTES = str.maketrans({q: " " for q in "«»\"„“”‟‘’‚‛'`´"})
+
+
+def competency_key(text: str | None) -> str:
+    """How competency names, codes and aliases are compared: case, ё/е, dashes, spaces and
+    quotes do not count («ИТ-решения для бизнеса на платформе „1С: Предприятие 8“» is the
+    same as «ит-решения для бизнеса на платформе 1С: предприятие 8»)."""
+    return name_key((text or "").translate(_QUOTES))
+
+
+class CompetencyIndex:
+    """Competencies by every text that names one: name first, then code, then «code name»,
+    then an alias (a name always wins over another competency's code or alias)."""
+
+    def __init__(self, competencies, aliases):
+        self._by_key: dict[str, Competency] = {}
+        by_id = {}
+        for competency in competencies:
+            by_id[competency.id] = competency
+            self._by_key.setdefault(competency_key(competency.name), competency)
+        for competency in by_id.values():
+            if competency.code:
+                self._by_key.setdefault(competency_key(competency.code), competency)
+        for competency in by_id.values():
+            self._by_key.setdefault(competency_key(str(competency)), competency)
+        for competency_id, alias_key in aliases:
+            if competency_id in by_id:
+                self._by_key.setdefault(alias_key, by_id[competency_id])
+
+    def get(self, text: str | None, default=None) -> Competency | None:
+        return self._by_key.get(competency_key(text), default) if text else default
+
+    def __contains__(self, text) -> bool:
+        return self.get(text) is not None
+
+
+def competency_index(*, options=()) -> CompetencyIndex:
+    """Every competency by name, code and alias, in two queries (``options``: loader options
+    for the competencies, e.g. ``selectinload(Competency.kinds)``)."""
+    competencies = db.session.scalars(select(Competency).options(*options)).all()
+    aliases = db.session.execute(
+        select(CompetencyAlias.competency_id, CompetencyAlias.name_key)
+        .order_by(CompetencyAlias.id)).all()
+    return CompetencyIndex(competencies, aliases)
+
+
+def find_competency(text: str) -> Competency | None:
+    """The competency ``text`` names: by name, code or alias."""
+    return competency_index().get(text)
+
+
+def _checked_text(value: str | None, field: str) -> str | None:
+    try:
+        return _clean(text_rules.clean(value))
+    except text_rules.UncleanText as error:
+        raise ServiceError(error.message, field=field) from error
+
+
+def _taken_by(text: str) -> Competency | None:
+    """The competency whose name, code or alias is ``text`` already."""
+    return find_competency(text)
 
 
 def create_competency(name: str, *, kinds: list[CompetitionKind], code: str | None = None,
                       is_team: bool = False, actor=None) -> Competency:
-    name, code = _clean(name), _clean(code)
+    name, code = _checked_text(name, "name"), _checked_text(code, "code")
     if name is None:
         raise ServiceError(_("The competency needs a name."), field="name")
     if len(name) > MAX_COMPETENCY_NAME:
@@ -129,6 +189,9 @@ def create_competency(name: str, *, kinds: list[CompetitionKind], code: str | No
     if existing is not None:
         raise ServiceError(_("The competency «%(name)s» already exists.", name=existing.name),
                            field="name")
+    if code is not None and (holder := _taken_by(code)) is not None:
+        raise ServiceError(_("The code %(code)s already names the competency «%(name)s».",
+                             code=code, name=holder.name), field="code")
     competency = Competency(name=name, code=code.upper() if code else None,
                             is_team=bool(is_team), kinds=list(kinds))
     db.session.add(competency)
@@ -137,6 +200,34 @@ def create_competency(name: str, *, kinds: list[CompetitionKind], code: str | No
            kinds=[k.slug for k in kinds], team=competency.is_team)
     db.session.flush()
     return competency
+
+
+def add_alias(competency: Competency | None, alias: str, *, actor=None) -> CompetencyAlias:
+    """Another name or code of ``competency`` (a historic name of a renamed competency, an old
+    code), found by every import from now on."""
+    if competency is None:
+        raise ServiceError(_("Choose the competency the alias belongs to."), field="competency")
+    alias = _checked_text(alias, "alias")
+    if alias is None:
+        raise ServiceError(_("The alias needs a name or a code."), field="alias")
+    if len(alias) > MAX_COMPETENCY_NAME:
+        raise ServiceError(_("The name is too long (at most %(n)d characters).",
+                             n=MAX_COMPETENCY_NAME), field="alias")
+    key = competency_key(alias)
+    if not key:
+        raise ServiceError(_("The alias needs a name or a code."), field="alias")
+    holder = _taken_by(alias)
+    if holder is not None:
+        if holder.id == competency.id:
+            raise ServiceError(_("«%(alias)s» already names «%(name)s».", alias=alias,
+                                 name=competency.name), field="alias")
+        raise ServiceError(_("«%(alias)s» already names another competency, «%(name)s».",
+                             alias=alias, name=holder.name), field="alias")
+    item = CompetencyAlias(competency=competency, name=alias, name_key=key)
+    db.session.add(item)
+    db.session.flush()
+    record("competency.alias_add", competency, user=actor, alias=alias)
+    return item
 
 
 def create_category(kind: CompetitionKind | None, name: str, *, min_age: int | None = None,
@@ -190,7 +281,9 @@ def kinds_with_categories() -> list[CompetitionKind]:
 
 def competencies_with_kinds() -> list[Competency]:
     return list(db.session.scalars(
-        select(Competency).options(selectinload(Competency.kinds)).order_by(Competency.name)))
+        select(Competency).options(selectinload(Competency.kinds),
+                                   selectinload(Competency.aliases))
+        .order_by(Competency.name)))
 
 
 def competency(competency_id: int | None) -> Competency | None:

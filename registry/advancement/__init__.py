@@ -1,0 +1,1 @@
+"""Advancement of award holders into a later competition (``services.advancement``)."""
