@@ -107,6 +107,9 @@ def _register_blueprints(app: Flask) -> None:
     from .competitions.routes import bp as competitions_bp
     from .exporters.routes import bp as exports_bp
     from .importers.routes import bp as imports_bp
+    from .api import openapi as _api_document  # noqa: F401  (its views join the API's)
+    from .api.admin import bp as tokens_bp
+    from .api.routes import bp as api_bp
     from .main.routes import bp as main_bp
     from .marking.routes import bp as marking_bp
     from .medals.routes import bp as medals_bp
@@ -123,12 +126,22 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(marking_bp)
     app.register_blueprint(medals_bp)
     app.register_blueprint(audit_bp)
+    # The API authenticates by bearer token only, never by the session cookie, so a
+    # cross-site request cannot act for a logged-in browser: no CSRF token (api/auth.py).
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(tokens_bp, url_prefix="/admin")
 
 
 def _register_errors(app: Flask) -> None:
+    from .api import problems as api_problems
+    from .api.problems import is_api_path
+
     def make_handler(code: int):
         def handler(error):
             db.session.rollback()
+            if is_api_path(request.path):  # no page under /api/v1: problem details
+                return api_problems.from_http(error)
             return render_template("errors/error.html", code=code), code
 
         return handler
