@@ -212,7 +212,7 @@ class CompetitionIn(Strict):
     stage = fields.String(required=True, validate=validate.OneOf(STAGES))
     host_region = fields.Raw(load_default=None, metadata={
         "description": "the host region (regional stage): its id or its name",
-        "type": ["integer", "string", "null"]})
+        "type": ["integer", "string"]}, allow_none=True)
     title = Text(load_default=None, allow_none=True, max_length=300)
     starts_on = fields.Date(load_default=None, allow_none=True)
     ends_on = fields.Date(load_default=None, allow_none=True)
