@@ -161,7 +161,8 @@ def test_participants_import_previews_then_writes_all_or_nothing(client):
     preview = client.post(f"/api/v1/competitions/{cid}/imports/participants/preview",
                           json={"rows": rows}, headers=bearer(secret))
     assert preview.status_code == 422 and not preview.json["ok"]
-    problem = preview.json["problems"][0]
+    assert is_problem(preview)
+    problem = preview.json["errors"][0]
     assert problem["row"] == 3 and problem["item"] == 1 and problem["column"] == "birth_date"
     confirm = client.post(f"/api/v1/competitions/{cid}/imports/participants",
                           json={"rows": rows}, headers=bearer(secret))
@@ -202,8 +203,8 @@ def test_a_formula_in_json_rows_is_refused_like_in_a_file(client):
     response = client.post(f"/api/v1/competitions/{cid}/imports/participants/preview",
                            json={"rows": _rows(1, organisation="=HYPERLINK(\"x\")")},
                            headers=bearer(secret))
-    assert response.status_code == 422
-    assert response.json["problems"][0]["column"] == "organisation"
+    assert response.status_code == 422 and is_problem(response)
+    assert response.json["errors"][0]["column"] == "organisation"
 
 
 def test_entry_by_api_follows_the_registration_rules(client):

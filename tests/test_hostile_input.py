@@ -129,6 +129,7 @@ FORM_PAGE = {
     "registration.entry_remove_member": "registration.entry_detail",
     "registration.entry_status": "registration.entry_detail",
     "registration.health_delete": "registration.health_edit",
+    "tokens.revoke": "tokens.index",
 }
 # Pages that show the form only for a chosen object: the query string that chooses it.
 FORM_QUERY = {

@@ -36,7 +36,9 @@ class ApiProblem(Exception):
 
 
 def problem_response(status: int, detail: str, *, errors: list[dict] | None = None,
-                     headers: dict | None = None, slug: str | None = None) -> Response:
+                     headers: dict | None = None, slug: str | None = None,
+                     extra: dict | None = None) -> Response:
+    """``extra``: extension members (RFC 9457 §3.2), e.g. an import preview's rows."""
     body = {
         "type": f"urn:registry:problem:{slug or status}",
         "title": TITLES.get(status, "Error"),
@@ -45,6 +47,8 @@ def problem_response(status: int, detail: str, *, errors: list[dict] | None = No
     }
     if errors:
         body["errors"] = errors
+    for name, value in (extra or {}).items():
+        body.setdefault(name, value)
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=MIMETYPE)
     for name, value in (headers or {}).items():
         response.headers[name] = value

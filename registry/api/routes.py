@@ -608,6 +608,16 @@ def _import_answer(plan, *, written: bool, counts: dict | None, rows) -> dict:
             "problems": _problems(plan.problems), "preview": rows}
 
 
+def _preview_problem(plan, counts: dict, rows: list) -> Response:
+    """A preview with problems: 422 problem details whose ``errors`` are the plan's problems
+    (row and column), with the preview of every row as extension members."""
+    return problem_response(
+        422, _("The file has problems; nothing would be imported."), slug="validation",
+        errors=_problems(plan.problems),
+        extra={"ok": False, "written": False, "rows": len(plan.rows), "counts": counts,
+               "preview": rows})
+
+
 def _participants(competition_id: int, *, confirm: bool):
     competition = _get(Competition, competition_id)
     data, filename = _import_data(participants_import.SPEC)
@@ -618,8 +628,7 @@ def _participants(competition_id: int, *, confirm: bool):
                              errors=_problems(plan.problems) or [
                                  {"detail": _("The file has a header but no rows of "
                                               "participants.")}])
-        return _json(_import_answer(plan, written=False, counts=plan.counts.as_dict(),
-                                    rows=_participant_rows(plan)), 422)
+        return _preview_problem(plan, plan.counts.as_dict(), _participant_rows(plan))
     if not confirm:
         return _json(_import_answer(plan, written=False, counts=plan.counts.as_dict(),
                                     rows=_participant_rows(plan)))
@@ -656,7 +665,7 @@ def _results(competition_id: int, *, confirm: bool):
             raise ApiProblem(422, _("Nothing was imported."), slug="validation",
                              errors=_problems(plan.problems) or [
                                  {"detail": _("No results to import.")}])
-        return _json(_import_answer(plan, written=False, counts=None, rows=rows), 422)
+        return _preview_problem(plan, {}, rows)
     if not confirm:
         return _json(_import_answer(plan, written=False,
                                     counts={"results": len(plan.results)}, rows=rows))
