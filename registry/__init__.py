@@ -19,6 +19,10 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if has_request_context() and request.path.startswith("/api/"):
+        # API clients have no session: their Accept-Language, else the default
+        return (request.accept_languages.best_match(languages)
+                or current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("lang") if has_request_context() else None
     if chosen in languages:
         return chosen
@@ -101,15 +105,15 @@ def _refuse_nul_characters(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
+    from .api import openapi as _api_document  # noqa: F401  (its views join the API's)
+    from .api.admin import bp as tokens_bp
+    from .api.routes import bp as api_bp
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .awards.routes import bp as awards_bp
     from .competitions.routes import bp as competitions_bp
     from .exporters.routes import bp as exports_bp
     from .importers.routes import bp as imports_bp
-    from .api import openapi as _api_document  # noqa: F401  (its views join the API's)
-    from .api.admin import bp as tokens_bp
-    from .api.routes import bp as api_bp
     from .main.routes import bp as main_bp
     from .marking.routes import bp as marking_bp
     from .medals.routes import bp as medals_bp

@@ -290,3 +290,38 @@ def test_unknown_paths_and_methods_are_problems(client):
     assert is_problem(client.get("/api/v1/nothing-here"))
     response = client.delete("/api/v1/competitions")
     assert response.status_code == 405 and is_problem(response)
+
+
+def test_control_characters_in_json_rows_are_named_by_row_and_column(client):
+    secret, _token = token_for("organiser")
+    offered = factories.make_offered()
+    cid = offered.offered_competency.competition_id
+    rows = _rows(2)
+    rows[1]["organisation"] = "Колледж\x1b[31m"
+    response = client.post(f"/api/v1/competitions/{cid}/imports/participants/preview",
+                           json={"rows": rows}, headers=bearer(secret))
+    assert response.status_code == 422 and is_problem(response)
+    assert response.json["errors"] == [{"row": 3, "item": 1, "column": "organisation",
+                                        "detail": response.json["errors"][0]["detail"]}]
+
+
+def test_messages_follow_accept_language(client):
+    russian = client.get("/api/v1/token")
+    english = client.get("/api/v1/token", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert russian.json["detail"] != english.json["detail"]
+    assert english.json["detail"].startswith("An API token is required")
+
+
+def test_old_idempotency_keys_are_forgotten(client):
+    from datetime import timedelta
+
+    from registry.models import ApiIdempotencyKey, utcnow
+
+    secret, _token = token_for("organiser")
+    headers = {**bearer(secret), "Idempotency-Key": "old"}
+    assert client.post("/api/v1/persons", json=PERSON, headers=headers).status_code == 201
+    stored = db.session.scalar(select(ApiIdempotencyKey))
+    stored.created_at = utcnow() - timedelta(days=2)
+    db.session.commit()
+    again = client.post("/api/v1/persons", json=PERSON, headers=headers)
+    assert again.status_code == 409 and "Idempotent-Replayed" not in again.headers

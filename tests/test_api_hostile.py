@@ -27,7 +27,7 @@ def _rules_by_method():
     found = {}
     for rule in api_rules(probe):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            schema = getattr(probe.view_functions[rule.endpoint], "api_operation").body
+            schema = probe.view_functions[rule.endpoint].api_operation.body
             fields = sorted(schema._declared_fields) if schema is not None else []
             found[(rule.endpoint, method)] = fields
     return found

@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from .. import security
-from ..extensions import db
 from ..models import utcnow
 from . import idempotency, ratelimit, tokens
 from .problems import ApiProblem

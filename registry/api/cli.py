@@ -6,8 +6,8 @@ import click
 
 from ..extensions import db
 from ..models import ApiToken
-from ..services import users as user_service
 from ..services import ServiceError
+from ..services import users as user_service
 from ..transaction import Commands
 from . import tokens
 

@@ -11,18 +11,20 @@ everything else, and may be retried with the same key.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from flask import Response, g, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import ApiIdempotencyKey
+from ..models import ApiIdempotencyKey, utcnow
 from .problems import ApiProblem
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 200
+KEEP = timedelta(days=1)  # a retry comes within minutes; older answers are forgotten
 
 
 def _fingerprint() -> str:
@@ -43,6 +45,8 @@ def begin(token) -> Response | None:
                                 "characters.", n=MAX_KEY),
                          errors=[{"field": HEADER, "detail": _("invalid.")}], slug="validation")
     fingerprint = _fingerprint()
+    db.session.execute(delete(ApiIdempotencyKey).where(
+        ApiIdempotencyKey.token_id == token.id, ApiIdempotencyKey.created_at < utcnow() - KEEP))
     stored = db.session.scalar(select(ApiIdempotencyKey).where(
         ApiIdempotencyKey.token_id == token.id, ApiIdempotencyKey.key == key))
     if stored is not None:

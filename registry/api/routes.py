@@ -38,6 +38,7 @@ from ..services import reference as reference_service
 from ..services import registration as reg
 from ..services import results as results_service
 from ..services.regions import match_region
+from ..text import UncleanText, clean
 from . import idempotency, queries, schemas
 from .auth import current_api_user, load, operation, parse_body
 from .problems import (
@@ -562,7 +563,27 @@ def entry_update(entry_id: int):
 
 # --- imports -------------------------------------------------------------------------------
 
-def _import_data(spec) -> tuple[bytes, str | None]:
+def _unclean_cells(rows: list[dict]) -> list[dict]:
+    """Control characters and bidi overrides in JSON rows, named by row, item and column, as
+    the import names them in a file's cells (a CSV made of them would not read as text)."""
+    found = []
+    for n, item in enumerate(rows):
+        for key, value in item.items():
+            for text in (key, value if isinstance(value, str) else None):
+                if text is None:
+                    continue
+                try:
+                    clean(text, multiline=True)
+                except UncleanText as error:
+                    found.append({"row": n + 2, "item": n, "column": key[:200],
+                                  "detail": error.message})
+                    break
+            if len(found) >= 1000:
+                return found
+    return found
+
+
+def _import_data() -> tuple[bytes, str | None]:
     """The file of a multipart upload (``file``), or the JSON ``rows`` written as the CSV file
     the web import would read (same reader, same rows, same problems; row 1 is the header)."""
     if request.files:
@@ -572,6 +593,9 @@ def _import_data(spec) -> tuple[bytes, str | None]:
         return upload.read(), (upload.filename or "")[:200] or None
     body = parse_body(schemas.ImportIn)
     g.api_json_rows = True
+    if unclean := _unclean_cells(body["rows"]):
+        raise ApiProblem(422, _("The file has problems; nothing would be imported."),
+                         errors=unclean, slug="validation")
     headers: list[str] = []
     for item in body["rows"]:
         for key in item:
@@ -620,7 +644,7 @@ def _preview_problem(plan, counts: dict, rows: list) -> Response:
 
 def _participants(competition_id: int, *, confirm: bool):
     competition = _get(Competition, competition_id)
-    data, filename = _import_data(participants_import.SPEC)
+    data, filename = _import_data()
     plan = participants_import.build_plan(competition, data, filename=filename)
     if not plan.ok:
         if confirm:
@@ -657,7 +681,7 @@ def participants_confirm(competition_id: int):
 
 def _results(competition_id: int, *, confirm: bool):
     competition = _get(Competition, competition_id)
-    data, filename = _import_data(results_import.SPEC)
+    data, filename = _import_data()
     plan = results_import.build_plan(competition, data, filename=filename)
     rows = [{"row": row.number, "ok": row.ok} for row in plan.rows[:1000]]
     if not plan.ok:
