@@ -19,13 +19,13 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang") if has_request_context() else None
+    if chosen in languages:
+        return chosen
     if has_request_context() and request.path.startswith("/api/"):
         # API clients have no session: their Accept-Language, else the default
         return (request.accept_languages.best_match(languages)
                 or current_app.config["BABEL_DEFAULT_LOCALE"])
-    chosen = session.get("lang") if has_request_context() else None
-    if chosen in languages:
-        return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

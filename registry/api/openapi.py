@@ -18,6 +18,7 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from . import schemas
 from .auth import operation
@@ -101,7 +102,7 @@ def _ref(spec, seen: set[str], schema) -> dict:
 
 
 def _operation(spec, seen, rule, described, method: str) -> dict:
-    op: dict = {"operationId": rule.endpoint.split(".", 1)[1], "summary": described.summary,
+    op: dict = {"operationId": rule.endpoint.split(".", 1)[1], "summary": str(described.summary),
                 "tags": [described.tag or "api"], "responses": {}}
     if described.permission is not None:
         op["security"] = [{"bearer": []}]
@@ -163,13 +164,13 @@ def _operation(spec, seen, rule, described, method: str) -> dict:
 
 
 @bp.route("/openapi.json")
-@operation("This document (OpenAPI 3.1)", permission=None, tag="meta")
+@operation(_l("This document (OpenAPI 3.1)"), permission=None, tag="meta")
 def document():
     return _json(build(current_app))
 
 
 @bp.route("/docs")
-@operation("A readable page of this document", permission=None, tag="meta",
+@operation(_l("A readable page of this document"), permission=None, tag="meta",
            produces="text/html")
 def docs():
     document_ = build(current_app)

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from flask import Blueprint, Response, g, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import access
 from ..exporters import service as export_service
@@ -275,7 +276,7 @@ def _problems(problems) -> list[dict]:
 # --- the token itself ----------------------------------------------------------------------
 
 @bp.route("/token")
-@operation("The token of the request: its name, scopes, user and role",
+@operation(_l("The token of the request: its name, scopes, user and role"),
            permission="dashboard.view", response=schemas.TokenOut, tag="token")
 def token_info():
     token = g.api_token
@@ -287,7 +288,7 @@ def token_info():
 # --- competitions --------------------------------------------------------------------------
 
 @bp.route("/competitions")
-@operation("Competitions, newest first (filters: kind, year, stage, status)",
+@operation(_l("Competitions, newest first (filters: kind, year, stage, status)"),
            permission="competitions.view", scope="read", response=schemas.CompetitionOut,
            many=True, tag="competitions")
 def competitions():
@@ -328,7 +329,7 @@ def _raise_problems(problems: list[ServiceError]) -> None:
 
 
 @bp.route("/competitions", methods=["POST"])
-@operation("Create a competition (as the competition form)", permission="competitions.manage",
+@operation(_l("Create a competition (as the competition form)"), permission="competitions.manage",
            scope="register", body=schemas.CompetitionIn, response=schemas.CompetitionOut,
            creates=True, tag="competitions")
 def competition_create():
@@ -340,7 +341,7 @@ def competition_create():
 
 
 @bp.route("/competitions/<int:competition_id>")
-@operation("One competition (ETag)", permission="competitions.view", scope="read",
+@operation(_l("One competition (ETag)"), permission="competitions.view", scope="read",
            response=schemas.CompetitionOut, etag=True, tag="competitions")
 def competition(competition_id: int):
     return _item(competition_out(_get(Competition, competition_id)))
@@ -355,7 +356,7 @@ def _competition_body(c: Competition) -> dict:
 
 
 @bp.route("/competitions/<int:competition_id>", methods=["PATCH"])
-@operation("Change a competition: the fields given (If-Match: its ETag, else 409)",
+@operation(_l("Change a competition: the fields given (If-Match: its ETag, else 409)"),
            permission="competitions.manage", scope="register", body=schemas.CompetitionIn,
            response=schemas.CompetitionOut, etag=True, tag="competitions")
 def competition_update(competition_id: int):
@@ -372,7 +373,7 @@ def competition_update(competition_id: int):
 
 
 @bp.route("/competitions/<int:competition_id>/competencies")
-@operation("What a competition offers: competencies and their categories",
+@operation(_l("What a competition offers: competencies and their categories"),
            permission="competitions.view", scope="read", response=schemas.OfferedCompetencyOut,
            many=True, tag="competitions")
 def offerings(competition_id: int):
@@ -403,7 +404,7 @@ def _by_id_or_name(value, field: str, by_id, by_name):
 
 
 @bp.route("/competitions/<int:competition_id>/competencies", methods=["POST"])
-@operation("Offer a competency in categories (as the offer form; idempotent)",
+@operation(_l("Offer a competency in categories (as the offer form; idempotent)"),
            permission="competitions.manage", scope="register", body=schemas.OfferIn,
            response=schemas.OfferedCompetencyOut, many=True, creates=True,
            tag="competitions")
@@ -432,7 +433,7 @@ def _sees_health() -> bool:
 
 
 @bp.route("/persons")
-@operation("Persons, by name (filters: q, region_id, organisation_id); personal data",
+@operation(_l("Persons, by name (filters: q, region_id, organisation_id); personal data"),
            permission="persons.view", scope="read", response=schemas.PersonOut, many=True,
            tag="persons")
 def persons():
@@ -459,8 +460,8 @@ def _person_data(body: dict) -> reg.PersonData:
 
 
 @bp.route("/persons", methods=["POST"])
-@operation("Register a person (as the person form); 409 with the other's id when the same "
-           "name and birth date exist", permission="persons.manage", scope="register",
+@operation(_l("Register a person (as the person form); 409 with the other's id when the same "
+           "name and birth date exist"), permission="persons.manage", scope="register",
            body=schemas.PersonIn, response=schemas.PersonOut, creates=True, tag="persons")
 def person_create():
     body = parse_body(schemas.PersonIn)
@@ -476,7 +477,7 @@ def person_create():
 
 
 @bp.route("/persons/<int:person_id>")
-@operation("One person with personal data (health data only for roles that see it; ETag)",
+@operation(_l("One person with personal data (health data only for roles that see it; ETag)"),
            permission="persons.view", scope="read", response=schemas.PersonOut, etag=True,
            tag="persons")
 def person(person_id: int):
@@ -484,7 +485,7 @@ def person(person_id: int):
 
 
 @bp.route("/persons/<int:person_id>", methods=["PATCH"])
-@operation("Change a person: the fields given (If-Match: its ETag, else 409)",
+@operation(_l("Change a person: the fields given (If-Match: its ETag, else 409)"),
            permission="persons.manage", scope="register", body=schemas.PersonIn,
            response=schemas.PersonOut, etag=True, tag="persons")
 def person_update(person_id: int):
@@ -509,7 +510,7 @@ def person_update(person_id: int):
 # --- entries -------------------------------------------------------------------------------
 
 @bp.route("/competitions/<int:competition_id>/entries")
-@operation("The entries of a competition with their members", permission="persons.view",
+@operation(_l("The entries of a competition with their members"), permission="persons.view",
            scope="read", response=schemas.EntryOut, many=True, tag="entries")
 def entries(competition_id: int):
     competition = _get(Competition, competition_id)
@@ -519,8 +520,8 @@ def entries(competition_id: int):
 
 
 @bp.route("/competitions/<int:competition_id>/entries", methods=["POST"])
-@operation("Register persons in an offered category: one person, or a team with its name "
-           "(as the registration form)", permission="persons.manage", scope="register",
+@operation(_l("Register persons in an offered category: one person, or a team with its name "
+           "(as the registration form)"), permission="persons.manage", scope="register",
            body=schemas.EntryIn, response=schemas.EntryOut, creates=True, tag="entries")
 def entry_create(competition_id: int):
     competition = _get(Competition, competition_id)
@@ -543,14 +544,14 @@ def entry_create(competition_id: int):
 
 
 @bp.route("/entries/<int:entry_id>")
-@operation("One entry (ETag)", permission="persons.view", scope="read",
+@operation(_l("One entry (ETag)"), permission="persons.view", scope="read",
            response=schemas.EntryOut, etag=True, tag="entries")
 def entry(entry_id: int):
     return _item(entry_out(_get(Entry, entry_id)))
 
 
 @bp.route("/entries/<int:entry_id>", methods=["PATCH"])
-@operation("Withdraw, disqualify (with a reason) or reinstate an entry (If-Match)",
+@operation(_l("Withdraw, disqualify (with a reason) or reinstate an entry (If-Match)"),
            permission="persons.manage", scope="register", body=schemas.EntryStatusIn,
            response=schemas.EntryOut, etag=True, tag="entries")
 def entry_update(entry_id: int):
@@ -662,8 +663,8 @@ def _participants(competition_id: int, *, confirm: bool):
 
 
 @bp.route("/competitions/<int:competition_id>/imports/participants/preview", methods=["POST"])
-@operation("Check a participants import (JSON rows or a file): every row and its problems; "
-           "writes nothing", permission="competitions.manage", scope="register",
+@operation(_l("Check a participants import (JSON rows or a file): every row and its problems; "
+           "writes nothing"), permission="competitions.manage", scope="register",
            body=schemas.ImportIn, upload=True, response=schemas.ImportResult,
            statuses=(422,), tag="imports")
 def participants_preview(competition_id: int):
@@ -671,8 +672,8 @@ def participants_preview(competition_id: int):
 
 
 @bp.route("/competitions/<int:competition_id>/imports/participants", methods=["POST"])
-@operation("Import participants (JSON rows or a file): the plan is built again and written "
-           "all or nothing; 422 with row-numbered problems", permission="competitions.manage",
+@operation(_l("Import participants (JSON rows or a file): the plan is built again and written "
+           "all or nothing; 422 with row-numbered problems"), permission="competitions.manage",
            scope="register", body=schemas.ImportIn, upload=True, response=schemas.ImportResult,
            creates=True, tag="imports")
 def participants_confirm(competition_id: int):
@@ -698,7 +699,7 @@ def _results(competition_id: int, *, confirm: bool):
 
 
 @bp.route("/competitions/<int:competition_id>/imports/results/preview", methods=["POST"])
-@operation("Check a results protocol (JSON rows or a file); writes nothing",
+@operation(_l("Check a results protocol (JSON rows or a file); writes nothing"),
            permission="results.import", scope="results", body=schemas.ImportIn, upload=True,
            response=schemas.ImportResult, statuses=(422,), tag="imports")
 def results_preview(competition_id: int):
@@ -706,7 +707,7 @@ def results_preview(competition_id: int):
 
 
 @bp.route("/competitions/<int:competition_id>/imports/results", methods=["POST"])
-@operation("Import a results protocol, all or nothing", permission="results.import",
+@operation(_l("Import a results protocol, all or nothing"), permission="results.import",
            scope="results", body=schemas.ImportIn, upload=True, response=schemas.ImportResult,
            creates=True, tag="imports")
 def results_confirm(competition_id: int):
@@ -716,8 +717,8 @@ def results_confirm(competition_id: int):
 # --- results -------------------------------------------------------------------------------
 
 @bp.route("/competitions/<int:competition_id>/standings")
-@operation("The standings as the results page shows them (published categories as "
-           "published); an expert sees only the competencies they are assigned to",
+@operation(_l("The standings as the results page shows them (published categories as "
+           "published); an expert sees only the competencies they are assigned to"),
            permission="results.view", scope="read", response=schemas.Standings,
            tag="results")
 def standings(competition_id: int):
@@ -754,7 +755,7 @@ def _standing_row(row) -> dict:
 # --- awards and offers ---------------------------------------------------------------------
 
 @bp.route("/awards")
-@operation("Awards (filters: competition_id, person_id), as the person pages show them",
+@operation(_l("Awards (filters: competition_id, person_id), as the person pages show them"),
            permission="persons.view", scope="read", response=schemas.AwardOut, many=True,
            tag="awards")
 def awards():
@@ -768,7 +769,7 @@ def awards():
 
 
 @bp.route("/offers")
-@operation("Internship and job offers (filters: q, state, kind)", permission="offers.view",
+@operation(_l("Internship and job offers (filters: q, state, kind)"), permission="offers.view",
            scope="read", response=schemas.OfferOut, many=True, tag="awards")
 def offers():
     page, per_page = _page_args()
@@ -784,7 +785,7 @@ def offers():
 # --- exports -------------------------------------------------------------------------------
 
 @bp.route("/exports")
-@operation("The exports and the filters each takes", permission="exports.run", scope="read",
+@operation(_l("The exports and the filters each takes"), permission="exports.run", scope="read",
            response=schemas.ExporterOut, many=True, tag="exports")
 def exports():
     user = current_api_user()
@@ -795,8 +796,8 @@ def exports():
 
 
 @bp.route("/exports/<identifier>")
-@operation("An export as JSON: its columns and rows (filters as query parameters, as the "
-           "export page and `flask export` take them); audited like a file",
+@operation(_l("An export as JSON: its columns and rows (filters as query parameters, as the "
+           "export page and `flask export` take them); audited like a file"),
            permission="exports.run", scope="read", response=schemas.ExportOut,
            tag="exports")
 def export(identifier: str):
