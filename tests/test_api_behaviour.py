@@ -325,3 +325,29 @@ def test_old_idempotency_keys_are_forgotten(client):
     db.session.commit()
     again = client.post("/api/v1/persons", json=PERSON, headers=headers)
     assert again.status_code == 409 and "Idempotent-Replayed" not in again.headers
+
+
+def test_results_import_by_api_then_standings(client):
+    secret, _token = token_for("organiser", scopes=("read", "results"))
+    offered = factories.make_offered()
+    cid = offered.offered_competency.competition_id
+    people = [factories.make_person(last_name=name, first_name="Иван")
+              for name in ("Алексеев", "Борисов")]
+    for person in people:
+        factories.make_entry(offered, [person])
+    rows = [{"competency": "Сварочные технологии", "category": offered.category.name,
+             "last_name": p.last_name, "first_name": p.first_name, "points": points}
+            for p, points in zip(people, ("71,5", 64), strict=True)]
+    url = f"/api/v1/competitions/{cid}/imports/results"
+    preview = client.post(url + "/preview", json={"rows": rows}, headers=bearer(secret))
+    assert preview.status_code == 200, preview.text
+    assert preview.json["counts"] == {"results": 2}
+    done = client.post(url, json={"rows": rows}, headers=bearer(secret))
+    assert done.status_code == 201 and done.json["counts"] == {"results": 2}
+    standings = client.get(f"/api/v1/competitions/{cid}/standings",
+                           headers=bearer(secret)).json
+    ranked = standings["categories"][0]["rows"]
+    assert [(r["name"].split()[0], r["total"], r["rank"]) for r in ranked] == [
+        ("Алексеев", "71.50", 1), ("Борисов", "64.00", 2)]
+    no_scope, _t = token_for("organiser", scopes=("read", "register"))
+    assert client.post(url, json={"rows": rows}, headers=bearer(no_scope)).status_code == 403
