@@ -54,7 +54,9 @@ def operation(summary: str, *, permission: str | None, scope: str | None = None,
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if described.permission is not None:
+            if described.permission is None:
+                limit()
+            else:
                 _check(described)
                 if described.creates and request.method == "POST":
                     replayed = idempotency.begin(g.api_token)
@@ -78,9 +80,15 @@ def _too_many(wait: float) -> ApiProblem:
                       headers={"Retry-After": str(int(wait))}, slug="rate-limited")
 
 
-def limit_address() -> None:
-    _token_limit, address_limit, window = ratelimit.limits()
-    wait = ratelimit.hit(ratelimit.address_key(client_address()), address_limit, window)
+def limit(token=None) -> None:
+    """Count the request on its address and, when it carries a valid token, on the token
+    (one transaction); 429 over either limit. A request with a missing or bad token counts
+    on its address, so guessing is slowed down too."""
+    token_limit, address_limit, window = ratelimit.limits()
+    counters = [(ratelimit.address_key(client_address()), address_limit)]
+    if token is not None:
+        counters.append((ratelimit.token_key(token.id), token_limit))
+    wait = ratelimit.hit_all(counters, window)
     if wait:
         raise _too_many(wait)
 
@@ -95,21 +103,21 @@ def authenticate():
     header = request.headers.get("Authorization", "")
     scheme, _space, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
+        limit()
         raise _unauthorized(_("An API token is required: Authorization: Bearer <token>."))
     token = tokens.find_by_secret(secret.strip())
+    refusal = None
     if token is None:
-        raise _unauthorized(_("The API token is not valid."))
-    status = tokens.state(token)
-    if status == "revoked":
-        raise _unauthorized(_("The API token was revoked."))
-    if status == "expired":
-        raise _unauthorized(_("The API token has expired."))
-    if not token.user.active:
-        raise _unauthorized(_("The user of this API token is deactivated."))
-    token_limit, _address_limit, window = ratelimit.limits()
-    wait = ratelimit.hit(ratelimit.token_key(token.id), token_limit, window)
-    if wait:
-        raise _too_many(wait)
+        refusal = _("The API token is not valid.")
+    elif tokens.state(token) == "revoked":
+        refusal = _("The API token was revoked.")
+    elif tokens.state(token) == "expired":
+        refusal = _("The API token has expired.")
+    elif not token.user.active:
+        refusal = _("The user of this API token is deactivated.")
+    limit(None if refusal else token)
+    if refusal:
+        raise _unauthorized(refusal)
     now = utcnow()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         token.last_used_at = now  # committed with the request (a GET that succeeds too)

@@ -44,18 +44,26 @@ def limits() -> tuple[int, int, float]:
 
 def hit(key: str, limit: int, window: float, now: float | None = None) -> float:
     """Count one request on ``key``: 0 when it may go ahead, else the seconds to wait."""
+    return hit_all([(key, limit)], window, now)
+
+
+def hit_all(counters: list[tuple[str, int]], window: float, now: float | None = None) -> float:
+    """Count one request on each ``(key, limit)``, in one transaction of its own (one commit,
+    one disk sync on SQLite): 0 when every counter allows it, else the longest wait."""
     now = time.time() if now is None else now
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     expired = LoginThrottle.last_at <= now - window
+    wait = 0.0
     with db.engine.begin() as connection:
-        connection.execute(insert(LoginThrottle).values(key=key, attempts=0, last_at=0.0,
-                                                        blocked_until=0.0)
-                           .on_conflict_do_nothing(index_elements=["key"]))
-        attempts, started = connection.execute(
-            update(LoginThrottle).where(LoginThrottle.key == key)
-            .values(attempts=case((expired, 1), else_=LoginThrottle.attempts + 1),
-                    last_at=case((expired, now), else_=LoginThrottle.last_at))
-            .returning(LoginThrottle.attempts, LoginThrottle.last_at)).one()
-    if attempts <= limit:
-        return 0.0
-    return max(1.0, math.ceil(started + window - now))
+        for key, limit in counters:
+            connection.execute(insert(LoginThrottle).values(key=key, attempts=0, last_at=0.0,
+                                                            blocked_until=0.0)
+                               .on_conflict_do_nothing(index_elements=["key"]))
+            attempts, started = connection.execute(
+                update(LoginThrottle).where(LoginThrottle.key == key)
+                .values(attempts=case((expired, 1), else_=LoginThrottle.attempts + 1),
+                        last_at=case((expired, now), else_=LoginThrottle.last_at))
+                .returning(LoginThrottle.attempts, LoginThrottle.last_at)).one()
+            if attempts > limit:
+                wait = max(wait, 1.0, math.ceil(started + window - now))
+    return wait

@@ -56,13 +56,6 @@ log = logging.getLogger(__name__)
 
 # --- the blueprint's frame -----------------------------------------------------------------
 
-@bp.before_request
-def _limit_address():
-    from .auth import limit_address
-
-    limit_address()
-
-
 @bp.after_request
 def _finish(response: Response) -> Response:
     response = idempotency.finish(response)
