@@ -22,6 +22,10 @@ def select_locale() -> str:
     chosen = session.get("lang") if has_request_context() else None
     if chosen in languages:
         return chosen
+    if has_request_context() and request.path.startswith("/api/"):
+        # API clients have no session: their Accept-Language, else the default
+        return (request.accept_languages.best_match(languages)
+                or current_app.config["BABEL_DEFAULT_LOCALE"])
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -102,6 +106,9 @@ def _refuse_nul_characters(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
     from .advancement.routes import bp as advancement_bp
+    from .api import openapi as _api_document  # noqa: F401  (its views join the API's)
+    from .api.admin import bp as tokens_bp
+    from .api.routes import bp as api_bp
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .awards.routes import bp as awards_bp
@@ -125,12 +132,22 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(medals_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(advancement_bp)
+    # The API authenticates by bearer token only, never by the session cookie, so a
+    # cross-site request cannot act for a logged-in browser: no CSRF token (api/auth.py).
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(tokens_bp, url_prefix="/admin")
 
 
 def _register_errors(app: Flask) -> None:
+    from .api import problems as api_problems
+    from .api.problems import is_api_path
+
     def make_handler(code: int):
         def handler(error):
             db.session.rollback()
+            if is_api_path(request.path):  # no page under /api/v1: problem details
+                return api_problems.from_http(error)
             return render_template("errors/error.html", code=code), code
 
         return handler

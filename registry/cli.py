@@ -293,3 +293,6 @@ def init_app(app) -> None:
     from .demo.cli import demo_cli
 
     app.cli.add_command(demo_cli)
+    from .api.cli import tokens_cli
+
+    app.cli.add_command(tokens_cli)

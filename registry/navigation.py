@@ -29,6 +29,7 @@ NAV = [
     NavItem("exports.index", _l("Exports"), "exports"),
     NavItem("audit.log", _l("Audit log"), "admin"),
     NavItem("admin.users", _l("Users"), "admin"),
+    NavItem("tokens.index", _l("API tokens"), "admin"),
     NavItem("admin.regions", _l("Regions"), "admin"),
     NavItem("admin.competencies", _l("Competencies"), "admin"),
 ]

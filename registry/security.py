@@ -96,12 +96,16 @@ def public(view):
 
 
 def view_access(app, endpoint: str):
-    """``"public"``, a permission name, or None when the view declares nothing."""
+    """``"public"``, ``"token"`` (an API view: it checks its bearer token and its permission
+    itself, ``registry/api/auth.py``), a permission name, or None when the view declares
+    nothing."""
     if endpoint == "static" or endpoint.endswith(".static"):
         return "public"
     view = app.view_functions[endpoint]
     if getattr(view, "is_public", False):
         return "public"
+    if getattr(view, "authenticates_by_token", False):
+        return "token"
     return getattr(view, "required_permission", None)
 
 
@@ -112,7 +116,7 @@ def init_app(app, login_manager) -> None:
         if endpoint is None:  # 404 / 405: let Flask answer
             return None
         access = view_access(app, endpoint)
-        if access == "public":
+        if access in ("public", "token"):
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

@@ -248,3 +248,15 @@ def make_offer(person, **overrides):
     offer = create_offer(person, data, actor=None)
     db.session.commit()
     return offer
+
+
+def make_api_token(user, scopes=("read",), **options):
+    """An API token of ``user`` (``registry/api/tokens.py``): the token row; its secret is
+    ``token.secret`` (only in memory, as the issuing page shows it once)."""
+    from registry.api.tokens import issue_token
+
+    token, secret = issue_token(user, options.pop("name", "test token"), list(scopes),
+                                **options)
+    db.session.commit()
+    token.secret = secret
+    return token

@@ -16,7 +16,9 @@ only exceptions, named in ``MAY_CHANGE``:
 - ``auth.login``: a failed login counts in ``login_throttles`` (the throttle's memory)
   and a successful one deletes them; nothing else;
 - ``exports.download``: running an export writes its ``audit_log`` entry (who exported
-  what), even though the answer is a file (200).
+  what), even though the answer is a file (200);
+- ``tokens.index``: an issued API token is shown on the page that answers the form (200),
+  never after a redirect.
 
 After each request the session is removed, as the end of a real request would; so a
 request that flushed rows and then refused cannot leave them for the next one to commit.
@@ -127,6 +129,7 @@ FORM_PAGE = {
     "registration.entry_remove_member": "registration.entry_detail",
     "registration.entry_status": "registration.entry_detail",
     "registration.health_delete": "registration.health_edit",
+    "tokens.revoke": "tokens.index",
 }
 # Pages that show the form only for a chosen object: the query string that chooses it.
 FORM_QUERY = {
@@ -136,7 +139,9 @@ FORM_QUERY = {
 # Score sheets are for the assigned (chief) expert; everything else is tried as admin.
 AS_EXPERT = {"marking.sheet", "marking.sheet_submit", "marking.sheet_confirm",
              "marking.sheet_unlock", "marking.sheet_history"}
-MAY_CHANGE = {"auth.login": {"login_throttles"}, "exports.download": {"audit_log"}}
+MAY_CHANGE = {"auth.login": {"login_throttles"}, "exports.download": {"audit_log"},
+              # issuing a token answers with the page that shows its secret once (200)
+              "tokens.index": {"api_tokens", "audit_log"}}
 # These redirect after a success without a flash message.
 SILENT_SUCCESS = {"marking.criterion_delete", "marking.aspect_delete"}
 

@@ -99,6 +99,8 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "awards.offer_new": STAFF,
     "awards.offer_edit": STAFF,
     "awards.offer_state": STAFF,
+    "tokens.index": frozenset({"admin"}),
+    "tokens.revoke": frozenset({"admin"}),
 }
 
 
@@ -122,9 +124,12 @@ HIDDEN: dict[str, frozenset[str]] = {
 
 
 def _rules(app):
+    """The rules of the pages; the API's (``api.*``: bearer tokens, no session, no CSRF) have
+    their own matrix in ``test_api_permissions.py``."""
     return sorted(
         (r for r in app.url_map.iter_rules()
-         if r.endpoint != "static" and not r.endpoint.endswith(".static")),
+         if r.endpoint != "static" and not r.endpoint.endswith(".static")
+         and not r.endpoint.startswith("api.")),
         key=lambda r: r.rule,
     )
 
@@ -141,7 +146,7 @@ def _sample_args(rule, objects) -> dict:
                    "aspect_id": objects["aspect"].id,
                    "assignment_id": objects["assignment"].id})
     values.update({"identifier": "participants", "award_id": objects["award"].id,
-                   "offer_id": objects["offer"].id})
+                   "offer_id": objects["offer"].id, "token_id": objects["token"].id})
     missing = set(rule.arguments) - set(values)
     assert not missing, f"no sample value for {missing} in {rule.rule}: add one to _sample_args"
     return {name: values[name] for name in rule.arguments}
@@ -163,6 +168,7 @@ def _sample_objects() -> dict:
     objects["assignment"] = factories.make_assignment(objects["offered_competency"])
     objects["award"] = factories.make_special_award(objects["person"])
     objects["offer"] = factories.make_offer(objects["person"])
+    objects["token"] = factories.make_api_token(objects["user"])
     return objects
 
 

@@ -128,13 +128,30 @@ def describe(raw: dict) -> dict:
     return {k: v for k, v in raw.items() if v not in (None, "")}
 
 
-def run_export(identifier: str, raw_filters: dict, fmt: str, *, actor, lang: str | None = None,
-               delimiter: str = ";") -> ExportFile:
+def _exporter(identifier: str, actor) -> Exporter:
     exporter = EXPORTERS.get(identifier)
     if exporter is None:
         raise ServiceError(_("Unknown export: %(name)s.", name=identifier))
     if actor is not None and not has_permission(actor, exporter.permission):
         raise ServiceError(_("Your role may not run this export."))
+    return exporter
+
+
+def run_table(identifier: str, raw_filters: dict, *, actor) -> tuple[Exporter, dict]:
+    """An export as a table for the JSON API: the same checks, filters and audit entry as a
+    file (``format`` "json"); ``(exporter, filters)`` for its ``columns()`` and ``rows()``."""
+    exporter = _exporter(identifier, actor)
+    filters = resolve_filters(exporter, raw_filters)
+    record("export.run", object_type="export", user=actor,
+           competition_id=filters["competition"].id if "competition" in filters else None,
+           exporter=identifier, format="json", filters=describe(raw_filters))
+    db.session.flush()
+    return exporter, {name: _ids(value) for name, value in filters.items()}
+
+
+def run_export(identifier: str, raw_filters: dict, fmt: str, *, actor, lang: str | None = None,
+               delimiter: str = ";") -> ExportFile:
+    exporter = _exporter(identifier, actor)
     if fmt not in exporter.formats:
         raise ServiceError(_("Unknown format: %(fmt)s.", fmt=fmt), "format")
     if delimiter not in DELIMITERS:

@@ -1,4 +1,5 @@
 """The data model, one module per aggregate."""
+from .api import API_SCOPES, ApiIdempotencyKey, ApiToken
 from .audit import AuditEntry
 from .awards import (
     AWARD_KINDS,
@@ -49,6 +50,7 @@ from .results import (
 from .users import ROLES, LoginThrottle, User
 
 __all__ = [
+    "API_SCOPES", "ApiIdempotencyKey", "ApiToken",
     "AWARD_KINDS", "OFFER_KINDS", "OFFER_STATES", "PARTNER_KINDS", "RESULT_AWARDS", "Award",
     "InternshipOffer", "Partner",
     "ASPECT_KINDS", "AWARDS", "SHEET_STATUSES", "Aspect", "Criterion", "ExpertAssignment",

@@ -1,8 +1,16 @@
 """Writing the audit log. Callers add the entry in their own transaction."""
 from __future__ import annotations
 
+from flask import g, has_request_context
+
 from ..extensions import db
 from ..models import AuditEntry
+
+
+def _via_api_token() -> str | None:
+    """The name of the API token the current request came with (``registry/api/auth.py``):
+    every write through the API says which token made it."""
+    return g.get("api_token_name") if has_request_context() else None
 
 
 def record(action: str, obj=None, *, user=None, competition_id: int | None = None,
@@ -16,7 +24,8 @@ def record(action: str, obj=None, *, user=None, competition_id: int | None = Non
         object_id=object_id,
         competition_id=competition_id,
         user_id=getattr(user, "id", None),
-        details={k: v for k, v in details.items() if v is not None},
+        details={k: v for k, v in {**details, "api_token": _via_api_token()}.items()
+                 if v is not None},
     )
     db.session.add(entry)
     return entry
