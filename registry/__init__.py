@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from .main.routes import bp as main_bp
     from .marking.routes import bp as marking_bp
     from .medals.routes import bp as medals_bp
+    from .public.routes import bp as public_bp
     from .registration.routes import bp as registration_bp
 
     app.register_blueprint(auth_bp)
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(marking_bp)
     app.register_blueprint(medals_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(public_bp, url_prefix="/public")
 
 
 def _register_errors(app: Flask) -> None:
