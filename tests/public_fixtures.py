@@ -12,7 +12,9 @@ from . import factories
 def marked(competition, name, people, totals, *, category=None):
     """Offer ``name`` (in ``category``), enter each person of ``people`` (a person, or a list
     for a team), mark them with ``totals``, confirm the sheet."""
-    offered = factories.make_offered(competition, name, category)
+    offered = factories.make_offered(competition, name, category,
+                                     team=True if any(isinstance(w, list) for w in people)
+                                     else None)
     oc = offered.offered_competency
     criteria = marking.scheme(oc.id) or factories.make_scheme(
         oc, {"A": [("Всё", "100", "measurement")]})

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.http import is_resource_modified
@@ -37,10 +46,13 @@ def _lang() -> str:
 
 
 def localised(view):
-    """Render in the language of the ``lang`` parameter (default: Russian)."""
+    """Render in the language of the ``lang`` parameter (default: Russian), the same page for
+    everyone: the user is never loaded from the session (Flask-Login's template context would
+    read it, and the response would then vary by cookie)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        g._login_user = current_app.login_manager.anonymous_user()
         with force_locale(_lang()):
             return view(*args, **kwargs)
 
