@@ -97,6 +97,15 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "awards.offer_new": STAFF,
     "awards.offer_edit": STAFF,
     "awards.offer_state": STAFF,
+    # the public pages (a released competition's published results) and their release
+    "public.index": "public",
+    "public.competition": "public",
+    "public.competency": "public",
+    "public.competition_medals": "public",
+    "public.medals": "public",
+    "public.search": "public",
+    "competitions.release": frozenset({"admin", "organiser"}),
+    "competitions.public_points": frozenset({"admin", "organiser"}),
 }
 
 
@@ -161,7 +170,22 @@ def _sample_objects() -> dict:
     objects["assignment"] = factories.make_assignment(objects["offered_competency"])
     objects["award"] = factories.make_special_award(objects["person"])
     objects["offer"] = factories.make_offer(objects["person"])
+    _publish_and_release(competition, objects)
     return objects
+
+
+def _publish_and_release(competition, objects) -> None:
+    """The sample competition's one entry published (written directly) and released, so
+    that the public pages have something to show."""
+    from registry.extensions import db
+    from registry.models import Publication, utcnow
+
+    db.session.add(Publication(
+        competition_id=competition.id, number=1, published_at=utcnow(),
+        snapshot={"standings": {str(objects["offered_category"].id):
+                                [[objects["entry"].id, None, 1, "gold"]]}}))
+    competition.released_at = utcnow()
+    db.session.commit()
 
 
 def _request(client, rule, objects):
