@@ -244,23 +244,29 @@ def test_every_page_fits_for_every_role(app, live_server, browser, role, csrf_en
 
 
 def _public_world():
-    """Released competitions with long names, a team, points shown: what an anonymous visitor
-    can reach from /public."""
-    from ..public_fixtures import marked, released_competition
+    """A released competition with long names, a team, points shown: what an anonymous
+    visitor can reach from /public."""
+    from datetime import date
+
+    from registry.services import release
+
+    from ..public_fixtures import marked
 
     org = factories.make_organisation(
         name="ГАПОУ «Оренбургский колледж экономики, информатики и сервиса имени В. И. Иванова»")
     people = [factories.make_person(last_name=name, organisation=org, publication_consent=True,
-                                    birth_date=factories.date(1999, 1, 1))
+                                    birth_date=date(1999, 1, 1))
               for name in ("Константинопольский-Щедрин", "Преображенская-Оболенская",
                            "Алексеев", "Борисов")]
-    competition, _offered, _entries, organiser = released_competition(
-        people, show_points=True,
-        title="Профессионалы 2024, региональный этап Оренбургской области")
+    competition = factories.make_competition(
+        status="marking", title="Профессионалы 2024, региональный этап Оренбургской области")
+    marked(competition, "Сварочные технологии", people, ["90", "80", "70", "60"])
     marked(competition, "Поварское дело", [[factories.make_person(), factories.make_person()],
                                            [factories.make_person(), factories.make_person()]],
            ["70", "60"])
-    results.publish(competition, actor=organiser)
+    results.publish(competition)
+    competition.show_points = True
+    release.release(competition)
     db.session.commit()
 
 
