@@ -40,9 +40,11 @@ MAX_PAGE = 10_000
 
 
 def _lang() -> str:
-    lang = request.args.get("lang")
-    return lang if lang in current_app.config["LANGUAGES"] else \
-        current_app.config["BABEL_DEFAULT_LOCALE"]
+    if "public_lang" not in g:
+        lang = request.args.get("lang")
+        g.public_lang = (lang if lang in current_app.config["LANGUAGES"]
+                         else current_app.config["BABEL_DEFAULT_LOCALE"])
+    return g.public_lang
 
 
 def localised(view):
@@ -113,7 +115,9 @@ def _competition(competition_id: int):
 
 
 def _context(**values):
-    return {"stage_labels": STAGE_LABELS, "award_labels": AWARD_LABELS, **values}
+    """What every public page needs, translated once (not once per row)."""
+    return {"stage_labels": {k: str(v) for k, v in STAGE_LABELS.items()},
+            "award_labels": {k: str(v) for k, v in AWARD_LABELS.items()}, **values}
 
 
 def _form_error(form) -> str | None:
@@ -174,8 +178,9 @@ def competency(competition_id: int, offered_competency_id: int):
         return render_template("public/competency.html", competition=competition,
                                competency=results, **_context())
 
-    return cached(pub.competition_validators(competition, "competency", offered_competency_id,
-                                             *_args_key()), render)
+    return cached(pub.competition_validators(competition, "competency", *_args_key(),
+                                             offered_competency_id=offered_competency_id),
+                  render)
 
 
 @bp.route("/competitions/<int:competition_id>/medals")

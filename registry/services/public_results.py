@@ -13,7 +13,8 @@ and the last change of the persons shown (a consent given or withdrawn changes t
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,6 +32,7 @@ from ..models import (
     EntryMember,
     OfferedCategory,
     OfferedCompetency,
+    Organisation,
     Person,
     Publication,
     Region,
@@ -182,10 +184,46 @@ def released_years() -> list[int]:
 
 # --- the published snapshot ------------------------------------------------------------------
 
+# A publication's snapshot never changes once written (a correction is a new publication), so
+# its parsed content may be kept, keyed by the row's id *and* time (an id reused after a
+# restored or emptied database is another key): the JSON of a whole final is most of what its
+# public page would otherwise spend. Bounded; shared by the threads of one process.
+SNAPSHOT_CACHE_SIZE = 16
+_snapshots: OrderedDict[tuple, dict] = OrderedDict()
+_snapshots_lock = threading.Lock()
+
+
+def _contents(query) -> list[tuple[int, datetime, dict]]:
+    """``[(competition_id, published_at, content)]`` of the publications ``query`` selects
+    (``Publication.id``, ``competition_id``, ``published_at``): one query, and one more for
+    the snapshots not kept yet."""
+    rows = db.session.execute(query).all()
+    found: dict[tuple, dict] = {}
+    with _snapshots_lock:
+        for publication_id, _competition, published_at in rows:
+            key = (publication_id, published_at)
+            if key in _snapshots:
+                _snapshots.move_to_end(key)
+                found[key] = _snapshots[key]
+    missing = [r[0] for r in rows if (r[0], r[2]) not in found]
+    if missing:
+        for publication_id, published_at, content in db.session.execute(
+                select(Publication.id, Publication.published_at, Publication.snapshot)
+                .where(Publication.id.in_(missing))):
+            found[(publication_id, published_at)] = content or {}
+        with _snapshots_lock:
+            for key in ((m, at) for m, _c, at in rows if m in set(missing)):
+                _snapshots[key] = found[key]
+                _snapshots.move_to_end(key)
+            while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
+                _snapshots.popitem(last=False)
+    return [(competition, at, found[(pid, at)]) for pid, competition, at in rows]
+
+
 def _published(competition_id: int, offered_competency_id: int | None = None):
     """``({offered_category_id: (published_at, rows)}, {offered_competency_id: reason})`` from
-    the competition's publications, the latest holding each category winning (one query)."""
-    query = (select(Publication.published_at, Publication.snapshot)
+    the competition's publications, the latest holding each category winning."""
+    query = (select(Publication.id, Publication.competition_id, Publication.published_at)
              .where(Publication.competition_id == competition_id)
              .order_by(Publication.number))
     if offered_competency_id is not None:  # whole-competition ones hold it too
@@ -193,8 +231,7 @@ def _published(competition_id: int, offered_competency_id: int | None = None):
                                 Publication.offered_competency_id == offered_competency_id))
     categories: dict[int, tuple[datetime, list]] = {}
     not_held: dict[int, str] = {}
-    for published_at, content in db.session.execute(query):
-        content = content or {}
+    for _competition, published_at, content in _contents(query):
         for key, rows in content.get("standings", {}).items():
             categories[int(key)] = (published_at, rows)
         for key, reason in content.get("not_held", {}).items():
@@ -238,25 +275,47 @@ def overview(competition: Competition) -> Overview:
     return Overview(competition, list(competencies.values()), latest)
 
 
-def _entries(offered_category_ids: list[int]) -> dict[int, Entry]:
-    """The entries of these categories with their members, persons, regions and
-    organisations: one joined query."""
+class _Named:
+    """What naming a person needs, read as plain columns (no ORM objects: a final's
+    competency page stays fast); ``full_name`` and ``age_on`` are the ``Person``'s own."""
+
+    __slots__ = ("last_name", "first_name", "middle_name", "birth_date", "publication_consent",
+                 "guardian_publication_consent")
+    full_name = Person.full_name
+    age_on = Person.age_on
+
+    def __init__(self, *values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
+def _members(offered_category_ids: list[int]) -> dict[int, tuple[str | None, list]]:
+    """``{entry_id: (team name, [(person, region, organisation)])}`` of the entries of these
+    categories, members in registration order: one query of plain columns."""
+    found: dict[int, tuple[str | None, list]] = {}
     if not offered_category_ids:
-        return {}
-    return {e.id: e for e in db.session.scalars(
-        select(Entry).where(Entry.offered_category_id.in_(offered_category_ids))
-        .options(joinedload(Entry.members).joinedload(EntryMember.person)
-                 .joinedload(Person.region),
-                 joinedload(Entry.members).joinedload(EntryMember.person)
-                 .joinedload(Person.organisation))
-    ).unique()}
+        return found
+    rows = db.session.execute(
+        select(Entry.id, Entry.team_name, Person.last_name, Person.first_name,
+               Person.middle_name, Person.birth_date, Person.publication_consent,
+               Person.guardian_publication_consent, Region.name, Organisation.name)
+        .select_from(Entry)
+        .join(EntryMember, EntryMember.entry_id == Entry.id)
+        .join(Person, Person.id == EntryMember.person_id)
+        .join(Region, Region.id == Person.region_id)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id)
+        .where(Entry.offered_category_id.in_(offered_category_ids))
+        .order_by(Entry.id, EntryMember.id))
+    for entry_id, team, *person, region, organisation in rows:
+        found.setdefault(entry_id, (team, []))[1].append((_Named(*person), region, organisation))
+    return found
 
 
-def public_people(entry: Entry, today: date | None = None) -> tuple[PublicPerson, ...]:
+def public_people(members, today: date | None = None) -> tuple[PublicPerson, ...]:
+    """``members``: ``[(person, region name, organisation name)]``."""
     today = today or date.today()
-    return tuple(PublicPerson(public_name(m.person, today), m.person.region.name,
-                              m.person.organisation.name if m.person.organisation else None)
-                 for m in entry.members)
+    return tuple(PublicPerson(public_name(person, today), region, organisation)
+                 for person, region, organisation in members)
 
 
 def competency_results(competition: Competition,
@@ -270,7 +329,7 @@ def competency_results(competition: Competition,
     offered = [row for row in offered if row[0] in published]
     if not offered:
         return None
-    entries = _entries([row[0] for row in offered])
+    entries = _members([row[0] for row in offered])
     today = date.today()
     _oc, oco_id, _category, _position, name, code = offered[0]
     competency = PublicCompetency(oco_id, name, code, not_held=not_held.get(oco_id))
@@ -282,10 +341,11 @@ def competency_results(competition: Competition,
             entry = entries.get(entry_id)
             if entry is None:  # deleted since
                 continue
+            team, members = entry
             points = (Decimal(total) if total is not None and competition.show_points
                       else None)
-            shown.rows.append(PublicRow(entry_id, rank, entry.team_name,
-                                        public_people(entry, today), award, points))
+            shown.rows.append(PublicRow(entry_id, rank, team, public_people(members, today),
+                                        award, points))
         competency.categories.append(shown)
     return competency
 
@@ -394,14 +454,15 @@ def search(query: str, page: int = 1) -> SearchResult:
 
 def _published_rows(competition_ids) -> dict[int, dict[int, tuple]]:
     """``{offered_category_id: {entry_id: (place, award)}}`` of the shown rows of the latest
-    publication of each category of these competitions (one query)."""
+    publication of each category of these competitions."""
     if not competition_ids:
         return {}
     found: dict[int, dict[int, tuple]] = {}
-    for content, in db.session.execute(
-            select(Publication.snapshot).where(Publication.competition_id.in_(competition_ids))
+    for _competition, _at, content in _contents(
+            select(Publication.id, Publication.competition_id, Publication.published_at)
+            .where(Publication.competition_id.in_(competition_ids))
             .order_by(Publication.competition_id, Publication.number)):
-        for key, rows in (content or {}).get("standings", {}).items():
+        for key, rows in content.get("standings", {}).items():
             found[int(key)] = {r[0]: (r[2], r[3]) for r in _shown(rows)}
     return found
 
@@ -413,24 +474,28 @@ def _etag(*parts) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def competition_validators(competition: Competition, *extra) -> tuple[str, datetime]:
+def competition_validators(competition: Competition, *extra,
+                           offered_competency_id: int | None = None) -> tuple[str, datetime]:
     """ETag and Last-Modified of the pages of a released competition: its release (and
-    points choice), its publications, and the last change of a person entered (one query)."""
+    points choice), its publications, and — for a competency's page, which names people —
+    the last change of a person entered there (a consent given or withdrawn): one query."""
     of_competition = Publication.competition_id == competition.id
-    persons = (select(func.max(Person.updated_at))
-               .select_from(Person)
-               .join(EntryMember, EntryMember.person_id == Person.id)
-               .join(OfferedCategory, OfferedCategory.id == EntryMember.offered_category_id)
-               .join(OfferedCompetency,
-                     OfferedCompetency.id == OfferedCategory.offered_competency_id)
-               .where(OfferedCompetency.competition_id == competition.id))
+    persons = null()
+    if offered_competency_id is not None:
+        persons = (select(func.max(Person.updated_at))
+                   .select_from(EntryMember)
+                   .join(Person, Person.id == EntryMember.person_id)
+                   .join(OfferedCategory, OfferedCategory.id == EntryMember.offered_category_id)
+                   .where(OfferedCategory.offered_competency_id == offered_competency_id)
+                   .scalar_subquery())
     count, published_at, updated_at = db.session.execute(select(
         select(func.count(Publication.id)).where(of_competition).scalar_subquery(),
         select(func.max(Publication.published_at)).where(of_competition).scalar_subquery(),
-        persons.scalar_subquery())).one()
+        persons)).one()
     last = max(m for m in (competition.released_at, published_at, updated_at) if m)
     return (_etag("competition", competition.id, competition.released_at,
-                  competition.show_points, count, published_at, updated_at, *extra), last)
+                  competition.show_points, count, published_at, updated_at,
+                  offered_competency_id, *extra), last)
 
 
 def list_validators(*extra, persons: bool = False) -> tuple[str, datetime | None]:
