@@ -13,6 +13,7 @@ and the last change of the persons shown (a consent given or withdrawn changes t
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
@@ -386,9 +387,18 @@ def medal_table(*, competition_id: int | None = None, kind_id: int | None = None
 
 # --- search by name --------------------------------------------------------------------------
 
+_NOT_IN_NAMES = re.compile(r"[^\w\s'-]|_")
+
+
+def _words(query: str | None) -> list[str]:
+    """The words of a search as names are compared (``name_key``), without the characters no
+    name has (so that ``%`` or ``_`` never reach a LIKE pattern)."""
+    return _NOT_IN_NAMES.sub(" ", name_key(query)).split()
+
+
 def search_problem(query: str | None) -> str | None:
     """Why ``query`` is not searched, as a code the page words: ``short``, ``long``."""
-    words = name_key(query).split()
+    words = _words(query)
     if not words or max(len(w) for w in words) < SEARCH_MIN_LENGTH:
         return "short"
     if len(query) > SEARCH_MAX_LENGTH or len(words) > 5:
@@ -399,7 +409,7 @@ def search_problem(query: str | None) -> str | None:
 def _matches(words: list[str], shown_name: str) -> bool:
     """Every word of the query begins a word of the name as shown (so that a search never
     confirms a given name or patronymic the page does not show)."""
-    shown = name_key(shown_name).replace(".", " ").split()
+    shown = _words(shown_name.replace(".", " "))
     return all(any(s.startswith(w) for s in shown) for w in words)
 
 
@@ -408,11 +418,12 @@ def search(query: str, page: int = 1) -> SearchResult:
     matches ``query`` (each word the beginning of a word of the name; one word at least
     ``SEARCH_MIN_LENGTH`` letters, beginning the surname): at most ``SEARCH_MAX_RESULTS``,
     ``SEARCH_PAGE_SIZE`` a page, only results a publication holds (two queries)."""
-    words = name_key(query).split()
+    words = _words(query)
     surnames = [w for w in words if len(w) >= SEARCH_MIN_LENGTH]
+    if not surnames:
+        return SearchResult(query, [], 1, 1, 0, False)
     # identity_key begins with the surname's name_key and a «|»
-    like = [Person.identity_key.like(w.replace("\\", "").replace("%", "").replace("_", "")
-                                     + "%") for w in surnames]
+    like = [Person.identity_key.like(w + "%") for w in surnames]
     rows = db.session.execute(
         select(Person, Entry.id, Entry.offered_category_id, Competition.id, Competition.title,
                Competition.year, OfferedCompetency.id, Competency.name, Category.name)
