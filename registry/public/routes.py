@@ -4,7 +4,10 @@ and their published results only.
 Each page is a function of its address alone (the language is the ``lang`` parameter, never
 the session), so that it can be cached by anyone: ``Cache-Control: public``, an ETag and a
 Last-Modified from the release and the publications (``public_results.*_validators``), and a
-304 answered before anything is rendered. The pages read no session and set no cookie.
+304 answered before anything is rendered. The pages never load the user and set no cookie;
+they carry ``Vary: Cookie`` (Flask adds it whenever anything looks at the session, as
+Flask-Login does after every request), so a shared cache keeps one copy for every visitor
+without a cookie, and staff get the very same page.
 """
 from __future__ import annotations
 
