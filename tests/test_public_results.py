@@ -293,9 +293,9 @@ def test_query_count_does_not_grow_with_the_data(app, client):
 def test_list_filters_and_hostile_values(app, client):
     regional, _o, _e, _org = released_competition(title="Региональный этап 2024")
     final, _o2, _e2, _org2 = released_competition(title="Финал 2025", stage="final", year=2025)
-    page = client.get(f"/public/?stage=final").text
+    page = client.get("/public/?stage=final").text
     assert "Финал 2025" in page and "Региональный этап 2024" not in page
-    page = client.get(f"/public/?year=2024").text
+    page = client.get("/public/?year=2024").text
     assert "Финал 2025" not in page and "Региональный этап 2024" in page
     page = client.get(f"/public/?region={regional.host_region_id}").text
     assert "Финал 2025" not in page and "Региональный этап 2024" in page
