@@ -253,7 +253,53 @@ def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure]
         preview_id = preview_target.id
         db.session.remove()
     figures.append(preview_figure(client, preview_id, floor_times, max(3, repeat // 6)))
+    figures.extend(public_figures(app, final_id, floor_times, repeat))
     return figures, facts
+
+
+def public_figures(app, final_id: int, floor_times: list[float], repeat: int) -> list[Figure]:
+    """The public pages of the synthetic final (6,000 entries), published and released, as an
+    anonymous visitor: the competition's page, its biggest competency's results, its medal
+    table; and the same page answered 304 to a client that holds its ETag."""
+    from sqlalchemy import select
+
+    from registry.extensions import db
+    from registry.models import Competition, OfferedCompetency
+    from registry.services import release, results
+
+    with app.app_context():
+        final = db.session.get(Competition, final_id)
+        start = time.perf_counter()
+        results.publish(final)
+        release.release(final)
+        db.session.commit()
+        published = time.perf_counter() - start
+        competency = db.session.scalar(select(OfferedCompetency.id)
+                                       .where(OfferedCompetency.competition_id == final_id)
+                                       .order_by(OfferedCompetency.id).limit(1))
+    visitor = app.test_client()
+
+    def get(url_, headers=None, status=200):
+        def call():
+            response = visitor.get(url_, headers=headers or {})
+            assert response.status_code == status, (url_, response.status_code)
+            response.get_data()
+        return call
+
+    base = f"/public/competitions/{final_id}"
+    etag = visitor.get(base).headers["ETag"]
+    note = f"published and released in {published:.1f} s"
+    return [
+        Figure("Public page of a released final (100 competencies × 60)",
+               timed(get(base), repeat), floor_times, "p95 < 100 ms", note),
+        Figure("Public results of one competency of the final",
+               timed(get(f"{base}/competencies/{competency}"), repeat), floor_times,
+               "p95 < 100 ms"),
+        Figure("Public medal table of the final (with its chart)",
+               timed(get(f"{base}/medals"), repeat), floor_times, "p95 < 100 ms"),
+        Figure("Public page of the final, revalidated (304)",
+               timed(get(base, {"If-None-Match": etag}, 304), repeat), floor_times, ""),
+    ]
 
 
 def preview_figure(client, competition_id: int, floor_times: list[float], repeat: int) -> Figure:

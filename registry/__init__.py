@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from .main.routes import bp as main_bp
     from .marking.routes import bp as marking_bp
     from .medals.routes import bp as medals_bp
+    from .public.routes import bp as public_bp
     from .registration.routes import bp as registration_bp
 
     app.register_blueprint(auth_bp)
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(tokens_bp, url_prefix="/admin")
+    app.register_blueprint(public_bp, url_prefix="/public")
 
 
 def _register_errors(app: Flask) -> None:

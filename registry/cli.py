@@ -288,6 +288,8 @@ def init_app(app) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(refdata_cli)
     app.cli.add_command(users_cli)
+    from .public import commands as _public_commands  # noqa: F401 (competitions release)
+
     app.cli.add_command(competitions_cli)
     app.cli.add_command(results_cli)
     from .demo.cli import demo_cli

@@ -111,6 +111,8 @@ FORM_PAGE = {
     "awards.special_revoke": "registration.person_detail",
     "competitions.offer": "competitions.detail",
     "competitions.reopen": "competitions.detail",
+    "competitions.release": "competitions.detail",
+    "competitions.public_points": "competitions.detail",
     "imports.cancel": "imports.participants",
     "imports.confirm": "imports.participants",
     "imports.results_cancel": "imports.results",

@@ -31,6 +31,8 @@ HEADER = ["Фамилия", "Имя", "Отчество", "Дата рожден
           "Компетенция", "Категория", "Команда", "Email", "Телефон",
           "Согласие на обработку ПДн"]
 GUARDIAN_HEADER = ["ФИО законного представителя", "Дата согласия законного представителя"]
+PUBLICATION_HEADER = ["Согласие на публикацию результатов",
+                      "Согласие законного представителя на публикацию результатов"]
 WELDING, COOKING, TEAMWORK = ("Сварочные технологии", "Поварское дело",
                               "Командная работа на производстве")
 
@@ -651,7 +653,7 @@ def test_template_download_opens_and_imports(app, client, login, competition):
     assert "attachment" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.data))
     sheet = workbook.worksheets[0]
-    assert [c.value for c in sheet[1]] == [*HEADER, *GUARDIAN_HEADER]
+    assert [c.value for c in sheet[1]] == [*HEADER, *GUARDIAN_HEADER, *PUBLICATION_HEADER]
     assert len(workbook.worksheets) == 2
     # filled in, the template imports
     sheet.append(person_row(born=date(2005, 3, 14)))
@@ -736,7 +738,7 @@ def test_template_has_the_guardian_columns_with_instructions(app, client, login,
     workbook = load_workbook(io.BytesIO(
         client.get(f"/competitions/{competition.id}/import/template.xlsx").data))
     header = [c.value for c in workbook.worksheets[0][1]]
-    assert header[-2:] == GUARDIAN_HEADER
+    assert header[-4:-2] == GUARDIAN_HEADER and header[-2:] == PUBLICATION_HEADER
     notes = [row[0].value for row in workbook.worksheets[1].iter_rows()]
     assert set(GUARDIAN_HEADER) <= set(notes)
 
@@ -785,5 +787,6 @@ def test_participants_export_carries_the_guardian_columns_back(app, tmp_path, co
                                                 "--output", str(out)])
     assert result.exit_code == 0, result.output
     header, row = out.read_bytes().decode("utf-8-sig").splitlines()[:2]
-    assert header.split(";")[-2:] == GUARDIAN_HEADER
-    assert row.split(";")[-2:] == ["Юнусова Г. Р.", "02.02.2024"]
+    assert header.split(";")[-4:-2] == GUARDIAN_HEADER
+    assert row.split(";")[-4:-2] == ["Юнусова Г. Р.", "02.02.2024"]
+    assert row.split(";")[-2:] == ["нет", "нет"]

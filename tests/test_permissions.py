@@ -101,6 +101,15 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "awards.offer_state": STAFF,
     "tokens.index": frozenset({"admin"}),
     "tokens.revoke": frozenset({"admin"}),
+    # the public pages (a released competition's published results) and their release
+    "public.index": "public",
+    "public.competition": "public",
+    "public.competency": "public",
+    "public.competition_medals": "public",
+    "public.medals": "public",
+    "public.search": "public",
+    "competitions.release": frozenset({"admin", "organiser"}),
+    "competitions.public_points": frozenset({"admin", "organiser"}),
 }
 
 
@@ -169,7 +178,22 @@ def _sample_objects() -> dict:
     objects["award"] = factories.make_special_award(objects["person"])
     objects["offer"] = factories.make_offer(objects["person"])
     objects["token"] = factories.make_api_token(objects["user"])
+    _publish_and_release(competition, objects)
     return objects
+
+
+def _publish_and_release(competition, objects) -> None:
+    """The sample competition's one entry published (written directly) and released, so
+    that the public pages have something to show."""
+    from registry.extensions import db
+    from registry.models import Publication, utcnow
+
+    db.session.add(Publication(
+        competition_id=competition.id, number=1, published_at=utcnow(),
+        snapshot={"standings": {str(objects["offered_category"].id):
+                                [[objects["entry"].id, None, 1, "gold"]]}}))
+    competition.released_at = utcnow()
+    db.session.commit()
 
 
 def _request(client, rule, objects):

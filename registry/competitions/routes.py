@@ -233,3 +233,44 @@ def reopen(competition_id: int):
         if attempt.ok:
             flash(_("Registration is open again."), "success")
     return redirect(url_for("competitions.detail", competition_id=competition.id))
+
+
+# --- the public pages: release, withdraw, points (services.release) ---------------------------
+
+@bp.route("/<int:competition_id>/release", methods=["POST"])
+@requires("competitions.manage")
+def release(competition_id: int):
+    """Release the published results to the public pages (``withdraw=1``: take them off)."""
+    from ..access import can_publish, require
+    from ..services import release as release_service
+
+    competition = db.get_or_404(Competition, competition_id)
+    require(can_publish, current_user, competition.id)
+    if ConfirmForm().validate_on_submit():
+        with refusals() as attempt:
+            if request.form.get("withdraw"):
+                release_service.withdraw(competition, actor=current_user)
+            else:
+                release_service.release(competition, actor=current_user)
+        if attempt.ok:
+            flash(_("The results are public now.") if competition.released_at
+                  else _("The results are no longer public."), "success")
+    return redirect(url_for("competitions.detail", competition_id=competition.id))
+
+
+@bp.route("/<int:competition_id>/public-points", methods=["POST"])
+@requires("competitions.manage")
+def public_points(competition_id: int):
+    """Whether the public pages show the points (``show=1``) or not."""
+    from ..access import can_publish, require
+    from ..services import release as release_service
+
+    competition = db.get_or_404(Competition, competition_id)
+    require(can_publish, current_user, competition.id)
+    if ConfirmForm().validate_on_submit():
+        with refusals() as attempt:
+            release_service.set_show_points(competition, bool(request.form.get("show")),
+                                            actor=current_user)
+        if attempt.ok:
+            flash(_("Changes saved."), "success")
+    return redirect(url_for("competitions.detail", competition_id=competition.id))

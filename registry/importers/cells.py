@@ -135,6 +135,26 @@ def award_cell(value) -> str | None:
     return AWARD_WORDS[name_key(written)]
 
 
+YES_WORDS = frozenset({"да", "д", "yes", "y", "1", "+", "true", "есть", "согласен",
+                       "согласна", "дано", "получено", "✓", "v"})
+NO_WORDS = frozenset({"нет", "н", "no", "n", "0", "-", "false", "не дано", "отказ"})
+
+
+def yes_no_cell(value) -> bool | None:
+    """«да» / «нет» (yes/no, 1/0, +/−): True or False; empty → None."""
+    if isinstance(value, bool):
+        return value
+    written = text(value)
+    if written is None:
+        return None
+    key = name_key(written).rstrip(".")
+    if key in YES_WORDS:
+        return True
+    if key in NO_WORDS:
+        return False
+    raise CellError(_("«%(value)s»: write «да» or «нет».", value=written[:60]))
+
+
 def name_cell(value) -> str | None:
     """A person's name: letters, not too long, no digits."""
     written = text(value)

@@ -57,6 +57,13 @@ SPEC = Spec(
             "Родитель (законный представитель)"), cells.limited(300)),
     Column("guardian_consent_date", "Дата согласия законного представителя", False,
            ("guardian consent date", "Согласие законного представителя"), cells.date_cell),
+    Column("publication_consent", "Согласие на публикацию результатов", False,
+           ("consent to publication", "Публикация результатов", "Согласие на публикацию"),
+           cells.yes_no_cell),
+    Column("guardian_publication_consent",
+           "Согласие законного представителя на публикацию результатов", False,
+           ("guardian consent to publication",
+            "Согласие законного представителя на публикацию"), cells.yes_no_cell),
     template_hint=True,
 )
 COLUMNS = SPEC.columns
@@ -69,6 +76,8 @@ class PlanRow(Row):
     birth_date: date | None = None
     consent_date: date | None = None
     guardian_consent_date: date | None = None
+    publication_consent: bool = False
+    guardian_publication_consent: bool = False
     region: Region | None = None
     organisation: Organisation | None = None    # an existing one; None = created on import
     competency: Competency | None = None
@@ -140,6 +149,11 @@ def _parse_row(ref: Reference, row: PlanRow) -> None:
             row.guardian_consent_date = None
         elif not row.value("guardian_name") and not row.has_problem("guardian_name"):
             row.problem("guardian_name", _("name the parent or guardian who gave the consent."))
+    row.publication_consent = bool(row.cell("publication_consent"))
+    row.guardian_publication_consent = bool(row.cell("guardian_publication_consent"))
+    if (row.guardian_publication_consent and row.guardian_consent_date is None
+            and not row.value("guardian_name") and not row.has_problem("guardian_name")):
+        row.problem("guardian_name", _("name the parent or guardian who gave the consent."))
 
     region_text = row.cell("region")
     if region_text is not None:

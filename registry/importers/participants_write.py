@@ -55,7 +55,9 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
                     organisation=organisations[(row.region.id, name_key(row.value("organisation")))],
                     email=row.value("email"), phone=row.value("phone"),
                     consent_date=row.consent_date, guardian_name=row.value("guardian_name"),
-                    guardian_consent_date=row.guardian_consent_date)
+                    guardian_consent_date=row.guardian_consent_date,
+                    publication_consent=row.publication_consent,
+                    guardian_publication_consent=row.guardian_publication_consent)
                 if row.identity in existing:
                     registration.fill_missing(existing[row.identity], data)
                 else:

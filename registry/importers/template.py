@@ -14,7 +14,8 @@ from .participants import COLUMNS
 from .spreadsheet import MAX_CELL_LENGTH
 
 WIDTHS = {"birth_date": 16, "consent_date": 26, "organisation": 40, "competency": 36,
-          "region": 28, "email": 28, "guardian_name": 36, "guardian_consent_date": 26}
+          "region": 28, "email": 28, "guardian_name": 36, "guardian_consent_date": 26,
+          "publication_consent": 22, "guardian_publication_consent": 28}
 
 
 def _column_help() -> dict[str, str]:
@@ -40,6 +41,11 @@ def _column_help() -> dict[str, str]:
                            "consent, full name."),
         "guardian_consent_date": _("For a minor: the date of the guardian's consent to "
                                    "processing personal data, DD.MM.YYYY."),
+        "publication_consent": _("Optional. «да» if the participant consented to the "
+                                 "publication of results (the full name on the public pages); "
+                                 "otherwise the surname and initials are shown."),
+        "guardian_publication_consent": _("For a minor: «да» if the parent or guardian "
+                                          "consented to the publication of results."),
     }
 
 

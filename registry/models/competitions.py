@@ -43,6 +43,10 @@ class Competition(Model):
     medallion_threshold: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     # The zone its times are shown in (a zoneinfo name); None: the registry's zone.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # Released to the public pages (``/public``) by an organiser; None: not public.
+    released_at: Mapped[datetime | None]
+    # The public pages show the points of each result only when the organiser chose so.
+    show_points: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     kind: Mapped[CompetitionKind] = relationship()

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, name_key, utcnow
@@ -74,6 +75,11 @@ class Person(Model):
     consent_date: Mapped[date | None]
     guardian_name: Mapped[str | None] = mapped_column(String(300))
     guardian_consent_date: Mapped[date | None]
+    # «Согласие на публикацию результатов»: the full name on public pages
+    # (``services.public_names``); for a minor, the guardian's.
+    publication_consent: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    guardian_publication_consent: Mapped[bool] = mapped_column(
+        default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

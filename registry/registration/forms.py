@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     SelectField,
@@ -61,11 +62,18 @@ class PersonForm(RegistryForm):
     guardian_consent_date = DateField(
         _l("Consent of the parent or guardian, date"), validators=[Optional()]
     )
+    publication_consent = BooleanField(
+        _l("Consent to the publication of results"),
+        description=_l("The full name on the public results pages; without it, the surname "
+                       "and initials."))
+    guardian_publication_consent = BooleanField(
+        _l("Parent's or guardian's consent to the publication of results (for minors)"))
     submit = SubmitField(_l("Save"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.guardian_consent_date.data and not (self.guardian_name.data or "").strip():
+        if ((self.guardian_consent_date.data or self.guardian_publication_consent.data)
+                and not (self.guardian_name.data or "").strip()):
             self.guardian_name.errors = [
                 *self.guardian_name.errors,
                 _l("Name the parent or guardian who gave the consent."),

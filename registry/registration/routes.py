@@ -142,6 +142,8 @@ def _person_data(form: PersonForm, *, actor) -> reg.PersonData:
         organisation=organisation, email=form.email.data, phone=form.phone.data,
         consent_date=form.consent_date.data, guardian_name=form.guardian_name.data,
         guardian_consent_date=form.guardian_consent_date.data,
+        publication_consent=form.publication_consent.data,
+        guardian_publication_consent=form.guardian_publication_consent.data,
     )
 
 

@@ -65,6 +65,10 @@ class PersonData:
     consent_date: date | None = None
     guardian_name: str | None = None
     guardian_consent_date: date | None = None
+    # «Согласие на публикацию результатов» (the full name on public pages:
+    # ``services.public_names``); for a minor, the guardian's.
+    publication_consent: bool = False
+    guardian_publication_consent: bool = False
 
 
 def _clean(text: str | None) -> str | None:
@@ -94,6 +98,9 @@ def _validate_person(data: PersonData) -> None:
         raise ServiceError(_("The consent date is in the future."), field="consent_date")
     if data.guardian_consent_date and data.guardian_consent_date > today:
         raise ServiceError(_("The consent date is in the future."), field="guardian_consent_date")
+    if data.guardian_publication_consent and not _clean(data.guardian_name):
+        raise ServiceError(_("Name the parent or guardian who gave the consent."),
+                           field="guardian_name")
     for field in ("last_name", "first_name", "middle_name", "guardian_name", "phone"):
         try:
             text.clean(getattr(data, field))
@@ -121,6 +128,8 @@ def person_values(data: PersonData) -> dict:
         "consent_date": data.consent_date,
         "guardian_name": _clean(data.guardian_name),
         "guardian_consent_date": data.guardian_consent_date,
+        "publication_consent": bool(data.publication_consent),
+        "guardian_publication_consent": bool(data.guardian_publication_consent),
     }
     values["identity_key"] = person_key(values["last_name"], values["first_name"],
                                         values["middle_name"], values["birth_date"])
@@ -195,6 +204,10 @@ def fill_missing(person: Person, data: PersonData) -> bool:
             value = _clean(value)
         if value is not None and getattr(person, field) is None:
             setattr(person, field, value)
+            changed = True
+    for field in ("publication_consent", "guardian_publication_consent"):
+        if getattr(data, field) and not getattr(person, field):
+            setattr(person, field, True)
             changed = True
     return changed
 

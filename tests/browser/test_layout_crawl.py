@@ -241,3 +241,61 @@ def test_every_page_fits_for_every_role(app, live_server, browser, role, csrf_en
     print(f"{role}: {len(visited)} pages × 2 languages × {len(SIZES)} sizes "
           f"in {time.monotonic() - started:.1f} s")
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:80])
+
+
+def _public_world():
+    """A released competition with long names, a team, points shown: what an anonymous
+    visitor can reach from /public."""
+    from datetime import date
+
+    from registry.services import release
+
+    from ..public_fixtures import marked
+
+    org = factories.make_organisation(
+        name="ГАПОУ «Оренбургский колледж экономики, информатики и сервиса имени В. И. Иванова»")
+    people = [factories.make_person(last_name=name, organisation=org, publication_consent=True,
+                                    birth_date=date(1999, 1, 1))
+              for name in ("Константинопольский-Щедрин", "Преображенская-Оболенская",
+                           "Алексеев", "Борисов")]
+    competition = factories.make_competition(
+        status="marking", title="Профессионалы 2024, региональный этап Оренбургской области")
+    marked(competition, "Сварочные технологии", people, ["90", "80", "70", "60"])
+    marked(competition, "Поварское дело", [[factories.make_person(), factories.make_person()],
+                                           [factories.make_person(), factories.make_person()]],
+           ["70", "60"])
+    results.publish(competition)
+    competition.show_points = True
+    release.release(competition)
+    db.session.commit()
+
+
+def _public_crawl(page, live_server, ids, failures) -> list[str]:
+    seen, queue, visited = {_shape("/public/")}, deque(["/public/"]), []
+    while queue and len(visited) < MAX_PAGES:
+        url = queue.popleft()
+        if not _visit(page, live_server, url, failures, "ru"):
+            continue
+        visited.append(url)
+        lang = "en" if "lang=en" in url else "ru"
+        _check(page, url, lang, ids, failures)
+        page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+        for link in _links(page, live_server):
+            if urlsplit(link).path.startswith("/public") and _shape(link) not in seen:
+                seen.add(_shape(link))
+                queue.append(link)
+    return visited
+
+
+def test_every_public_page_fits_for_an_anonymous_visitor(app, live_server, browser):
+    _public_world()
+    ids = _untranslated_ids()
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ru-RU")
+    page = context.new_page()
+    failures: list[str] = []
+    visited = _public_crawl(page, live_server, ids, failures)
+    context.close()
+    paths = {urlsplit(u).path for u in visited}
+    assert any("/competencies/" in p for p in paths) and "/public/medals" in paths, visited
+    assert any("lang=en" in u for u in visited), visited  # both languages were crawled
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures[:80])
