@@ -28,6 +28,9 @@ class Competition(Model):
         CheckConstraint("stage <> 'regional' OR host_region_id IS NOT NULL", name="regional_host"),
         CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates"),
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+        CheckConstraint("gold_min >= 1 AND silver_min >= 1 AND bronze_min >= 1 "
+                        "AND min_entries >= 1", name="medal_minimums"),
+        CheckConstraint("medallion_scale IN ('points', 'cis')", name="medallion_scale"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +46,17 @@ class Competition(Model):
     medallion_threshold: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     # The zone its times are shown in (a zoneinfo name); None: the registry's zone.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # Medal rules (services.medals.MedalRules): the least ranked in-competition entries of a
+    # category for gold, silver, bronze, and for it to be held at all; 1 = every medal.
+    gold_min: Mapped[int] = mapped_column(default=1, server_default="1")
+    silver_min: Mapped[int] = mapped_column(default=1, server_default="1")
+    bronze_min: Mapped[int] = mapped_column(default=1, server_default="1")
+    min_entries: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The WorldSkills scale (median competitor at 700) shown beside the points, and the
+    # scale the medallion threshold is on ("points" or "cis").
+    cis_scale: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    medallion_scale: Mapped[str] = mapped_column(String(10), default="points",
+                                                 server_default="points")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     kind: Mapped[CompetitionKind] = relationship()
