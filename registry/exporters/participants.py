@@ -25,7 +25,9 @@ from .queries import apply_competition_filters
 
 WIDTHS = {"last_name": 18, "first_name": 14, "middle_name": 18, "birth_date": 14, "region": 28,
           "organisation": 40, "competency": 36, "category": 16, "team": 20, "email": 26,
-          "phone": 18, "consent_date": 16, "guardian_name": 30, "guardian_consent_date": 16}
+          "phone": 18, "consent_date": 16, "guardian_name": 30, "guardian_consent_date": 16,
+          "out_of_competition": 12}
+YES_NO = {"ru": ("да", "нет"), "en": ("yes", "no")}  # words the importer reads back
 
 
 class ImportHeader:
@@ -55,7 +57,7 @@ class ParticipantsExporter(Exporter):
             Person.last_name, Person.first_name, Person.middle_name, Person.birth_date,
             person_region.name, Organisation.name, Competency.name, Category.name,
             Entry.team_name, Person.email, Person.phone, Person.consent_date,
-            Person.guardian_name, Person.guardian_consent_date,
+            Person.guardian_name, Person.guardian_consent_date, Entry.out_of_competition,
         ).select_from(Entry)
         query = (
             join_contest(join_members(columns, person_region))
@@ -69,7 +71,11 @@ class ParticipantsExporter(Exporter):
         fields = [c.key for c in COLUMNS]
         order = ["last_name", "first_name", "middle_name", "birth_date", "region", "organisation",
                  "competency", "category", "team", "email", "phone", "consent_date",
-                 "guardian_name", "guardian_consent_date"]
+                 "guardian_name", "guardian_consent_date", "out_of_competition"]
         index = [order.index(f) for f in fields]
+        yes, no = YES_NO.get(str(get_locale()), YES_NO["ru"])
+        flag = order.index("out_of_competition")
         for row in db.session.execute(query.execution_options(yield_per=1000)):
-            yield tuple(row[i] for i in index)
+            values = list(row)
+            values[flag] = yes if values[flag] else no
+            yield tuple(values[i] for i in index)

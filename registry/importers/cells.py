@@ -135,6 +135,25 @@ def award_cell(value) -> str | None:
     return AWARD_WORDS[name_key(written)]
 
 
+YES_WORDS = {"да": True, "нет": False, "yes": True, "no": False, "true": True,
+             "false": False, "1": True, "0": False, "истина": True, "ложь": False}
+
+
+def yes_no_cell(value) -> bool:
+    """«да» / «нет» (yes/no, 1/0, a spreadsheet's TRUE/FALSE); empty → False, since an
+    optional column left empty means «нет»; another word → ``CellError``."""
+    if isinstance(value, bool):
+        return value
+    written = text(value)
+    if written is None:
+        return False
+    found = YES_WORDS.get(written.casefold())
+    if found is None:
+        raise CellError(_("«%(value)s»: write «да» or «нет» (or leave the cell empty).",
+                          value=written[:60]))
+    return found
+
+
 def name_cell(value) -> str | None:
     """A person's name: letters, not too long, no digits."""
     written = text(value)

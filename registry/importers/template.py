@@ -40,6 +40,9 @@ def _column_help() -> dict[str, str]:
                            "consent, full name."),
         "guardian_consent_date": _("For a minor: the date of the guardian's consent to "
                                    "processing personal data, DD.MM.YYYY."),
+        "out_of_competition": _("Optional. «да» for a guest, foreign or over-age competitor "
+                                "who takes part out of competition (points, no place, no "
+                                "award); empty or «нет» otherwise. A team's rows agree."),
     }
 
 
