@@ -67,9 +67,10 @@ class MedalRules:
 
     def allows(self, award: str | None, ranked: int) -> bool:
         """Whether ``award`` may be given where ``ranked`` entries are ranked."""
-        minimum = {kinds.GOLD: self.gold, kinds.SILVER: self.silver,
-                   kinds.BRONZE: self.bronze}.get(award, 1)
-        return ranked >= minimum
+        return ranked >= self.minimums().get(award, 1)
+
+    def minimums(self) -> dict[str, int]:
+        return {kinds.GOLD: self.gold, kinds.SILVER: self.silver, kinds.BRONZE: self.bronze}
 
     @property
     def needs_scale(self) -> bool:
@@ -139,10 +140,11 @@ def awards(kind, ranked: Iterable[Standing], medallion_threshold: Decimal | None
     if not medal_rules.held(count):
         return [Standing(s.entry_id, s.total, s.rank) for s in ranked]
     sizes = Counter(s.rank for s in ranked)
+    withheld = {a for a, least in medal_rules.minimums().items() if count < least}
     found = []
     for s in ranked:
         award = rules.place_awards(s.rank, sizes[s.rank])
-        if not medal_rules.allows(award, count):
+        if award in withheld:  # the minimum for this medal is not reached
             award = None
         if award is None:
             value = (scaled or {}).get(s.entry_id) if medal_rules.threshold_on_cis else s.total

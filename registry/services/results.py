@@ -289,28 +289,29 @@ def rank_category(kind, threshold, offered: OfferedCategory, entries: list[Entry
     written. Entries out of competition are shown with their points, never ranked."""
     protocol = protocol or {}
     registered = [e for e in entries if e.status == RANKED_STATUS]
-    rankable = [e for e in registered if not is_out_of_competition(e)]
+    out = {e.id for e in entries if is_out_of_competition(e)}
+    rankable = [e for e in registered if e.id not in out]
     from_protocol = any(e.id in protocol for e in entries)
-    rows = {e.id: Row(e, None, out_of_competition=is_out_of_competition(e)) for e in entries}
-
-    def points(entry):
-        if from_protocol:
-            return protocol[entry.id].points if entry.id in protocol else None
-        return totals.get(entry.id)
+    rows = {e.id: Row(e, None, out_of_competition=e.id in out) for e in entries}
+    if from_protocol:
+        points = {entry_id: result.points for entry_id, result in protocol.items()}
+    else:
+        points = totals
 
     if from_protocol:
         ranked = [medals.Standing(e.id, protocol[e.id].points, protocol[e.id].place)
                   for e in rankable if e.id in protocol and protocol[e.id].place is not None]
     else:
         ranked = medals.rank([(e.id, totals.get(e.id)) for e in rankable])
-    scaled = (medals.cis_scores([s.total for s in ranked], [(e.id, points(e)) for e in registered])
+    scaled = (medals.cis_scores([s.total for s in ranked],
+                                [(e.id, points.get(e.id)) for e in registered])
               if medal_rules.needs_scale else {})
     for standing in medals.awards(kind, ranked, threshold, medal_rules, scaled):
         row = rows[standing.entry_id]
         row.rank, row.award = standing.rank, standing.award
     for entry in entries:
         row = rows[entry.id]
-        row.total, row.scaled = points(entry), scaled.get(entry.id)
+        row.total, row.scaled = points.get(entry.id), scaled.get(entry.id)
         result = protocol.get(entry.id)
         if result is not None and result.award and entry.status == RANKED_STATUS \
                 and not row.out_of_competition:
