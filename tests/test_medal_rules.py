@@ -568,3 +568,13 @@ def test_medal_table_by_points_beside_gold_first(app, tmp_path, client, login):
     assert 'data-testid="sort-points"' in page
     assert 'data-testid="sort-points"' not in client.get("/medals").text
     assert client.get("/medals?order=nonsense").status_code == 400
+
+
+def test_publish_confirmation_shows_a_category_below_the_minimum(app, client, login):
+    competition = factories.make_competition(min_entries=3)
+    offered = factories.make_offered(competition)
+    entries = [factories.register_entry(offered) for _ in range(2)]
+    _give_marks(offered, zip(entries, ["90", "80"], strict=True))
+    login(client, "organiser")
+    page = client.get(f"/results/{competition.id}/publish/confirm").text
+    assert f'data-testid="below-minimum-{offered.id}"' in page
