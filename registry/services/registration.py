@@ -388,9 +388,10 @@ def build_entry(offered: OfferedCategory, persons: list[Person], team_name: str 
 
 def bulk_create_entries(entries: list[tuple], *, actor=None) -> int:
     """Insert many entries, each ``(offered_category_id, team_name, [person_id, …])`` or with
-    a fourth item, out of competition (a bool), with their members, in two statements. The rules were checked by the caller (the importer's
-    plan uses ``eligibility_problems`` like ``register`` does); the database still refuses a
-    second entry of a person in one category."""
+    a fourth item, out of competition (a bool), with their members, in two statements. The
+    rules were checked by the caller (the importer's plan uses ``eligibility_problems`` like
+    ``register`` does); the database still refuses a second entry of a person in one
+    category."""
     if not entries:
         return 0
     now = utcnow()
