@@ -118,8 +118,18 @@ def users_ensure_admin():
 @click.option("--status", default="draft", show_default=True,
               type=click.Choice(STATUSES))
 @click.option("--medallion-threshold", help="Points for the medallion (Профессионалы only).")
+@click.option("--medallion-scale", type=click.Choice(("points", "cis")), default="points",
+              show_default=True, help="The scale of --medallion-threshold: points or the 700 "
+                                      "scale.")
+@click.option("--medal-minimums", default="1,1,1", show_default=True,
+              help="G,S,B: the least ranked in-competition entries of a competency and "
+                   "category for gold, silver and bronze (Moscow: 4,5,6).")
+@click.option("--min-entries", default="1", show_default=True,
+              help="The least ranked in-competition entries for it to be held (Moscow: 4).")
+@click.option("--cis-scale", is_flag=True, help="Show the WorldSkills 700 scale too.")
 def competitions_create(kind_text, year, stage, region_text, title, starts, ends, status,
-                        medallion_threshold):
+                        medallion_threshold, medallion_scale, medal_minimums, min_entries,
+                        cis_scale):
     """Create a competition; its id is printed alone on the last line."""
     kind = reference_service.find_kind(kind_text)
     if kind is None:
@@ -136,10 +146,24 @@ def competitions_create(kind_text, year, stage, region_text, title, starts, ends
         except InvalidOperation as error:
             raise click.BadParameter(f"not a number: {medallion_threshold!r}",
                                      param_hint="--medallion-threshold") from error
+    try:
+        gold, silver, bronze = competition_service.parse_medal_minimums(medal_minimums)
+    except ServiceError as error:
+        raise click.BadParameter(error.message, param_hint="--medal-minimums") from error
+    try:
+        least = int(min_entries.strip())
+    except ValueError:
+        least = 0
+    if not 1 <= least <= competition_service.MAX_MINIMUM:
+        raise click.BadParameter(
+            f"a whole number from 1 to {competition_service.MAX_MINIMUM}, not {min_entries!r}",
+            param_hint="--min-entries")
     data = competition_service.CompetitionData(
         kind=kind, year=year, stage=stage, host_region=region, title=title,
         starts_on=starts.date() if starts else None, ends_on=ends.date() if ends else None,
-        status=status, medallion_threshold=threshold,
+        status=status, medallion_threshold=threshold, medallion_scale=medallion_scale,
+        gold_min=gold, silver_min=silver, bronze_min=bronze, min_entries=least,
+        cis_scale=cis_scale,
     )
     try:
         competition = competition_service.create_competition(data)

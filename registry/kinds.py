@@ -113,10 +113,15 @@ class KindRules:
               medallion_threshold: Decimal | None = None) -> str | None:
         """The award of an entry at ``place`` that shares it with ``group_size`` entries."""
         award = self.place_awards(place, group_size)
-        if award is None and self.has_medallion and medallion_threshold is not None \
-                and total is not None and total >= medallion_threshold:
+        if award is None and self.earns_medallion(total, medallion_threshold):
             return MEDALLION
         return award
+
+    def earns_medallion(self, value: Decimal | None, threshold: Decimal | None) -> bool:
+        """Whether a non-medallist with ``value`` (points, or the 700 scale when the threshold
+        is set on it) reaches the medallion ``threshold``."""
+        return (self.has_medallion and threshold is not None and value is not None
+                and value >= threshold)
 
 
 def from_spec(spec: dict) -> KindRules:

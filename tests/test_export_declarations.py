@@ -77,7 +77,8 @@ def test_every_exporter_declares_filters_and_table_formats():
     assert set(TABLE_FORMATS) <= set(OUTPUT_FORMATS)
     names = {e: [f.name for f in x.filters] for e, x in EXPORTERS.items()}
     assert names["internships"] == ["competition", "region", "award"]
-    assert names["medals"] == ["kind", "year", "stage", "competition", "competency", "category"]
+    assert names["medals"] == ["kind", "year", "stage", "competition", "competency", "category",
+                               "order"]
 
 
 def test_register_refuses_bad_declarations():

@@ -130,6 +130,7 @@ FORM_PAGE = {
     "registration.entry_add_member": "registration.entry_detail",
     "registration.entry_remove_member": "registration.entry_detail",
     "registration.entry_status": "registration.entry_detail",
+    "registration.entry_out_of_competition": "registration.entry_detail",
     "registration.health_delete": "registration.health_edit",
     "tokens.revoke": "tokens.index",
 }

@@ -653,7 +653,8 @@ def test_template_download_opens_and_imports(app, client, login, competition):
     assert "attachment" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.data))
     sheet = workbook.worksheets[0]
-    assert [c.value for c in sheet[1]] == [*HEADER, *GUARDIAN_HEADER, *PUBLICATION_HEADER]
+    assert [c.value for c in sheet[1]] == [*HEADER, *GUARDIAN_HEADER, *PUBLICATION_HEADER,
+                                           "Вне конкурса"]
     assert len(workbook.worksheets) == 2
     # filled in, the template imports
     sheet.append(person_row(born=date(2005, 3, 14)))
@@ -738,7 +739,8 @@ def test_template_has_the_guardian_columns_with_instructions(app, client, login,
     workbook = load_workbook(io.BytesIO(
         client.get(f"/competitions/{competition.id}/import/template.xlsx").data))
     header = [c.value for c in workbook.worksheets[0][1]]
-    assert header[-4:-2] == GUARDIAN_HEADER and header[-2:] == PUBLICATION_HEADER
+    assert header[-5:-3] == GUARDIAN_HEADER and header[-3:-1] == PUBLICATION_HEADER
+    assert header[-1] == "Вне конкурса"
     notes = [row[0].value for row in workbook.worksheets[1].iter_rows()]
     assert set(GUARDIAN_HEADER) <= set(notes)
 
@@ -787,6 +789,6 @@ def test_participants_export_carries_the_guardian_columns_back(app, tmp_path, co
                                                 "--output", str(out)])
     assert result.exit_code == 0, result.output
     header, row = out.read_bytes().decode("utf-8-sig").splitlines()[:2]
-    assert header.split(";")[-4:-2] == GUARDIAN_HEADER
-    assert row.split(";")[-4:-2] == ["Юнусова Г. Р.", "02.02.2024"]
-    assert row.split(";")[-2:] == ["нет", "нет"]
+    assert header.split(";")[-5:-3] == GUARDIAN_HEADER
+    assert row.split(";")[-5:-3] == ["Юнусова Г. Р.", "02.02.2024"]
+    assert row.split(";")[-3:] == ["нет", "нет", "нет"]

@@ -56,6 +56,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "registration.team_create": frozenset({"admin", "organiser"}),
     "registration.entry_detail": STAFF,
     "registration.entry_status": frozenset({"admin", "organiser"}),
+    "registration.entry_out_of_competition": frozenset({"admin", "organiser"}),
     "registration.entry_add_member": frozenset({"admin", "organiser"}),
     "registration.entry_remove_member": frozenset({"admin", "organiser"}),
     "imports.results": frozenset({"admin", "organiser"}),

@@ -36,11 +36,32 @@ class CompetitionForm(RegistryForm):
         description=_l("Points at or above which a non-medallist gets the medallion for "
                        "excellence (Professionals only)."),
     )
+    medallion_scale = SelectField(
+        _l("Medallion threshold is on"), default="points",
+        choices=[("points", _l("the 100-point total")), ("cis", _l("the 700 scale"))])
     time_zone = StringField(
         _l("Time zone"), validators=[Optional()], filters=[lambda v: v.strip() if v else v],
         description=_l("A zone name such as Asia/Novosibirsk; leave empty for the registry's "
                        "zone (Europe/Moscow)."),
     )
+    # Medal rules (services.medals.MedalRules); empty: 1, every medal as before.
+    gold_min = IntegerField(
+        _l("Least entries for gold"), default=1,
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l("Ranked in-competition entries (teams count once) in a competency and "
+                       "category needed to award gold. The Moscow rule: 4, 5, 6 and 4."))
+    silver_min = IntegerField(_l("Least entries for silver"), default=1,
+                              validators=[Optional(), NumberRange(min=1, max=1000)])
+    bronze_min = IntegerField(_l("Least entries for bronze"), default=1,
+                              validators=[Optional(), NumberRange(min=1, max=1000)])
+    min_entries = IntegerField(
+        _l("Least entries to be held"), default=1,
+        validators=[Optional(), NumberRange(min=1, max=1000)],
+        description=_l("Below this the competency and category is «not held»: no awards."))
+    cis_scale = BooleanField(
+        _l("Show the WorldSkills 700 scale"),
+        description=_l("Beside the points: within a competency and category the median "
+                       "competitor is at 700 and one standard deviation is 100."))
     submit = SubmitField(_l("Save"))
 
 

@@ -72,6 +72,9 @@ def _form_data(form: CompetitionForm) -> competition_service.CompetitionData:
         status=form.status.data,
         medallion_threshold=form.medallion_threshold.data,
         time_zone=form.time_zone.data or None,
+        gold_min=form.gold_min.data or 1, silver_min=form.silver_min.data or 1,
+        bronze_min=form.bronze_min.data or 1, min_entries=form.min_entries.data or 1,
+        cis_scale=bool(form.cis_scale.data), medallion_scale=form.medallion_scale.data,
     )
 
 

@@ -78,6 +78,10 @@ class Exporter:
     def columns(self) -> list[Column]:
         raise NotImplementedError
 
+    def columns_for(self, filters: dict) -> list[Column]:
+        """The columns of an export with these filters (an option may add one)."""
+        return self.columns()
+
     def rows(self, filters: dict) -> Iterator[tuple]:
         """Yield one tuple per row, in column order, with typed values (int, Decimal, date)."""
         raise NotImplementedError

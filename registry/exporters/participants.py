@@ -26,8 +26,9 @@ from .queries import apply_competition_filters
 WIDTHS = {"last_name": 18, "first_name": 14, "middle_name": 18, "birth_date": 14, "region": 28,
           "organisation": 40, "competency": 36, "category": 16, "team": 20, "email": 26,
           "phone": 18, "consent_date": 16, "guardian_name": 30, "guardian_consent_date": 16,
-          "publication_consent": 16, "guardian_publication_consent": 16}
-YES_NO = {True: "да", False: "нет"}  # as the importer reads them (``cells.yes_no_cell``)
+          "publication_consent": 16, "guardian_publication_consent": 16,
+          "out_of_competition": 12}
+YES_NO = {"ru": ("да", "нет"), "en": ("yes", "no")}  # words the importer reads back
 
 
 class ImportHeader:
@@ -59,6 +60,7 @@ class ParticipantsExporter(Exporter):
             Entry.team_name, Person.email, Person.phone, Person.consent_date,
             Person.guardian_name, Person.guardian_consent_date,
             Person.publication_consent, Person.guardian_publication_consent,
+            Entry.out_of_competition,
         ).select_from(Entry)
         query = (
             join_contest(join_members(columns, person_region))
@@ -73,8 +75,10 @@ class ParticipantsExporter(Exporter):
         order = ["last_name", "first_name", "middle_name", "birth_date", "region", "organisation",
                  "competency", "category", "team", "email", "phone", "consent_date",
                  "guardian_name", "guardian_consent_date", "publication_consent",
-                 "guardian_publication_consent"]
+                 "guardian_publication_consent", "out_of_competition"]
         index = [order.index(f) for f in fields]
-        flags = {order.index("publication_consent"), order.index("guardian_publication_consent")}
+        yes, no = YES_NO.get(str(get_locale()), YES_NO["ru"])
+        flags = {order.index(f) for f in ("publication_consent", "guardian_publication_consent",
+                                          "out_of_competition")}
         for row in db.session.execute(query.execution_options(yield_per=1000)):
-            yield tuple(YES_NO[bool(row[i])] if i in flags else row[i] for i in index)
+            yield tuple((yes if row[i] else no) if i in flags else row[i] for i in index)

@@ -136,11 +136,13 @@ def render_xlsx(columns: list[Column], rows: Iterable[tuple], title: str = "Expo
 
 
 def _table_csv(exporter: Exporter, filters: dict, options: RenderOptions) -> Iterator[bytes]:
-    return render_csv(exporter.columns(), exporter.rows(filters), delimiter=options.delimiter)
+    return render_csv(exporter.columns_for(filters), exporter.rows(filters),
+                      delimiter=options.delimiter)
 
 
 def _table_xlsx(exporter: Exporter, filters: dict, options: RenderOptions) -> Iterator[bytes]:
-    return render_xlsx(exporter.columns(), exporter.rows(filters), title=str(exporter.label))
+    return render_xlsx(exporter.columns_for(filters), exporter.rows(filters),
+                       title=str(exporter.label))
 
 
 register_format(OutputFormat("xlsx", "Excel (XLSX)", "xlsx", XLSX_MIMETYPE, _table_xlsx))

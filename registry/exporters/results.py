@@ -20,6 +20,9 @@ PUBLICATION_LABELS = {
 }
 
 
+OUT_OF_COMPETITION = _l("out of competition")
+
+
 def _distinct(values):
     seen = []
     for value in values:
@@ -33,7 +36,8 @@ class ResultsExporter(Exporter):
     identifier = "results"
     label = _l("Results protocol")
     description = _l("Every entry with points, place and award as published; provisional "
-                     "results and competencies not held are marked.")
+                     "results, competencies not held and entries out of competition are "
+                     "marked; the 700 scale where the competition shows it.")
     filters = (*COMPETITION_FILTERS, COMPETENCY, CATEGORY)
 
     def columns(self):
@@ -45,6 +49,7 @@ class ResultsExporter(Exporter):
             Column(_l("Award"), width=14), Column(_l("Participants"), width=40),
             Column(_l("Team"), width=20), Column(_l("Region"), width=28),
             Column(_l("Organisation"), width=40), Column(_l("Entry status"), width=14),
+            Column(_l("Out of competition"), width=16), Column(_l("700 scale"), INTEGER, 10),
             Column(_l("Results"), width=16),
         ]
 
@@ -65,6 +70,7 @@ class ResultsExporter(Exporter):
             standings = published_standings(competition)
             for category in standings.categories:
                 state = ("not_held" if category.not_held is not None
+                         or category.below_minimum is not None
                          else "published" if category.published else "provisional")
                 if "competency" in filters and category.competency.id != filters["competency"].id:
                     continue
@@ -82,6 +88,8 @@ class ResultsExporter(Exporter):
                         _distinct(p.region.name for p in persons),
                         _distinct(p.organisation.name if p.organisation else None for p in persons),
                         label(ENTRY_STATUS_LABELS, row.entry.status),
+                        str(OUT_OF_COMPETITION) if row.out_of_competition else None,
+                        int(row.scaled) if row.scaled is not None else None,
                         str(PUBLICATION_LABELS[state]),
                     )
                 if not category.rows and category.not_held is not None:
@@ -90,5 +98,5 @@ class ResultsExporter(Exporter):
                         label(STAGE_LABELS, competition.stage),
                         competition.host_region.name if competition.host_region else None,
                         category.competency.name, category.category.name, None, None, None,
-                        None, None, None, None, None, str(PUBLICATION_LABELS[state]))
+                        None, None, None, None, None, None, None, str(PUBLICATION_LABELS[state]))
             db.session.expunge_all()  # keep memory flat across a whole season

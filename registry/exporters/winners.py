@@ -27,13 +27,38 @@ from ..models import (
 )
 from ..queries import join_contest, join_members
 from .base import DECIMAL, INTEGER, Column, Exporter, register
-from .filters import AWARD, CATEGORY, COMPETENCY, COMPETITION_FILTERS, REGION
+from .filters import AWARD, CATEGORY, COMPETENCY, COMPETITION_FILTERS, REGION, Filter
 from .queries import apply_competition_filters
 
 NOT_HELD = _l("not held")  # a competency declared not held (не состоялась)
 MEDAL_KINDS = (*kinds.MEDALS, kinds.MEDALLION)  # the columns of the medal table
 # Filters that choose contests: a personal special award belongs to none.
 CONTEST_FILTERS = (*COMPETITION_FILTERS, COMPETENCY, CATEGORY)
+# The medal table's ranking: gold first (the default), or by points, 4 per gold, 3 silver,
+# 2 bronze, 1 medallion (the WorldSkills member ranking).
+MEDAL_POINTS = {kinds.GOLD: 4, kinds.SILVER: 3, kinds.BRONZE: 2, kinds.MEDALLION: 1}
+ORDERS = {"medals": _l("gold first"), "points": _l("by points (4, 3, 2, 1)")}
+ORDER = Filter(
+    "order", _l("Ranking"), lambda text: text if text in ORDERS else None,
+    _l("Unknown ranking: %(value)s."), choices=lambda: list(ORDERS.items()),
+    help="medals (gold first, the default) or points (4 gold, 3 silver, 2 bronze, "
+         "1 medallion).")
+
+
+def medal_points(row) -> int:
+    """The points of a medal table row (region, gold, silver, bronze, medallion, …)."""
+    return sum(MEDAL_POINTS[kind] * count for kind, count in zip(MEDAL_KINDS, row[1:5],
+                                                                  strict=True))
+
+
+def gold_first(row):
+    """Gold, then silver, bronze, medallions; then the name."""
+    return (-row[1], -row[2], -row[3], -row[4], row[0])
+
+
+def by_points(row):
+    """Points (4, 3, 2, 1), then gold first."""
+    return (-medal_points(row), *gold_first(row))
 
 
 def _award_words(kind: str, title: str | None) -> str:
@@ -155,17 +180,27 @@ class MedalsExporter(Exporter):
     identifier = "medals"
     label = _l("Medal table by region")
     description = _l("Gold, silver, bronze and medallions by region from published results; "
-                     "a team's medal counts once, for its members' region.")
-    filters = CONTEST_FILTERS
+                     "a team's medal counts once, for its members' region; ranked gold first "
+                     "or by points (4 gold, 3 silver, 2 bronze, 1 medallion).")
+    filters = (*CONTEST_FILTERS, ORDER)
 
     def columns(self):
         return [Column(_l("Region"), width=36), Column(_l("Gold"), INTEGER, 10),
                 Column(_l("Silver"), INTEGER, 10), Column(_l("Bronze"), INTEGER, 10),
                 Column(_l("Medallions"), INTEGER, 12), Column(_l("Total medals"), INTEGER, 10)]
 
+    def columns_for(self, filters: dict) -> list[Column]:
+        """Ranked by points, the table has the points as its last column."""
+        points = [Column(_l("Points"), INTEGER, 10)] if filters.get("order") == "points" else []
+        return [*self.columns(), *points]
+
     def table(self, filters: dict) -> list[tuple]:
         """One GROUP BY over the awards: each records the region it counts for
-        (``services.awards.medal_region``: a team's medal counts once)."""
+        (``services.awards.medal_region``: a team's medal counts once). Rows: region, gold,
+        silver, bronze, medallion, total, and ranked by points (``filters["order"]``) the
+        points."""
+        filters = dict(filters)
+        order = filters.pop("order", None) or "medals"
         query = (
             select(Region.name, Award.kind, func.count())
             .select_from(Award)
@@ -182,8 +217,9 @@ class MedalsExporter(Exporter):
         rows = []
         for region, counter in tally.items():
             row = [counter[k] for k in MEDAL_KINDS]
-            rows.append((region, *row, sum(row)))
-        rows.sort(key=lambda r: (-r[1], -r[2], -r[3], -r[4], r[0]))
+            points = (medal_points((region, *row)),) if order == "points" else ()
+            rows.append((region, *row, sum(row), *points))
+        rows.sort(key=by_points if order == "points" else gold_first)
         return rows
 
     def rows(self, filters: dict):

@@ -136,12 +136,14 @@ def award_cell(value) -> str | None:
 
 
 YES_WORDS = frozenset({"да", "д", "yes", "y", "1", "+", "true", "есть", "согласен",
-                       "согласна", "дано", "получено", "✓", "v"})
-NO_WORDS = frozenset({"нет", "н", "no", "n", "0", "-", "false", "не дано", "отказ"})
+                       "согласна", "дано", "получено", "✓", "v", "истина"})
+NO_WORDS = frozenset({"нет", "н", "no", "n", "0", "-", "false", "не дано", "отказ", "ложь"})
 
 
 def yes_no_cell(value) -> bool | None:
-    """«да» / «нет» (yes/no, 1/0, +/−): True or False; empty → None."""
+    """«да» / «нет» (yes/no, 1/0, +/−, a spreadsheet's TRUE/FALSE): True or False; empty →
+    None (an optional column left empty: «нет» for the callers); another word →
+    ``CellError``."""
     if isinstance(value, bool):
         return value
     written = text(value)

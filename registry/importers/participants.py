@@ -64,6 +64,8 @@ SPEC = Spec(
            "Согласие законного представителя на публикацию результатов", False,
            ("guardian consent to publication",
             "Согласие законного представителя на публикацию"), cells.yes_no_cell),
+    Column("out_of_competition", "Вне конкурса", False,
+           ("Вне зачёта", "Вне зачета", "out of competition"), cells.yes_no_cell),
     template_hint=True,
 )
 COLUMNS = SPEC.columns
@@ -86,6 +88,7 @@ class PlanRow(Row):
     person: Person | None = None                # an existing one; None = created on import
     entry_status: str | None = None             # "new", "registered" (already), None
     team_key: str | None = None
+    out_of_competition: bool = False            # «Вне конкурса»: да / нет (empty = нет)
 
     @property
     def person_status(self) -> str | None:
@@ -171,6 +174,7 @@ def _parse_row(ref: Reference, row: PlanRow) -> None:
                        value=text, kind=ref.kind.short_name,
                        names=", ".join(f"«{c.name}»" for c in ref.kind.categories)))
 
+    row.out_of_competition = bool(row.cell("out_of_competition"))
     if row.value("team") is not None and not row.has_problem("team"):
         row.team_key = name_key(row.value("team"))
     if row.value("last_name") and row.value("first_name") and row.birth_date:

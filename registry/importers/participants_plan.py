@@ -47,6 +47,11 @@ class PlannedEntry:
     rows: list[PlanRow]
     existing: Entry | None = None               # already registered: skipped
 
+    @property
+    def out_of_competition(self) -> bool:
+        """«Вне конкурса» as the rows say (a team's rows must agree: ``_check_entry``)."""
+        return bool(self.rows) and self.rows[0].out_of_competition
+
 
 @dataclass
 class Counts:
@@ -197,7 +202,32 @@ def _shape(plan: ImportPlan, ref: Reference, group: PlannedEntry):
                                                      group.competency.is_team))
 
 
+def _check_out_of_competition(group: PlannedEntry) -> None:
+    """A team is out of competition as a whole; an entry already registered keeps its own
+    flag (it is changed on the entry's page, never silently by a file)."""
+    first = group.rows[0]
+    for row in group.rows[1:]:
+        if row.out_of_competition != first.out_of_competition:
+            row.problem("out_of_competition", _(
+                "the team «%(team)s» is out of competition in row %(row)d and not here: a team "
+                "takes part as a whole.", team=group.team_name, row=first.number)
+                if first.out_of_competition else _(
+                "the team «%(team)s» is in competition in row %(row)d: a team takes part as "
+                "a whole.", team=group.team_name, row=first.number))
+    existing = group.existing
+    if existing is not None and bool(existing.out_of_competition) != first.out_of_competition:
+        first.problem("out_of_competition", _(
+            "this entry is already registered out of competition; change it on the entry's "
+            "page.") if existing.out_of_competition else _(
+            "this entry is already registered in competition; change it on the entry's page."))
+
+
 def _check_entry(plan: ImportPlan, ref: Reference, group: PlannedEntry) -> None:
+    _check_shape(plan, ref, group)
+    _check_out_of_competition(group)
+
+
+def _check_shape(plan: ImportPlan, ref: Reference, group: PlannedEntry) -> None:
     offered = ref.offered.get((group.competency.id, group.category.id))
     shape = _shape(plan, ref, group)
     rows = group.rows

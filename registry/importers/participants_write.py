@@ -65,7 +65,7 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
             persons.update(registration.bulk_create_persons(list(new.values())))
             registration.bulk_create_entries(
                 [(offered[(group.competency.id, group.category.id)].id, group.team_name,
-                  [persons[row.identity] for row in group.rows])
+                  [persons[row.identity] for row in group.rows], group.out_of_competition)
                  for group in plan.entries if group.existing is None],
                 actor=actor)
         db.session.flush()

@@ -46,6 +46,9 @@ def _column_help() -> dict[str, str]:
                                  "otherwise the surname and initials are shown."),
         "guardian_publication_consent": _("For a minor: «да» if the parent or guardian "
                                           "consented to the publication of results."),
+        "out_of_competition": _("Optional. «да» for a guest, foreign or over-age competitor "
+                                "who takes part out of competition (points, no place, no "
+                                "award); empty or «нет» otherwise. A team's rows agree."),
     }
 
 

@@ -10,19 +10,19 @@ from ..exporters.base import EXPORTERS
 from ..exporters.filters import COMPETITION_FILTERS
 from ..exporters.forms import NO_CHOICE
 from ..exporters.service import clean, resolve_filters
-from ..exporters.winners import MedalsExporter
+from ..exporters.winners import ORDER, MedalsExporter
 from ..forms import RegistryForm
 from ..security import requires
 from ..services import ServiceError
 from . import figures
-from .queries import DEFAULT_SORT, SORT_COLUMNS, medal_table, sort_rows
+from .queries import DEFAULT_SORT, POINTS_SORT, SORT_COLUMNS, medal_table, sort_rows
 
 bp = Blueprint("medals", __name__)
 
-PAGE_FILTERS = COMPETITION_FILTERS  # kind, year, stage, competition
+PAGE_FILTERS = (*COMPETITION_FILTERS, ORDER)  # kind, year, stage, competition; the ranking
 COLUMN_LABELS = {"region": _l("Region"), "gold": _l("Gold"), "silver": _l("Silver"),
                  "bronze": _l("Bronze"), "medallion": _l("Medallions"),
-                 "total": _l("Total medals")}
+                 "total": _l("Total medals"), "points": _l("Points")}
 
 
 class MedalFilterForm(RegistryForm):
@@ -36,10 +36,14 @@ FilterForm = type("MedalTableFilterForm", (MedalFilterForm,),
                   {declared.name: declared.form_field() for declared in PAGE_FILTERS})
 
 
+def _order() -> str:
+    return "points" if request.args.get("order") == "points" else "medals"
+
+
 def _sort() -> tuple[str, str]:
     column = request.args.get("sort")
-    if column not in SORT_COLUMNS:
-        return DEFAULT_SORT
+    if column not in SORT_COLUMNS or (column == "points" and _order() != "points"):
+        return POINTS_SORT if _order() == "points" else DEFAULT_SORT
     direction = request.args.get("dir")
     if direction not in ("asc", "desc"):
         direction = "asc" if column == "region" else "desc"
@@ -66,11 +70,13 @@ def index():
             if refused.field in form:
                 form[refused.field].errors = [error]
         else:
-            rows = sort_rows(medal_table(filters), column, direction)
+            rows = sort_rows(medal_table(filters), column, direction, _order())
     download = {"identifier": "medals", "lang": str(get_locale()), "delimiter": ";", **raw}
     return render_template(
         "medals/index.html", form=form, filters=PAGE_FILTERS, rows=rows, error=error,
         chart=figures.medal_chart(rows), sort=column, direction=direction, raw=raw,
-        columns=SORT_COLUMNS, labels=COLUMN_LABELS, download=download,
+        columns=SORT_COLUMNS if _order() == "points" else SORT_COLUMNS[:-1],
+        labels=COLUMN_LABELS, download=download,
+        default_sort=POINTS_SORT if _order() == "points" else DEFAULT_SORT,
         description=EXPORTERS["medals"].description,
     ), 400 if error else 200  # a filter that names nothing: the error, never every region

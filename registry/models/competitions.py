@@ -28,6 +28,9 @@ class Competition(Model):
         CheckConstraint("stage <> 'regional' OR host_region_id IS NOT NULL", name="regional_host"),
         CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates"),
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+        CheckConstraint("gold_min >= 1 AND silver_min >= 1 AND bronze_min >= 1 "
+                        "AND min_entries >= 1", name="medal_minimums"),
+        CheckConstraint("medallion_scale IN ('points', 'cis')", name="medallion_scale"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +50,17 @@ class Competition(Model):
     released_at: Mapped[datetime | None]
     # The public pages show the points of each result only when the organiser chose so.
     show_points: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Medal rules (services.medals.MedalRules): the least ranked in-competition entries of a
+    # category for gold, silver, bronze, and for it to be held at all; 1 = every medal.
+    gold_min: Mapped[int] = mapped_column(default=1, server_default="1")
+    silver_min: Mapped[int] = mapped_column(default=1, server_default="1")
+    bronze_min: Mapped[int] = mapped_column(default=1, server_default="1")
+    min_entries: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The WorldSkills scale (median competitor at 700) shown beside the points, and the
+    # scale the medallion threshold is on ("points" or "cis").
+    cis_scale: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    medallion_scale: Mapped[str] = mapped_column(String(10), default="points",
+                                                 server_default="points")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     kind: Mapped[CompetitionKind] = relationship()

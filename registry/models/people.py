@@ -140,6 +140,8 @@ class Entry(Model):
     team_name: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="registered")
     status_reason: Mapped[str | None] = mapped_column(String(500))
+    # «вне конкурса»: marked and shown, never placed nor awarded (services.results)
+    out_of_competition: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     status_changed_at: Mapped[datetime | None]
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

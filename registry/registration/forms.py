@@ -91,11 +91,18 @@ class PersonEntryForm(PersonForm):
     submit = SubmitField(_l("Create and register"))
 
 
+OUT_OF_COMPETITION_HELP = _l("Marked and shown with the points, but no place and no award; "
+                              "not counted for the medal minimums (guests, foreign or "
+                              "over-age competitors).")
+
+
 class EntryForm(RegistryForm):
     person_id = HiddenField(validators=[DataRequired()])
     offered_category_id = SelectField(
         _l("Competency and category"), coerce=int_or_none, validators=[DataRequired()]
     )
+    out_of_competition = BooleanField(_l("Out of competition"),
+                                      description=OUT_OF_COMPETITION_HELP)
     submit = SubmitField(_l("Register"))
 
 
@@ -110,6 +117,8 @@ class TeamForm(RegistryForm):
         _l("Competency and category"), coerce=int_or_none, validators=[DataRequired()]
     )
     members = MultiCheckboxField(_l("Members"), coerce=int)
+    out_of_competition = BooleanField(_l("Out of competition"),
+                                      description=OUT_OF_COMPETITION_HELP)
     find = SubmitField(_l("Find members"))
     submit = SubmitField(_l("Register the team"))
 
@@ -118,6 +127,10 @@ class EntryStatusForm(RegistryForm):
     status = HiddenField(validators=[DataRequired()])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     confirmed = HiddenField()  # set by the confirmation page of a withdrawal or disqualification
+
+
+class OutOfCompetitionForm(RegistryForm):
+    out_of_competition = HiddenField(validators=[DataRequired()])  # "1" or "0"
 
 
 class AddMemberForm(RegistryForm):

@@ -47,6 +47,7 @@ from .forms import (
     EntryStatusForm,
     HealthDeleteForm,
     HealthForm,
+    OutOfCompetitionForm,
     PersonEntryForm,
     PersonForm,
     RemoveMemberForm,
@@ -324,6 +325,7 @@ def entry_create(competition_id: int):
         else:
             with refusals(form, _FIELD_ALIASES) as attempt:
                 reg.register(queries.offered_in(competition, form.offered_category_id.data), [person],
+                             out_of_competition=form.out_of_competition.data,
                              actor=current_user)
             if attempt.ok:
                 flash(REGISTERED.of(person), "success")
@@ -381,7 +383,8 @@ def team_create(competition_id: int):
         members = [candidates[i] for i in form.members.data if i in candidates]
         with refusals(form, _FIELD_ALIASES) as attempt:
             reg.register(queries.offered_in(competition, form.offered_category_id.data), members,
-                         team_name=form.team_name.data, actor=current_user)
+                         team_name=form.team_name.data,
+                         out_of_competition=form.out_of_competition.data, actor=current_user)
         if attempt.ok:
             flash(_("Team %(name)s registered.", name=quoted(form.team_name.data.strip())), "success")
             return redirect(url_for("registration.participants", competition_id=competition.id))
@@ -419,8 +422,27 @@ def entry_detail(entry_id: int):
     found = queries.find_persons(q) if q and entry.is_team else []
     return render_template("registration/entry_detail.html", q=q, found=found,
                            status_form=EntryStatusForm(), member_form=AddMemberForm(),
+                           out_form=OutOfCompetitionForm(),
                            remove_form=RemoveMemberForm(),
                            **_entry_context(entry))
+
+
+@bp.route("/entries/<int:entry_id>/out-of-competition", methods=["POST"])
+@requires("persons.manage")
+def entry_out_of_competition(entry_id: int):
+    """Mark the entry «вне конкурса», or back in competition."""
+    entry = db.get_or_404(Entry, entry_id)
+    form = OutOfCompetitionForm()
+    if form.validate_on_submit() and form.out_of_competition.data in ("0", "1"):
+        with refusals() as attempt:
+            reg.set_out_of_competition(entry, form.out_of_competition.data == "1",
+                                       actor=current_user)
+        if attempt.ok:
+            flash(_("Out of competition.") if entry.out_of_competition
+                  else _("In competition."), "success")
+    else:
+        flash(_("The form has expired"), "danger")
+    return redirect(url_for("registration.entry_detail", entry_id=entry_id))
 
 
 # Statuses that end an entry's part in the competition: a confirmation step comes first.

@@ -135,6 +135,35 @@ class CompetitionData:
     status: str = "draft"
     medallion_threshold: Decimal | None = None
     time_zone: str | None = None  # a zoneinfo name; None: the registry's zone
+    # Medal rules (services.medals.MedalRules): least ranked in-competition entries of a
+    # category for gold, silver, bronze and to be held; the 700 scale; the threshold's scale.
+    gold_min: int = 1
+    silver_min: int = 1
+    bronze_min: int = 1
+    min_entries: int = 1
+    cis_scale: bool = False
+    medallion_scale: str = "points"
+
+
+MAX_MINIMUM = 1000  # the least number of entries for a medal or to be held: at most this
+MAX_CIS_THRESHOLD = 1000  # a medallion threshold on the 700 scale: at most this
+MEDALLION_SCALES = ("points", "cis")
+
+
+def parse_medal_minimums(text: str) -> tuple[int, int, int]:
+    """«G,S,B» (the command line's ``--medal-minimums``) as three integers of at least 1;
+    else ServiceError."""
+    parts = [part.strip() for part in (text or "").split(",")]
+    try:
+        values = tuple(int(part) for part in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 3 or not all(1 <= v <= MAX_MINIMUM for v in values):
+        raise ServiceError(_("Give three whole numbers from 1 to %(high)d separated by commas "
+                             "(gold, silver, bronze), e.g. 4,5,6; got %(value)s.",
+                             high=MAX_MINIMUM, value=quoted(text or "")),
+                           field="gold_min")
+    return values
 
 
 def default_title(kind: CompetitionKind, year: int, stage: str, region: Region | None) -> str:
@@ -175,14 +204,27 @@ def competition_problems(data: CompetitionData) -> list[ServiceError]:
             problem(_("The dates must be close to the competition year %(year)d.",
                       year=data.year), field)
     threshold = data.medallion_threshold
-    if threshold is not None:
+    if data.medallion_scale not in MEDALLION_SCALES:
+        problem(_("The medallion threshold is on the points or on the 700 scale."),
+                "medallion_scale")
+    elif threshold is not None:
         if data.kind is not None and not kinds.rules(data.kind.slug).has_medallion:
             problem(_("The medallion for excellence is awarded only at %(kind)s.",
                       kind=", ".join(k.short_name for k in kinds.medallion_kinds())),
                     "medallion_threshold")
+        elif data.medallion_scale == "cis":
+            if not threshold.is_finite() or not Decimal(0) < threshold <= MAX_CIS_THRESHOLD:
+                problem(_("A medallion threshold on the 700 scale must be above 0 and at most "
+                          "%(high)d.", high=MAX_CIS_THRESHOLD), "medallion_threshold")
         elif not threshold.is_finite() or not Decimal(0) < threshold <= MAX_POINTS:
             problem(_("The medallion threshold must be above 0 and at most 100 points."),
                     "medallion_threshold")
+    for field_name in ("gold_min", "silver_min", "bronze_min", "min_entries"):
+        value = getattr(data, field_name)
+        if not isinstance(value, int) or isinstance(value, bool) \
+                or not 1 <= value <= MAX_MINIMUM:
+            problem(_("A least number of entries is a whole number from 1 to %(high)d.",
+                      high=MAX_MINIMUM), field_name)
     if data.time_zone is not None and not timezones.is_zone_name(data.time_zone):
         problem(_("«%(zone)s» is not a time zone name (e.g. Asia/Novosibirsk).",
                   zone=data.time_zone), "time_zone")
@@ -218,6 +260,10 @@ def _apply(competition: Competition, data: CompetitionData) -> None:
     competition.status = data.status
     competition.medallion_threshold = data.medallion_threshold
     competition.time_zone = data.time_zone or None
+    competition.gold_min, competition.silver_min = data.gold_min, data.silver_min
+    competition.bronze_min, competition.min_entries = data.bronze_min, data.min_entries
+    competition.cis_scale = bool(data.cis_scale)
+    competition.medallion_scale = data.medallion_scale
 
 
 def _snapshot(competition: Competition) -> dict:
@@ -233,6 +279,10 @@ def _snapshot(competition: Competition) -> dict:
         "medallion_threshold": (str(competition.medallion_threshold)
                                 if competition.medallion_threshold is not None else None),
         "time_zone": competition.time_zone,
+        "medal_minimums": [competition.gold_min, competition.silver_min, competition.bronze_min],
+        "min_entries": competition.min_entries,
+        "cis_scale": bool(competition.cis_scale),
+        "medallion_scale": competition.medallion_scale,
     }
 
 

@@ -352,8 +352,10 @@ def _check_offered(offered: OfferedCategory | None) -> OfferedCategory:
 
 
 def register(offered: OfferedCategory | None, persons: list[Person], *,
-             team_name: str | None = None, actor=None) -> Entry:
-    """Register one person, or a team of 2+ persons under ``team_name``."""
+             team_name: str | None = None, out_of_competition: bool = False,
+             actor=None) -> Entry:
+    """Register one person, or a team of 2+ persons under ``team_name``; ``out_of_competition``:
+    «вне конкурса» (marked, never placed nor awarded: ``services.results``)."""
     offered = _check_offered(offered)
     _check_open(offered.offered_competency.competition)
     team_name = _clean(team_name)
@@ -376,10 +378,12 @@ def register(offered: OfferedCategory | None, persons: list[Person], *,
     if problems:
         raise ServiceError(" ".join(problems), field="person")
     entry = build_entry(offered, persons, team_name, actor=actor)
+    entry.out_of_competition = bool(out_of_competition)
     db.session.flush()
     competition = offered.offered_competency.competition
     record("entry.create", entry, user=actor, competition_id=competition.id,
-           persons=[p.id for p in persons], team=team_name)
+           persons=[p.id for p in persons], team=team_name,
+           **({"out_of_competition": True} if out_of_competition else {}))
     return entry
 
 
@@ -395,23 +399,25 @@ def build_entry(offered: OfferedCategory, persons: list[Person], team_name: str 
     return entry
 
 
-def bulk_create_entries(entries: list[tuple[int, str | None, list[int]]], *, actor=None) -> int:
-    """Insert many entries, each ``(offered_category_id, team_name, [person_id, …])``, with
-    their members, in two statements. The rules were checked by the caller (the importer's
-    plan uses ``eligibility_problems`` like ``register`` does); the database still refuses a
-    second entry of a person in one category."""
+def bulk_create_entries(entries: list[tuple], *, actor=None) -> int:
+    """Insert many entries, each ``(offered_category_id, team_name, [person_id, …])`` or with
+    a fourth item, out of competition (a bool), with their members, in two statements. The
+    rules were checked by the caller (the importer's plan uses ``eligibility_problems`` like
+    ``register`` does); the database still refuses a second entry of a person in one
+    category."""
     if not entries:
         return 0
     now = utcnow()
     result = db.session.execute(
         insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
-        [{"offered_category_id": offered_id, "team_name": _clean(team), "status": "registered",
+        [{"offered_category_id": entry[0], "team_name": _clean(entry[1]), "status": "registered",
+          "out_of_competition": bool(entry[3]) if len(entry) > 3 else False,
           "created_at": now, "created_by_id": getattr(actor, "id", None)}
-         for offered_id, team, _persons in entries])
+         for entry in entries])
     members = [
-        {"entry_id": entry_id, "offered_category_id": offered_id, "person_id": person_id}
-        for (entry_id,), (offered_id, _team, person_ids) in zip(result, entries, strict=True)
-        for person_id in person_ids
+        {"entry_id": entry_id, "offered_category_id": entry[0], "person_id": person_id}
+        for (entry_id,), entry in zip(result, entries, strict=True)
+        for person_id in entry[2]
     ]
     db.session.execute(insert(EntryMember), members)
     return len(entries)
@@ -458,6 +464,20 @@ def remove_team_member(entry: Entry, person: Person, *, actor=None) -> Entry:
     record("entry.member_remove", entry, user=actor,
            competition_id=entry.offered_category.offered_competency.competition_id,
            person=person.id, name=person.full_name)
+    return entry
+
+
+def set_out_of_competition(entry: Entry, value: bool, *, actor) -> Entry:
+    """Mark an entry «вне конкурса» (guests, foreign or over-age competitors), or back in
+    competition: it changes the live standings; what is published changes on republication."""
+    value = bool(value)
+    if entry.out_of_competition == value:
+        return entry
+    entry.out_of_competition = value
+    record("entry.out_of_competition", entry, user=actor,
+           competition_id=entry.offered_category.offered_competency.competition_id,
+           old=not value, new=value)
+    db.session.flush()
     return entry
 
 

@@ -18,6 +18,15 @@ published only when an organiser has declared it not held (``declare_not_held``)
 
 A category whose results were imported from a paper protocol is ranked from the protocol
 (place as given, or computed from the points at import; award as stated, or by the rules).
+
+The competition's medal rules (``medals.MedalRules``: minimums per medal and to be held, the
+700 scale) apply as ``services.medals`` describes. An entry out of competition («вне
+конкурса») keeps its points (and its 700-scale score) but gets no place and no award, and is
+not counted: the others are ranked among themselves. A category whose ranked in-competition
+entries are fewer than the competition's minimum is not held (``below_minimum``). What was
+decided beyond the four snapshot columns (out of competition, the 700 scale, not held by the
+minimum) is published with the standings (``publication_content``: ``details``), so that a
+later change of a flag or a rule is a draft like any other.
 """
 from __future__ import annotations
 
@@ -59,6 +68,8 @@ class Row:
     rank: int | None = None
     award: str | None = None
     official_award: bool = False  # stated by a protocol, not computed
+    out_of_competition: bool = False  # «вне конкурса»: points shown, no place, no award
+    scaled: Decimal | None = None  # on the 700 scale (WorldSkills), when the competition shows it
 
     @property
     def ranked(self) -> bool:
@@ -74,6 +85,11 @@ class CategoryStandings:
     published_rows: list | None = None  # as that publication stored them (snapshot rows)
     draft_rows: list[Row] | None = None  # the live rows, when ``rows`` are the published ones
     not_held: CompetencyNotHeld | None = None
+    # not held by the competition's rule: its ``min_entries``, which the ranked in-competition
+    # entries did not reach (published: as published)
+    below_minimum: int | None = None
+    live_details: dict = field(default_factory=dict)  # ``category_details`` of the live rows
+    published_details: dict | None = None  # as the publication stored them
 
     @property
     def competency(self):
@@ -94,7 +110,14 @@ class CategoryStandings:
     @property
     def changed(self) -> bool:
         """Published, and the live marks give something else since."""
-        return self.published and self.published_rows != _snapshot_rows(self.live_rows)
+        return self.published and (
+            self.published_rows != _snapshot_rows(self.live_rows)
+            or (self.published_details or {}) != self.live_details)
+
+    @property
+    def scaled(self) -> bool:
+        """Some row has a score on the 700 scale (the column is shown)."""
+        return any(r.scaled is not None for r in self.rows)
 
     @property
     def marked(self) -> bool:
@@ -204,6 +227,26 @@ def published_categories(competition_id: int, found: list[Publication] | None = 
     return published
 
 
+def published_details(publication: Publication, offered_category_id: int) -> dict:
+    """What ``publication`` decided of a category beyond its rows (``category_details``)."""
+    return ((publication.snapshot or {}).get("details") or {}).get(str(offered_category_id), {})
+
+
+def category_details(rows: list[Row], below_minimum: int | None) -> dict:
+    """What a category's standings decided beyond the four snapshot columns, as JSON: the
+    entries out of competition, the 700-scale scores, the unmet minimum; {} when nothing."""
+    details: dict = {}
+    out = [row.entry.id for row in rows if row.out_of_competition]
+    if out:
+        details["out"] = out
+    scaled = {str(row.entry.id): str(row.scaled) for row in rows if row.scaled is not None}
+    if scaled:
+        details["scaled"] = scaled
+    if below_minimum is not None:
+        details["below_minimum"] = below_minimum
+    return details
+
+
 def not_held(competition_id: int) -> dict[int, CompetencyNotHeld]:
     """``{offered_competency_id: declaration}`` of the competition's competencies not held."""
     return {d.offered_competency_id: d for d in db.session.scalars(
@@ -212,47 +255,74 @@ def not_held(competition_id: int) -> dict[int, CompetencyNotHeld]:
         .where(OfferedCompetency.competition_id == competition_id))}
 
 
-def _published_rows(category: CategoryStandings, rows: list) -> list[Row]:
-    """The published snapshot rows of ``category`` as ``Row``s, on the entries loaded."""
+def _published_rows(category: CategoryStandings, rows: list, details: dict) -> list[Row]:
+    """The published snapshot rows of ``category`` as ``Row``s, on the entries loaded, with
+    what the publication decided of them (``details``)."""
     entries = {row.entry.id: row.entry for row in category.rows}
-    return [Row(entries[entry_id], Decimal(total) if total is not None else None, rank, award)
+    out, scaled = set(details.get("out", ())), details.get("scaled", {})
+    return [Row(entries[entry_id], Decimal(total) if total is not None else None, rank, award,
+                out_of_competition=entry_id in out,
+                scaled=Decimal(scaled[str(entry_id)]) if str(entry_id) in scaled else None)
             for entry_id, total, rank, award in rows if entry_id in entries]
 
 
+def is_out_of_competition(entry) -> bool:
+    """«вне конкурса» (the demo generator's records have no such flag: in competition)."""
+    return bool(getattr(entry, "out_of_competition", False))
+
+
+def _order(row: Row):
+    """Ranked by place; then out of competition by points; then the rest by entry."""
+    return (row.rank is None, row.rank or 0, not row.out_of_competition,
+            -row.total if row.out_of_competition and row.total is not None else 0,
+            row.entry.status != RANKED_STATUS, row.entry.id)
+
+
 def rank_category(kind, threshold, offered: OfferedCategory, entries: list[Entry],
-                  totals: dict, protocol: dict | None = None) -> CategoryStandings:
+                  totals: dict, protocol: dict | None = None,
+                  medal_rules: medals.MedalRules = medals.DEFAULT_RULES) -> CategoryStandings:
     """The standings of one offered category, with awards by the rules of ``kind`` (a slug or
-    ``kinds.KindRules``): pure, on what is loaded already. ``totals`` is ``{entry_id: total}``
-    and ``protocol`` ``{entry_id: ProtocolResult}``. ``offered`` needs only an ``id`` and
-    each entry an ``id`` and a ``status``, so that the demo generator ranks its own records
-    with it before they are written."""
+    ``kinds.KindRules``) and the competition's ``medal_rules``: pure, on what is loaded
+    already. ``totals`` is ``{entry_id: total}`` and ``protocol`` ``{entry_id:
+    ProtocolResult}``. ``offered`` needs only an ``id`` and each entry an ``id`` and a
+    ``status``, so that the demo generator ranks its own records with it before they are
+    written. Entries out of competition are shown with their points, never ranked."""
     protocol = protocol or {}
-    rankable = [e for e in entries if e.status == RANKED_STATUS]
+    registered = [e for e in entries if e.status == RANKED_STATUS]
+    out = {e.id for e in entries if is_out_of_competition(e)}
+    rankable = [e for e in registered if e.id not in out]
     from_protocol = any(e.id in protocol for e in entries)
-    rows = {e.id: Row(e, None) for e in entries}
+    rows = {e.id: Row(e, None, out_of_competition=e.id in out) for e in entries}
+    if from_protocol:
+        points = {entry_id: result.points for entry_id, result in protocol.items()}
+    else:
+        points = totals
+
     if from_protocol:
         ranked = [medals.Standing(e.id, protocol[e.id].points, protocol[e.id].place)
                   for e in rankable if e.id in protocol and protocol[e.id].place is not None]
-        for standing in medals.awards(kind, ranked, threshold):
-            row = rows[standing.entry_id]
-            row.total, row.rank, row.award = standing.total, standing.rank, standing.award
-        for entry in entries:
-            result = protocol.get(entry.id)
-            if result is None:
-                continue
-            rows[entry.id].total = result.points
-            if result.award and entry.status == RANKED_STATUS:
-                rows[entry.id].award, rows[entry.id].official_award = result.award, True
     else:
-        for entry in entries:
-            rows[entry.id].total = totals.get(entry.id)
-        for standing in medals.standings(
-                kind, [(e.id, totals.get(e.id)) for e in rankable], threshold):
-            row = rows[standing.entry_id]
-            row.rank, row.award = standing.rank, standing.award
-    ordered = sorted(rows.values(), key=lambda r: (
-        r.rank is None, r.rank or 0, r.entry.status != RANKED_STATUS, r.entry.id))
-    return CategoryStandings(offered, ordered, from_protocol)
+        ranked = medals.rank([(e.id, totals.get(e.id)) for e in rankable])
+    scaled = (medals.cis_scores([s.total for s in ranked],
+                                [(e.id, points.get(e.id)) for e in registered])
+              if medal_rules.needs_scale else {})
+    for standing in medals.awards(kind, ranked, threshold, medal_rules, scaled):
+        row = rows[standing.entry_id]
+        row.rank, row.award = standing.rank, standing.award
+    for entry in entries:
+        row = rows[entry.id]
+        row.total, row.scaled = points.get(entry.id), scaled.get(entry.id)
+        result = protocol.get(entry.id)
+        if result is not None and result.award and entry.status == RANKED_STATUS \
+                and not row.out_of_competition:
+            row.award, row.official_award = result.award, True
+    ordered = sorted(rows.values(), key=_order)
+    marked = from_protocol or any(r.total is not None for r in ordered)
+    below = (medal_rules.min_entries
+             if marked and not medal_rules.held(len(ranked))
+             and not any(r.official_award for r in ordered) else None)
+    return CategoryStandings(offered, ordered, from_protocol, below_minimum=below,
+                             live_details=category_details(ordered, below))
 
 
 def competition_standings(competition: Competition, offered_competency_id: int | None = None,
@@ -264,6 +334,7 @@ def competition_standings(competition: Competition, offered_competency_id: int |
     in ``draft_rows``); see ``published_standings``."""
     kind_slug = competition.kind.slug
     threshold = competition.medallion_threshold
+    medal_rules = medals.MedalRules.of(competition)
     offered_with = _offered_categories(competition.id, offered_competency_id)
     offered = [oc for oc, _declared in offered_with]
     declared = {oc.offered_competency_id: d for oc, d in offered_with if d is not None}
@@ -279,7 +350,8 @@ def competition_standings(competition: Competition, offered_competency_id: int |
     for entry in entries:
         by_category.setdefault(entry.offered_category_id, []).append(entry)
     categories = [
-        rank_category(kind_slug, threshold, oc, by_category.get(oc.id, []), totals, protocol)
+        rank_category(kind_slug, threshold, oc, by_category.get(oc.id, []), totals, protocol,
+                      medal_rules)
         for oc in sorted(offered, key=lambda oc: (oc.offered_competency.competency.name,
                                                   oc.category.position))
     ]
@@ -289,13 +361,16 @@ def competition_standings(competition: Competition, offered_competency_id: int |
         cat.not_held = declared.get(cat.offered.offered_competency_id)
         if cat.offered.id in published:
             cat.publication, cat.published_rows = published[cat.offered.id]
+            cat.published_details = published_details(cat.publication, cat.offered.id)
     result = CompetitionStandings(competition, categories, found[-1] if found else None,
                                   partial=offered_competency_id is not None)
     result.snapshot = snapshot(result)
     if as_published:
         for cat in categories:
             if cat.published:
-                cat.draft_rows, cat.rows = cat.rows, _published_rows(cat, cat.published_rows)
+                cat.draft_rows, cat.rows = cat.rows, _published_rows(
+                    cat, cat.published_rows, cat.published_details)
+                cat.below_minimum = cat.published_details.get("below_minimum")
     return result
 
 
@@ -314,6 +389,10 @@ def publication_content(standings: CompetitionStandings) -> dict:
                 for c in standings.categories if c.not_held is not None}
     if declared:
         content["not_held"] = declared
+    details = {str(c.offered.id): c.live_details for c in standings.categories
+               if c.live_details}
+    if details:
+        content["details"] = details
     return content
 
 

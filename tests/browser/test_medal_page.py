@@ -77,9 +77,17 @@ def test_medal_page_on_a_laptop_a_phone_and_paper(app, live_server, browser, csr
     page.locator('select[name="competition"]').select_option(str(competition.id))
     page.get_by_test_id("medal-filter").click()
     expect(page).to_have_url(f"{live_server}/medals?kind=&year=&stage=&competition="
-                             f"{competition.id}&sort=region&dir=desc")
+                             f"{competition.id}&order=&sort=region&dir=desc")
     expect(first_row).to_have_attribute("data-region",
                                         "Ханты-Мансийский автономный округ — Югра")
+
+    # ranked by points (4, 3, 2, 1): the points column appears and ranks the table
+    page.locator('select[name="order"]').select_option("points")
+    page.get_by_test_id("medal-filter").click()
+    expect(page.get_by_test_id("sort-points")).to_be_visible()
+    page.locator('select[name="order"]').select_option("")
+    page.get_by_test_id("medal-filter").click()
+    expect(page.get_by_test_id("sort-points")).to_have_count(0)
 
     # printed: the chart keeps its width on the page, nothing cut at the right edge
     page.emulate_media(media="print")
