@@ -164,7 +164,7 @@ def test_template_explains_the_consent_columns(app, client, login, competition):
     workbook = load_workbook(io.BytesIO(
         client.get(f"/competitions/{competition.id}/import/template.xlsx").data))
     header = [c.value for c in workbook.worksheets[0][1]]
-    assert header[-2:] == PUBLICATION_HEADER
+    assert header[-3:-1] == PUBLICATION_HEADER  # before «Вне конкурса»
     notes = [row[0].value for row in workbook.worksheets[1].iter_rows()]
     assert set(PUBLICATION_HEADER) <= set(notes)
 
@@ -191,7 +191,7 @@ def test_export_carries_the_consent_back_into_the_import(app, tmp_path, competit
     data = out.read_bytes()
     if fmt == "csv":
         lines = data.decode("utf-8-sig").splitlines()
-        assert lines[0].split(";")[-2:] == PUBLICATION_HEADER
+        assert lines[0].split(";")[-3:-1] == PUBLICATION_HEADER  # before «Вне конкурса»
     target = factories.make_competition(title="Профессионалы 2025", year=2025)
     plan = build_plan(target, data, filename=out.name)
     assert plan.ok, [str(p) for p in plan.problems]
