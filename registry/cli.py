@@ -186,3 +186,6 @@ def init_app(app) -> None:
     from .demo.cli import demo_cli
 
     app.cli.add_command(demo_cli)
+    from .diplomas.cli import diplomas_command
+
+    app.cli.add_command(diplomas_command)

@@ -31,6 +31,7 @@ NAV = [
     NavItem("admin.users", _l("Users"), "admin"),
     NavItem("admin.regions", _l("Regions"), "admin"),
     NavItem("admin.competencies", _l("Competencies"), "admin"),
+    NavItem("diplomas.templates", _l("Diploma templates"), "admin"),
 ]
 
 # in the order shown
