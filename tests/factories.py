@@ -248,3 +248,12 @@ def make_offer(person, **overrides):
     offer = create_offer(person, data, actor=None)
     db.session.commit()
     return offer
+
+
+def make_diploma(person):
+    """A diploma of the person's first award or entry, issued by the system."""
+    from registry.services import diplomas
+
+    diploma = diplomas.issue(diplomas.person_subjects(person)[:1])[0]
+    db.session.commit()
+    return diploma

@@ -97,6 +97,15 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "awards.offer_new": STAFF,
     "awards.offer_edit": STAFF,
     "awards.offer_state": STAFF,
+    "diplomas.competition": STAFF,
+    "diplomas.competition_download": STAFF,
+    "diplomas.person": STAFF,
+    "diplomas.person_download": STAFF,
+    "diplomas.templates": frozenset({"admin"}),
+    "diplomas.template_edit": frozenset({"admin"}),
+    "diplomas.template_reset": frozenset({"admin"}),
+    "diplomas.template_preview": frozenset({"admin"}),
+    "diplomas.verify": "public",
 }
 
 
@@ -140,6 +149,7 @@ def _sample_args(rule, objects) -> dict:
                    "assignment_id": objects["assignment"].id})
     values.update({"identifier": "participants", "award_id": objects["award"].id,
                    "offer_id": objects["offer"].id})
+    values.update({"kind": "gold", "code": objects["diploma"].code})
     missing = set(rule.arguments) - set(values)
     assert not missing, f"no sample value for {missing} in {rule.rule}: add one to _sample_args"
     return {name: values[name] for name in rule.arguments}
@@ -161,6 +171,7 @@ def _sample_objects() -> dict:
     objects["assignment"] = factories.make_assignment(objects["offered_competency"])
     objects["award"] = factories.make_special_award(objects["person"])
     objects["offer"] = factories.make_offer(objects["person"])
+    objects["diploma"] = factories.make_diploma(objects["person"])
     return objects
 
 

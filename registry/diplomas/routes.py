@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import access
+from .. import access, transaction
 from ..extensions import db
 from ..labels import AWARD_LABELS
 from ..models import DIPLOMA_KINDS, Competition, Person, utcnow
@@ -210,6 +210,7 @@ def verify(code: str):
                                    wait=int(wait.wait) + 1)
         return response, 429, {"Retry-After": str(int(wait.wait) + 1)}
     if diploma is None:
+        transaction.keep()  # the failed lookup counts, though the answer is a 404
         return render_template("diplomas/verify.html", diploma=None, throttled=False), 404
     return render_template("diplomas/verify.html", diploma=diploma, throttled=False,
                            today=date.today())
