@@ -253,6 +253,9 @@ def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure]
         preview_id = preview_target.id
         db.session.remove()
     figures.append(preview_figure(client, preview_id, floor_times, max(3, repeat // 6)))
+    from .diplomas import figures as diploma_figures
+
+    figures += diploma_figures(app)
     return figures, facts
 
 
