@@ -28,6 +28,7 @@ from .templates import (
 )
 
 __all__ = [
+    "render_module", "templates_module",
     "FORMATS", "VERIFY_PATH", "Bundle", "bundle", "generate_bulk", "public_base", "verify_url",
     "REVOCATION_REASONS", "Subject", "competition_subjects", "find", "issue", "overview",
     "person_subjects", "revocation_reason", "revoke_for_award", "revoked_in",
