@@ -514,3 +514,12 @@ def test_the_diplomas_command_writes_a_pdf_or_a_zip(app, season, tmp_path):
     unknown = runner.invoke(args=["diplomas", "--competition", "999999", "--output",
                                   str(tmp_path / "x.pdf")])
     assert unknown.exit_code != 0 and "999999" in unknown.output
+
+
+def test_characters_outside_the_font_do_not_break_a_diploma():
+    person = factories.make_person(last_name="Ли 李", first_name="Анна😀")
+    factories.make_special_award(person, title="Приз 🏆 спонсора")
+    pdf = service.bundle(service.issue(service.person_subjects(person)), "pdf", "x").data
+    db.session.commit()
+    pages = _pages(pdf)
+    assert len(pages) == 1 and "Ли" in pages[0] and "Анна" in pages[0]
