@@ -248,6 +248,8 @@ def test_revocation_after_a_corrected_republication(season, client, login):
     assert medallion.code in listing.text and gold.code in listing.text
     missing = int(re.search(r'data-testid="diplomas-missing">(\d+)<', listing.text).group(1))
     assert missing == 4  # every award changed (Егоров gold, Алексеева silver …)
+    to_issue = listing.text.split('data-testid="diplomas-to-issue"')[1].split("</section>")[0]
+    assert "Егоров Иван" in to_issue and "Дмитриев" not in to_issue
     response = client.post(f"/competitions/{competition.id}/diplomas", data={"format": "pdf"})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pages = [_flat(p) for p in _pages(response.data)]
@@ -349,6 +351,8 @@ def test_one_diploma_from_the_persons_page(season, client, login):
     assert "attachment" in response.headers["Content-Disposition"]
     text = _flat(_pages(response.data)[0])
     assert "Алексеева Мария Петровна" in text and "Диплом победителя" in text
+    issued = _diploma_of("Алексеева", "gold")
+    assert issued.code in client.get(f"/persons/{person.id}/diplomas").text
     entry = next(s for s in subjects if s.startswith("entry:"))
     certificate = client.post(f"/persons/{person.id}/diplomas", data={"subject": entry})
     assert "Сертификат участника" in _flat(_pages(certificate.data)[0])

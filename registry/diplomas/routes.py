@@ -95,7 +95,8 @@ def person(person_id: int):
     person = db.get_or_404(Person, person_id)
     subjects = service.person_subjects(person)
     return render_template("diplomas/person.html", person=person, form=OneForm(),
-                           subjects=[(s, _subject_value(s)) for s in subjects])
+                           subjects=[(s, _subject_value(s)) for s in subjects],
+                           issued=service.of_person(person))
 
 
 @bp.route("/persons/<int:person_id>/diplomas", methods=["POST"])

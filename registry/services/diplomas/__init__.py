@@ -9,6 +9,7 @@ from .issue import (
     competition_subjects,
     find,
     issue,
+    of_person,
     overview,
     person_subjects,
     revocation_reason,
@@ -30,7 +31,7 @@ from .templates import (
 __all__ = [
     "render_module", "templates_module",
     "FORMATS", "VERIFY_PATH", "Bundle", "bundle", "generate_bulk", "public_base", "verify_url",
-    "REVOCATION_REASONS", "Subject", "competition_subjects", "find", "issue", "overview",
+    "REVOCATION_REASONS", "Subject", "competition_subjects", "find", "issue", "of_person", "overview",
     "person_subjects", "revocation_reason", "revoke_for_award", "revoked_in",
     "DEFAULT_TEMPLATES", "LIMITS", "TEXT_FIELDS", "Wording", "check_background",
     "reset_template", "save_template", "templates", "wording",

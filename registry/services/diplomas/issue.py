@@ -285,6 +285,13 @@ def revoked_in(competition: Competition) -> list[Diploma]:
         .order_by(Diploma.revoked_at.desc(), Diploma.id.desc())))
 
 
+def of_person(person: Person) -> list[Diploma]:
+    """Every diploma issued to ``person``, the latest first, revoked ones too."""
+    return list(db.session.scalars(
+        select(Diploma).where(Diploma.person_id == person.id)
+        .order_by(Diploma.issued_at.desc(), Diploma.id.desc())))
+
+
 def overview(competition: Competition) -> dict:
     """Counts for the competition's diplomas page: awards' diplomas due, issued and
     current, revoked, and those due that have none (to issue or reissue)."""
