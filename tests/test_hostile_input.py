@@ -109,6 +109,8 @@ FORM_PAGE = {
     "awards.special_revoke": "registration.person_detail",
     "competitions.offer": "competitions.detail",
     "competitions.reopen": "competitions.detail",
+    "diplomas.competition_download": "diplomas.competition",
+    "diplomas.template_reset": "diplomas.template_edit",
     "imports.cancel": "imports.participants",
     "imports.confirm": "imports.participants",
     "imports.results_cancel": "imports.results",
@@ -136,7 +138,10 @@ FORM_QUERY = {
 # Score sheets are for the assigned (chief) expert; everything else is tried as admin.
 AS_EXPERT = {"marking.sheet", "marking.sheet_submit", "marking.sheet_confirm",
              "marking.sheet_unlock", "marking.sheet_history"}
-MAY_CHANGE = {"auth.login": {"login_throttles"}, "exports.download": {"audit_log"}}
+MAY_CHANGE = {"auth.login": {"login_throttles"}, "exports.download": {"audit_log"},
+              # a download issues the diplomas it prints
+              "diplomas.competition_download": {"diplomas", "audit_log"},
+              "diplomas.person_download": {"diplomas", "audit_log"}}
 # These redirect after a success without a flash message.
 SILENT_SUCCESS = {"marking.criterion_delete", "marking.aspect_delete"}
 
