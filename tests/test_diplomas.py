@@ -426,7 +426,7 @@ def test_an_edited_template_is_printed_and_previewed(season, client, login):
     assert response.status_code == 302
     stored = db.session.get(DiplomaTemplate, "gold")
     assert stored.background_type == "png" and stored.signatory_2 is None
-    preview = client.get("/admin/diplomas/gold/preview")
+    preview = client.get("/admin/diplomas/gold/preview.pdf")
     assert preview.status_code == 200 and preview.mimetype == "application/pdf"
     text = _flat(_pages(preview.data)[0])
     assert "Диплом I степени" in text and "Иванова Мария Петровна" in text

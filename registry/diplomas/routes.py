@@ -175,7 +175,7 @@ SAMPLE = {
 }
 
 
-@bp.route("/admin/diplomas/<kind>/preview")
+@bp.route("/admin/diplomas/<kind>/preview.pdf")
 @requires("diplomas.templates")
 def template_preview(kind: str):
     """The template drawn with made-up data, and a code that verifies nothing."""
