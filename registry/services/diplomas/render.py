@@ -129,7 +129,9 @@ class Sheet:
         y += 4
         if diploma.competition_printed:
             y = self._fit(diploma.competition_printed, y, 14, lines=2, floor=9)
-        stage = ", ".join(p for p in (details.get("stage"), details.get("region")) if p)
+        title = (diploma.competition_printed or "").casefold()
+        stage = ", ".join(p for p in (details.get("stage"), details.get("region"))
+                          if p and p.casefold() not in title)  # not twice
         if stage:
             y = self._fit(stage, y + 1, 12, lines=1)
         where = []
@@ -144,7 +146,9 @@ class Sheet:
         if details.get("granted_by"):
             y = self._fit(details["granted_by"], y + 1, 11)
         if wording.footer:
-            self._fit(wording.footer, 146, 10, lines=2, floor=7)
+            side = QR_SIZE + 10  # centred, clear of the QR code's column
+            self._fit(wording.footer, 146, 10, lines=2, floor=7, x=MARGIN + side,
+                      width=TEXT_W - 2 * side)
         # the bottom: issuer and signatories on the left, the QR code on the right
         left_w = PAGE_W - 2 * MARGIN - QR_SIZE - 10
         bottom = 162.0
