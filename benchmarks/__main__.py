@@ -254,6 +254,9 @@ def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure]
         db.session.remove()
     figures.append(preview_figure(client, preview_id, floor_times, max(3, repeat // 6)))
     figures.extend(public_figures(app, final_id, floor_times, repeat))
+    from .diplomas import figures as diploma_figures
+
+    figures += diploma_figures(app)
     return figures, facts
 
 

@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .awards.routes import bp as awards_bp
     from .competitions.routes import bp as competitions_bp
+    from .diplomas.routes import bp as diplomas_bp
     from .exporters.routes import bp as exports_bp
     from .importers.routes import bp as imports_bp
     from .main.routes import bp as main_bp
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(tokens_bp, url_prefix="/admin")
     app.register_blueprint(public_bp, url_prefix="/public")
+    app.register_blueprint(diplomas_bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -189,6 +189,12 @@ def can_assign(user, competition_id: int) -> bool:
     return has_permission(user, "marking.assign")
 
 
+@_rule(_l("Your role does not issue diplomas."), seen=lambda user, _id: True)
+def can_issue_diplomas(user, competition_id: int) -> bool:
+    """Who issues and prints the diplomas of a competition (any competition today)."""
+    return _authenticated(user) and has_permission(user, "diplomas.issue")
+
+
 # --- enforcing -------------------------------------------------------------------------------
 
 def _refusal(predicate, user, object_id, message=None) -> NotAllowed | None:

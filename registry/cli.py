@@ -322,3 +322,6 @@ def init_app(app) -> None:
     from .api.cli import tokens_cli
 
     app.cli.add_command(tokens_cli)
+    from .diplomas.cli import diplomas_command
+
+    app.cli.add_command(diplomas_command)

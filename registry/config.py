@@ -32,6 +32,9 @@ DEFAULTS = {
     "DEBUG": False,
     # Behind one reverse proxy: trust its X-Forwarded-For/-Proto/-Host (REGISTRY_PROXY_FIX=1).
     "PROXY_FIX": False,
+    # The address printed on diplomas under their QR code (…/verify/<code>); without it, the
+    # address of the request (the CLI then prints http://127.0.0.1:5000).
+    "REGISTRY_PUBLIC_URL": None,
 }
 
 
@@ -75,6 +78,8 @@ def load(app, overrides: dict | None = None) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if os.environ.get("REGISTRY_PROXY_FIX") == "1":
         app.config["PROXY_FIX"] = True
+    if os.environ.get("REGISTRY_PUBLIC_URL"):
+        app.config["REGISTRY_PUBLIC_URL"] = os.environ["REGISTRY_PUBLIC_URL"]
     if os.environ.get("REGISTRY_TIMEZONE"):
         app.config["REGISTRY_TIMEZONE"] = os.environ["REGISTRY_TIMEZONE"]
     if overrides:

@@ -32,6 +32,7 @@ NAV = [
     NavItem("tokens.index", _l("API tokens"), "admin"),
     NavItem("admin.regions", _l("Regions"), "admin"),
     NavItem("admin.competencies", _l("Competencies"), "admin"),
+    NavItem("diplomas.templates", _l("Diploma templates"), "admin"),
 ]
 
 # in the order shown

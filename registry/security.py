@@ -48,6 +48,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "offers.view": frozenset({ADMIN, ORGANISER, COORDINATOR}),
     "offers.manage": frozenset({ADMIN, ORGANISER, COORDINATOR}),
     "audit.view": frozenset({ADMIN, ORGANISER}),
+    # Diplomas: issued (and printed) by staff for a competition or a person; their templates
+    # are the administrators'. Verification (/verify/<code>) is public.
+    "diplomas.issue": frozenset({ADMIN, ORGANISER, COORDINATOR}),
+    "diplomas.templates": frozenset({ADMIN}),
 }
 
 

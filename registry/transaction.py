@@ -31,10 +31,19 @@ def refuse() -> None:
         g._transaction_refused = True
 
 
+def keep() -> None:
+    """The current request commits although it answers 4xx: what it wrote is the record of
+    the refusal itself (an unknown diploma code counted by the rate limit of ``/verify``)."""
+    if has_request_context():
+        g._transaction_keep = True
+
+
 def init_app(app) -> None:
     @app.after_request
     def _end_transaction(response):
-        if response.status_code >= 400 or g.pop("_transaction_refused", False):
+        kept = g.pop("_transaction_keep", False)
+        refused = g.pop("_transaction_refused", False)
+        if refused or response.status_code >= 500 or (response.status_code >= 400 and not kept):
             db.session.rollback()
         else:
             db.session.commit()

@@ -260,3 +260,12 @@ def make_api_token(user, scopes=("read",), **options):
     db.session.commit()
     token.secret = secret
     return token
+
+
+def make_diploma(person):
+    """A diploma of the person's first award or entry, issued by the system."""
+    from registry.services import diplomas
+
+    diploma = diplomas.issue(diplomas.person_subjects(person)[:1])[0]
+    db.session.commit()
+    return diploma

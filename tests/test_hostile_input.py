@@ -113,6 +113,8 @@ FORM_PAGE = {
     "competitions.reopen": "competitions.detail",
     "competitions.release": "competitions.detail",
     "competitions.public_points": "competitions.detail",
+    "diplomas.competition_download": "diplomas.competition",
+    "diplomas.template_reset": "diplomas.template_edit",
     "imports.cancel": "imports.participants",
     "imports.confirm": "imports.participants",
     "imports.results_cancel": "imports.results",
@@ -144,7 +146,10 @@ AS_EXPERT = {"marking.sheet", "marking.sheet_submit", "marking.sheet_confirm",
              "marking.sheet_unlock", "marking.sheet_history"}
 MAY_CHANGE = {"auth.login": {"login_throttles"}, "exports.download": {"audit_log"},
               # issuing a token answers with the page that shows its secret once (200)
-              "tokens.index": {"api_tokens", "audit_log"}}
+              "tokens.index": {"api_tokens", "audit_log"},
+              # a download issues the diplomas it prints
+              "diplomas.competition_download": {"diplomas", "audit_log"},
+              "diplomas.person_download": {"diplomas", "audit_log"}}
 # These redirect after a success without a flash message.
 SILENT_SUCCESS = {"marking.criterion_delete", "marking.aspect_delete"}
 

@@ -111,6 +111,15 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "public.search": "public",
     "competitions.release": frozenset({"admin", "organiser"}),
     "competitions.public_points": frozenset({"admin", "organiser"}),
+    "diplomas.competition": STAFF,
+    "diplomas.competition_download": STAFF,
+    "diplomas.person": STAFF,
+    "diplomas.person_download": STAFF,
+    "diplomas.templates": frozenset({"admin"}),
+    "diplomas.template_edit": frozenset({"admin"}),
+    "diplomas.template_reset": frozenset({"admin"}),
+    "diplomas.template_preview": frozenset({"admin"}),
+    "diplomas.verify": "public",
 }
 
 
@@ -157,6 +166,7 @@ def _sample_args(rule, objects) -> dict:
                    "assignment_id": objects["assignment"].id})
     values.update({"identifier": "participants", "award_id": objects["award"].id,
                    "offer_id": objects["offer"].id, "token_id": objects["token"].id})
+    values.update({"kind": "gold", "code": objects["diploma"].code})
     missing = set(rule.arguments) - set(values)
     assert not missing, f"no sample value for {missing} in {rule.rule}: add one to _sample_args"
     return {name: values[name] for name in rule.arguments}
@@ -180,6 +190,7 @@ def _sample_objects() -> dict:
     objects["offer"] = factories.make_offer(objects["person"])
     objects["token"] = factories.make_api_token(objects["user"])
     _publish_and_release(competition, objects)
+    objects["diploma"] = factories.make_diploma(objects["person"])
     return objects
 
 

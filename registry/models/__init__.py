@@ -12,6 +12,7 @@ from .awards import (
     Partner,
 )
 from .base import name_key, utcnow
+from .diplomas import DIPLOMA_KINDS, Diploma, DiplomaTemplate
 from .competitions import STAGES, STATUSES, Competition, OfferedCategory, OfferedCompetency
 from .people import (
     ENTRY_STATUSES,
@@ -60,4 +61,5 @@ __all__ = [
     "Entry", "EntryMember", "HealthRecord", "ORGANISATION_KINDS", "OfferedCategory",
     "OfferedCompetency", "Organisation", "Person", "ROLES", "Region", "STAGES", "STATUSES",
     "LoginThrottle", "User", "competency_kinds", "name_key", "person_key", "utcnow",
+    "DIPLOMA_KINDS", "Diploma", "DiplomaTemplate",
 ]

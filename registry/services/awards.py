@@ -26,6 +26,7 @@ from ..models import (
 )
 from . import ServiceError
 from .audit import record
+from .diplomas.issue import revoke_for_award
 
 
 def award_label(award: Award | str) -> str:
@@ -88,6 +89,7 @@ def sync_from_standings(competition: Competition, standings, publication, *, act
         if entry_id not in wanted:
             record("award.remove", award, user=actor, competition_id=competition.id,
                    entry=entry_id, old=award.kind)
+            revoke_for_award(award, "award_withdrawn", actor=actor)
             db.session.delete(award)
             counts["removed"] += 1
     for entry_id, (kind, place, points) in wanted.items():
@@ -106,6 +108,8 @@ def sync_from_standings(competition: Competition, standings, publication, *, act
             record("award.change", award, user=actor, competition_id=competition.id,
                    entry=entry_id, old=[award.kind, award.place, str(award.points)],
                    new=[kind, place, str(points)])
+            if (award.kind, award.place) != (kind, place):  # what its diplomas print
+                revoke_for_award(award, "award_changed", actor=actor)
             award.kind, award.place, award.points = kind, place, points
             award.publication_id = publication.id
             counts["changed"] += 1
@@ -144,6 +148,7 @@ def revoke_special(award: Award, *, reason: str | None, actor) -> None:
         raise ServiceError(_("Awards from results change only when the results are republished."))
     record("award.revoke", award, user=actor, competition_id=award.competition_id,
            title=award.title, reason=reason)
+    revoke_for_award(award, "special_revoked", actor=actor)
     db.session.delete(award)
     db.session.flush()
 

@@ -84,3 +84,14 @@ def succeeded(email: str, ip: str) -> None:
                 blocked_until=case((LoginThrottle.attempts - 1 < ADDRESS_FREE, 0.0),
                                    else_=LoginThrottle.blocked_until))
         .execution_options(synchronize_session=False))
+
+
+def release(key: str, free: int) -> None:
+    """Give back the attempt just claimed on ``key`` (it turned out to be a good one); the
+    hold is lifted only when the counter is back under its ``free`` attempts."""
+    db.session.execute(
+        update(LoginThrottle).where(LoginThrottle.key == key, LoginThrottle.attempts > 0)
+        .values(attempts=LoginThrottle.attempts - 1,
+                blocked_until=case((LoginThrottle.attempts - 1 < free, 0.0),
+                                   else_=LoginThrottle.blocked_until))
+        .execution_options(synchronize_session=False))
