@@ -112,7 +112,7 @@ def test_the_results_import_shows_its_progress_on_a_terminal(app, tmp_path, term
     path.write_bytes(("Компетенция;Категория;Фамилия;Имя;Баллы\n"
                       f"Сварочные технологии;{offered.category.name};Орлов;Иван;91,5\n"
                       f"Сварочные технологии;{offered.category.name};Соколов;Иван;80\n"
-                      ).encode("utf-8"))
+                      ).encode())
     result = app.test_cli_runner().invoke(args=[
         "import", "results", str(path), "--competition", str(competition.id)])
     assert result.exit_code == 0, result.output

@@ -5,16 +5,15 @@ import csv
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from registry import text
 from registry.exporters.render import neutralise
 from registry.exporters.service import run_export
 from registry.extensions import db
 from registry.importers.participants import build_plan
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from registry import text
 from registry.text import UncleanText, clean, starts_formula
 
 from . import factories

@@ -3,7 +3,8 @@
 A 10,000-row file is not one 10 MB page: the preview shows the counts and the file's problems
 (at most ``MAX_PROBLEMS_LISTED`` of them written out), then ``PER_PAGE`` rows. A plan with
 problems shows the rows with problems first. The upload waits in the waiting room either way
-(a plan with problems cannot be confirmed), and its other pages are read back from there (``routes.preview``, a GET of the kept upload, checked against the session and the
+(a plan with problems cannot be confirmed), and its other pages are read back from there
+(``routes.preview``, a GET of the kept upload, checked against the session and the
 competition).
 """
 from __future__ import annotations

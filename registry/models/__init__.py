@@ -12,8 +12,8 @@ from .awards import (
     Partner,
 )
 from .base import name_key, utcnow
-from .diplomas import DIPLOMA_KINDS, Diploma, DiplomaTemplate
 from .competitions import STAGES, STATUSES, Competition, OfferedCategory, OfferedCompetency
+from .diplomas import DIPLOMA_KINDS, Diploma, DiplomaTemplate
 from .people import (
     ENTRY_STATUSES,
     ORGANISATION_KINDS,

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from ..extensions import db
 
