@@ -107,14 +107,11 @@ def _xlsx_records(labels: list[str], rows: Iterable[tuple]) -> Iterator[dict]:
     """One dict per row, keyed by the header labels (the writer's record shape). Text stays
     text: the writer stores every ``str`` as a typed string cell, never a formula, a number or
     a link; numbers, ``Decimal`` and dates stay typed."""
-    width = len(labels)
     empty = True
     for row in rows:
         empty = False
-        if len(row) != width:
-            raise ValueError(f"a row has {len(row)} values for {width} columns")
         yield {label: (_xlsx_text(value) if value.__class__ is str else value)
-               for label, value in zip(labels, row)}
+               for label, value in zip(labels, row, strict=True)}
     if empty:  # the writer takes the header from the records: one record of empty cells
         yield dict.fromkeys(labels)
 

@@ -39,6 +39,7 @@ from .results import (
     ScoreSheet,
     ScoreSheetVersion,
 )
+from .storage import JOB_STATES, Job, PendingUpload
 from .users import ROLES, LoginThrottle, User
 
 __all__ = [
@@ -51,4 +52,5 @@ __all__ = [
     "Entry", "EntryMember", "HealthRecord", "ORGANISATION_KINDS", "OfferedCategory",
     "OfferedCompetency", "Organisation", "Person", "ROLES", "Region", "STAGES", "STATUSES",
     "LoginThrottle", "User", "competency_kinds", "name_key", "person_key", "utcnow",
+    "JOB_STATES", "Job", "PendingUpload",
 ]
