@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "offers.view": frozenset({ADMIN, ORGANISER, COORDINATOR}),
     "offers.manage": frozenset({ADMIN, ORGANISER, COORDINATOR}),
     "audit.view": frozenset({ADMIN, ORGANISER}),
+    # A background job's page and file: every role, and only the job's owner (registry.jobs)
+    "jobs.own": frozenset({ADMIN, ORGANISER, EXPERT, COORDINATOR}),
 }
 
 

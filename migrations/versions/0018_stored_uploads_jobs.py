@@ -55,9 +55,49 @@ def upgrade():
     )
     op.create_index("ix_jobs_expires_at", "jobs", ["expires_at"])
     op.create_index("ix_jobs_owner_id", "jobs", ["owner_id"])
+    # The job runner's own tables (huey's SQL storage, registry/jobs/queue.py), as huey
+    # declares them: a queue of tasks, a schedule, results (kv) and counters.
+    op.create_table(
+        "huey_kv",
+        sa.Column("queue", sa.String(length=255), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("value", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("queue", "key", name=op.f("pk_huey_kv")),
+    )
+    op.create_table(
+        "huey_schedule",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("queue", sa.String(length=255), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("timestamp", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_huey_schedule")),
+    )
+    op.create_index("huey_schedule_queue_timestamp", "huey_schedule", ["queue", "timestamp"])
+    op.create_table(
+        "huey_task",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("queue", sa.String(length=255), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("priority", sa.Float(), nullable=False, server_default="0"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_huey_task")),
+    )
+    op.create_index("huey_task_priority_id", "huey_task", [sa.text("priority DESC"), "id"])
+    op.create_table(
+        "huey_counter",
+        sa.Column("queue", sa.String(length=255), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("value", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("queue", "key", name=op.f("pk_huey_counter")),
+    )
 
 
 def downgrade():
+    op.drop_table("huey_counter")
+    op.drop_index("huey_task_priority_id", table_name="huey_task")
+    op.drop_table("huey_task")
+    op.drop_index("huey_schedule_queue_timestamp", table_name="huey_schedule")
+    op.drop_table("huey_schedule")
+    op.drop_table("huey_kv")
     op.drop_index("ix_jobs_owner_id", table_name="jobs")
     op.drop_index("ix_jobs_expires_at", table_name="jobs")
     op.drop_table("jobs")
