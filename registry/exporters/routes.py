@@ -4,12 +4,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale
 from flask_login import current_user
 
+from ..jobs import exports as jobs_exports
 from ..security import has_permission, requires
 from ..services import ServiceError
 from ..transaction import refuse
 from .base import EXPORTERS, Exporter
 from .forms import export_form, page_choices
-from ..jobs import exports as jobs_exports
 from .service import content_disposition, resolve_filters, run_export
 
 bp = Blueprint("exports", __name__)

@@ -146,26 +146,28 @@ class _Scan:
         """The same counts as ``sheet_full`` in one pass, when every row and cell names its
         reference first; False when one does not."""
         tags = _FAST.findall(data)
-        if any(not digits for _name, _letters, digits in tags):
+        digits = [number for _name, _letters, number in tags]
+        if b"" in digits:  # a row or cell without its reference first
             return False
-        row_numbers = [int(digits) for name, _letters, digits in tags if name == b"row"]
-        if any(letters for name, letters, _digits in tags if name == b"row"):
-            return False
-        cells = [(letters, digits) for name, letters, digits in tags if name == b"c"]
-        if any(not letters for letters, _digits in cells):
+        row_numbers = [int(number) for name, _letters, number in tags if name == b"row"]
+        cell_letters = {letters for name, letters, _number in tags if name == b"c"}
+        row_letters = any(letters for name, letters, _number in tags if name == b"row")
+        if b"" in cell_letters or row_letters:  # a cell without its column, a row with one
             return False
         spent, budget = self.spent, self.budget
         self.count_rows(row_numbers)
-        spent["cells"] = len(cells)
-        if len(cells) > budget.cells:
+        cells = len(tags) - len(row_numbers)
+        spent["cells"] = cells
+        if cells > budget.cells:
             self.too_much(_("The sheet has more than %(n)d cells; split it into smaller files.",
                             n=budget.cells))
-        lowest = max((int(digits) for _letters, digits in cells), default=0)
+        # the highest row any row or cell names: among the longest numbers, the greatest
+        longest = max(map(len, digits), default=0)
+        lowest = int(max((d for d in digits if len(d) == longest), default=b"0"))
         if lowest > budget.rows:
             self.too_much(self.rows_message())
         spent["last_row"] = max(spent["last_row"], lowest)
-        width = max((_column_number(letters.decode())
-                     for letters in {letters for letters, _digits in cells}), default=0)
+        width = max((_column_number(c.decode()) for c in cell_letters), default=0)
         self.check_area(width)
         return True
 

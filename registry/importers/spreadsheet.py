@@ -167,7 +167,11 @@ def _read_xlsx(data: bytes, max_rows: int, max_uncompressed: int) -> Table:
                                  nrows=max_rows + budgets.EXTRA_ROWS + 1)
         for number, raw in enumerate(values, start=1):
             _count_row(number, max_rows)
-            cells = [_cell(v) for v in raw[:MAX_COLUMNS]]
+            # the common types inline (a call per cell cost more than the read itself)
+            cells = [(v.strip() or None) if v.__class__ is str
+                     else v if v.__class__ is date
+                     else int(v) if v.__class__ is float and v.is_integer() and abs(v) < 1e15
+                     else _cell(v) for v in raw[:MAX_COLUMNS]]
             if not any(v is not None for v in cells):
                 continue
             _add_row(table, number, cells, max_rows)
@@ -272,6 +276,9 @@ def _add_row(table: Table, number: int, cells: list[Value], max_rows: int) -> No
     if len(table.rows) > max_rows:  # the header plus max_rows rows are allowed
         raise SpreadsheetError(_("The file has more than %(n)d rows; split it into smaller "
                                  "files.", n=max_rows))
+    if max((len(v) for v in cells if v.__class__ is str), default=0) <= MAX_CELL_LENGTH:
+        table.rows.append((number, cells))
+        return
     for index, value in enumerate(cells):
         if isinstance(value, str) and len(value) > MAX_CELL_LENGTH:
             raise SpreadsheetError(_("Row %(row)d, column %(column)s: the cell is longer than "
