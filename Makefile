@@ -13,7 +13,7 @@ run: setup
 	@if [ "$${REGISTRY_DEMO:-0}" = "1" ] && [ -n "$$($(FLASK) --help 2>/dev/null | grep -w demo)" ]; then \
 		$(FLASK) demo load --if-empty; fi
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	REGISTRY_JOBS_IN_PROCESS=$${REGISTRY_JOBS_IN_PROCESS:-1} $(FLASK) run --host $(HOST) --port $(PORT)
 
 setup: install translations migrate refdata admin
 

@@ -85,6 +85,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import cli
 
     cli.init_app(app)
+    from . import jobs
+
+    jobs.init_app(app)
     return app
 
 

@@ -52,6 +52,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # are the administrators'. Verification (/verify/<code>) is public.
     "diplomas.issue": frozenset({ADMIN, ORGANISER, COORDINATOR}),
     "diplomas.templates": frozenset({ADMIN}),
+    # A background job's page and file: every role, and only the job's owner (registry.jobs)
+    "jobs.own": frozenset({ADMIN, ORGANISER, EXPERT, COORDINATOR}),
 }
 
 

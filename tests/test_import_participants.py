@@ -26,6 +26,7 @@ from registry.services import ServiceError, registration
 from registry.transaction import boundary
 
 from . import factories
+from .pending import pending_uploads, token_hash
 
 HEADER = ["Фамилия", "Имя", "Отчество", "Дата рождения", "Регион", "Организация",
           "Компетенция", "Категория", "Команда", "Email", "Телефон",
@@ -543,17 +544,17 @@ def test_upload_preview_confirm(app, client, login, competition, upload_dir):
         assert f'data-testid="row-{number}"' in response.text
     assert "Ханты-Мансийский автономный округ — Югра" in response.text  # ХМАО, matched
     assert db_counts() == before
-    stored = list(upload_dir.iterdir())
+    stored = pending_uploads()
     assert len(stored) == 1
     with client.session_transaction() as session:
         token = session["participants_import"]["token"]
-    assert stored[0].name == token
+    assert stored[0] == token_hash(token)  # the token itself is not stored
 
     response = client.post(f"/competitions/{competition.id}/import/confirm",
                            data={"token": token})
     assert response.status_code == 302
     assert db_counts()["Entry"] == before["Entry"] + 6
-    assert list(upload_dir.iterdir()) == []
+    assert pending_uploads() == []
     page = client.get(response.location)
     assert 'data-testid="import-result"' in page.text
     assert 'data-testid="count-entries">6<' in page.text
@@ -580,10 +581,10 @@ def test_preview_with_problems_offers_no_confirm_and_keeps_only_rows_to_page(
     assert response.status_code == 200
     assert 'data-testid="confirm-import"' not in response.text
     assert "«Дата рождения»" in response.text and "31.02.2005" in response.text
-    assert len(list(upload_dir.iterdir())) == 1  # its rows can be paged
+    assert len(pending_uploads()) == 1  # its rows can be paged
     response = _upload(client, competition, b"\x00\x01\x02 not a spreadsheet", "x.xlsx")
     assert response.status_code == 200 and 'data-testid="preview-problems"' in response.text
-    assert list(upload_dir.iterdir()) == []  # the earlier upload is forgotten, this one not kept
+    assert pending_uploads() == []  # the earlier upload is forgotten, this one not kept
 
 
 def test_confirm_validates_again(app, client, login, competition, upload_dir):
@@ -602,7 +603,7 @@ def test_confirm_validates_again(app, client, login, competition, upload_dir):
     assert response.status_code == 422
     assert "«Команда»" in response.text
     assert db_counts() == before
-    assert list(upload_dir.iterdir()) == []
+    assert pending_uploads() == []
 
 
 def test_confirm_with_a_forged_token_does_nothing(app, client, login, competition, upload_dir):
@@ -624,9 +625,9 @@ def test_confirm_with_a_forged_token_does_nothing(app, client, login, competitio
 def test_cancel_deletes_the_upload(app, client, login, competition, upload_dir):
     login(client, "organiser")
     _upload(client, competition, csv_bytes([person_row()]))
-    assert len(list(upload_dir.iterdir())) == 1
+    assert len(pending_uploads()) == 1
     assert client.post(f"/competitions/{competition.id}/import/cancel").status_code == 302
-    assert list(upload_dir.iterdir()) == []
+    assert pending_uploads() == []
 
 
 def test_a_file_above_the_size_limit_gets_413(app, client, login, competition):

@@ -21,6 +21,7 @@ from registry.models import Competition, Entry, ProtocolResult
 from registry.services import ServiceError, awards
 
 from . import factories
+from .pending import pending_uploads, token_hash
 
 WELDING = "Сварочные технологии"
 PARTICIPANTS = "Фамилия;Имя;Отчество;Дата рождения;Регион;Организация;Компетенция;Категория\n"
@@ -211,14 +212,14 @@ def test_results_upload_shows_every_row_and_writes_nothing_then_confirm_writes(
         assert f'data-testid="row-{number}"' in response.text
     assert "Орлов Иван Петрович" in response.text and "85,5" in response.text
     assert _count(ProtocolResult) == 0
-    stored = list(upload_dir.iterdir())
-    assert [p.name for p in stored] == [_token(client)]
+    stored = pending_uploads()
+    assert stored == [token_hash(_token(client))]
 
     response = _confirm(client, competition, _token(client))
     assert response.status_code == 302
     assert response.location.endswith(f"/results/{competition.id}")
     assert sorted(db.session.scalars(select(ProtocolResult.points))) == [D(70), D("85.5")]
-    assert list(upload_dir.iterdir()) == []
+    assert pending_uploads() == []
     # a second confirm finds no file: nothing happens
     response = client.post(f"/results/{competition.id}/import/confirm", data={"token": "x" * 32})
     assert response.status_code == 302 and _count(ProtocolResult) == 2
@@ -259,7 +260,7 @@ def test_results_confirm_validates_again(contest, client, login, upload_dir):
     assert "Строка 2" in response.text and "снят" in response.text
     assert 'data-testid="confirm-import"' not in response.text
     assert _count(ProtocolResult) == 0
-    assert list(upload_dir.iterdir()) == []
+    assert pending_uploads() == []
 
 
 def test_results_token_is_bound_to_the_session_and_the_competition(
@@ -280,7 +281,7 @@ def test_results_token_is_bound_to_the_session_and_the_competition(
     login(stranger, "admin")
     assert _confirm(stranger, competition, token).status_code == 302
     assert _count(ProtocolResult) == 0
-    assert len(list(upload_dir.iterdir())) == 1
+    assert len(pending_uploads()) == 1
     # the upload's own session still can
     assert _confirm(client, db.session.get(Competition, competition.id), token).status_code == 302
     assert _count(ProtocolResult) == 1
@@ -290,9 +291,9 @@ def test_results_cancel_deletes_the_upload(contest, client, login, upload_dir):
     competition, _offered, _entries = contest
     login(client, "organiser")
     _upload(client, competition, _protocol_csv(f"{WELDING};Основная;Орлов;Иван;;;;85;;"))
-    assert len(list(upload_dir.iterdir())) == 1
+    assert len(pending_uploads()) == 1
     assert client.post(f"/results/{competition.id}/import/cancel").status_code == 302
-    assert list(upload_dir.iterdir()) == []
+    assert pending_uploads() == []
     assert _count(ProtocolResult) == 0
 
 

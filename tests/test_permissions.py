@@ -92,6 +92,9 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "audit.log": frozenset({"admin", "organiser"}),
     "exports.index": STAFF,
     "exports.download": STAFF,
+    # a job's page, status and file: its owner, whatever the role (``jobs.own``); the sample
+    # job is nobody's, so every role gets the 404 of HIDDEN (tests/test_jobs.py: the owner)
+    "jobs.status": frozenset(), "jobs.status_json": frozenset(), "jobs.download": frozenset(),
     "medals.index": STAFF,
     "awards.special_for_entry": frozenset({"admin", "organiser"}),
     "awards.special_for_person": frozenset({"admin", "organiser"}),
@@ -139,6 +142,8 @@ HIDDEN: dict[str, frozenset[str]] = {
     "marking.publish": frozenset({"expert"}),
     "marking.publish_confirm": frozenset({"expert"}),
     "marking.draft": frozenset({"expert"}),
+    # a background job: only its owner; the sample job is nobody's in the matrix
+    "jobs.status": ALL, "jobs.status_json": ALL, "jobs.download": ALL,
 }
 
 
@@ -165,7 +170,8 @@ def _sample_args(rule, objects) -> dict:
                    "aspect_id": objects["aspect"].id,
                    "assignment_id": objects["assignment"].id})
     values.update({"identifier": "participants", "award_id": objects["award"].id,
-                   "offer_id": objects["offer"].id, "token_id": objects["token"].id})
+                   "offer_id": objects["offer"].id, "token_id": objects["token"].id,
+                   "job_id": "0" * 32})
     values.update({"kind": "gold", "code": objects["diploma"].code})
     missing = set(rule.arguments) - set(values)
     assert not missing, f"no sample value for {missing} in {rule.rule}: add one to _sample_args"

@@ -52,7 +52,8 @@ class ParticipantsExporter(Exporter):
         return [Column(ImportHeader(c), DATE if c.key.endswith("date") else TEXT,
                        WIDTHS.get(c.key, 16)) for c in COLUMNS]
 
-    def rows(self, filters: dict):
+    def query(self, filters: dict):
+        """The rows' statement (also counted, to send a big export to a worker)."""
         person_region = aliased(Region)
         columns = select(
             Person.last_name, Person.first_name, Person.middle_name, Person.birth_date,
@@ -71,6 +72,10 @@ class ParticipantsExporter(Exporter):
         query = apply_competition_filters(query, filters)
         if "region" in filters:
             query = query.where(Person.region_id == filters["region"].id)
+        return query
+
+    def rows(self, filters: dict):
+        query = self.query(filters)
         fields = [c.key for c in COLUMNS]
         order = ["last_name", "first_name", "middle_name", "birth_date", "region", "organisation",
                  "competency", "category", "team", "email", "phone", "consent_date",

@@ -4,12 +4,13 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale
 from flask_login import current_user
 
+from ..jobs import exports as jobs_exports
 from ..security import has_permission, requires
 from ..services import ServiceError
 from ..transaction import refuse
 from .base import EXPORTERS, Exporter
 from .forms import export_form, page_choices
-from .service import content_disposition, run_export
+from .service import content_disposition, resolve_filters, run_export
 
 bp = Blueprint("exports", __name__)
 
@@ -57,6 +58,14 @@ def download(identifier: str):
         refuse()
         flash(error.message, "danger")
         return redirect(url_for("exports.index", **request.args))
+    # A big export is written by a worker (registry.jobs): its page shows the progress, then
+    # the file, kept for its owner for a day. The run is in the audit log either way.
+    total = jobs_exports.count_rows(exporter, resolve_filters(exporter, raw))
+    if total is not None and total > jobs_exports.threshold():
+        job = jobs_exports.start_export(identifier, raw, form.format.data, owner=current_user,
+                                        lang=form.lang.data, delimiter=form.delimiter.data,
+                                        total=total, label=f"{exporter.label}: {export.filename}")
+        return redirect(url_for("jobs.status", job_id=job.id))
     response = Response(stream_with_context(export.chunks), mimetype=export.mimetype)
     response.headers["Content-Disposition"] = content_disposition(export.filename)
     # Personal data: never kept by a browser or a proxy cache.

@@ -3,7 +3,8 @@ and its rows, a page at a time, then confirm.
 
 Both imports go the same way: the upload builds the plan and shows its summary, its problems
 and the first page of its rows (``preview.py``; nothing is written); a plan without problems
-waits in the ``uploads.WaitingRoom`` under a token bound to the session and the competition,
+waits in the ``uploads.WaitingRoom`` (in the database, so any instance can go on) under a
+token bound to the session, its owner and the competition,
 and its other pages are GETs of that upload (``preview``, ``results_preview``: the plan is
 built again from the kept file); the confirmation takes the file back, builds the plan again
 (the database may have changed) and writes it, once, through the importer's ``apply``. A
@@ -155,7 +156,7 @@ def confirm(competition_id: int):
             flash(_("The participants were imported."), "success")
             return redirect(url_for("imports.participants", competition_id=competition.id))
     # The database changed since the preview: show what is wrong now; nothing was written.
-    PARTICIPANTS.forget()
+    PARTICIPANTS.forget(now=True)
     return _render_preview(competition, plan, None, status=422)
 
 
@@ -242,7 +243,7 @@ def results_confirm(competition_id: int):
             flash(_("Imported %(n)d results.", n=count), "success")
             return redirect(url_for("marking.standings", competition_id=competition.id))
     # The database changed since the preview: show what is wrong now; nothing was written.
-    RESULTS.forget()
+    RESULTS.forget(now=True)
     return _render_results(competition, UploadForm(formdata=None), plan)
 
 

@@ -48,6 +48,7 @@ from .results import (
     ScoreSheet,
     ScoreSheetVersion,
 )
+from .storage import JOB_STATES, Job, PendingUpload
 from .users import ROLES, LoginThrottle, User
 
 __all__ = [
@@ -62,4 +63,5 @@ __all__ = [
     "OfferedCompetency", "Organisation", "Person", "ROLES", "Region", "STAGES", "STATUSES",
     "LoginThrottle", "User", "competency_kinds", "name_key", "person_key", "utcnow",
     "DIPLOMA_KINDS", "Diploma", "DiplomaTemplate",
+    "JOB_STATES", "Job", "PendingUpload",
 ]
