@@ -14,7 +14,6 @@ from registry.importers.preview import MAX_PROBLEMS_LISTED, PER_PAGE
 from registry.models import Person
 
 from . import factories
-from .pending import pending_uploads
 from .test_import_participants import WELDING, csv_bytes, person_row
 
 ROWS = 1000
