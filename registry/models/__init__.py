@@ -15,6 +15,12 @@ from .competitions import STAGES, STATUSES, Competition, OfferedCategory, Offere
 from .people import (
     ENTRY_STATUSES,
     ORGANISATION_KINDS,
+    Counter,
+    DistinctOrganisations,
+    DistinctPersons,
+    PersonRedirect,
+    organisation_key,
+    take_numbers,
     Entry,
     EntryMember,
     HealthRecord,
@@ -51,4 +57,6 @@ __all__ = [
     "Entry", "EntryMember", "HealthRecord", "ORGANISATION_KINDS", "OfferedCategory",
     "OfferedCompetency", "Organisation", "Person", "ROLES", "Region", "STAGES", "STATUSES",
     "LoginThrottle", "User", "competency_kinds", "name_key", "person_key", "utcnow",
+    "Counter", "DistinctOrganisations", "DistinctPersons", "PersonRedirect", "organisation_key",
+    "take_numbers",
 ]

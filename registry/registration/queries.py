@@ -22,6 +22,7 @@ from ..models import (
     Region,
     User,
     name_key,
+    organisation_key,
 )
 from ..queries import join_contest, paginate
 
@@ -73,7 +74,7 @@ def organisations(*, q: str | None, region_id: int | None, page: int, per_page: 
         select(Organisation, Region, persons.label("persons"))
         .join(Region, Region.id == Organisation.region_id)
     )
-    key = name_key(q)
+    key = organisation_key(q)
     if key and len(key) > Organisation.name_key.type.length:
         stmt = stmt.where(false())  # longer than any stored name
     elif key:

@@ -32,6 +32,7 @@ from ..models import (
     Person,
     Region,
     person_key,
+    take_numbers,
     utcnow,
 )
 from ..text import quoted
@@ -157,6 +158,10 @@ def bulk_create_persons(rows: list[PersonData]) -> dict[str, int]:
     for data in rows:
         _validate_person(data)
         values.append({**person_values(data), "created_at": now, "updated_at": now})
+    # registry numbers in one block from the counter, not one UPDATE per person
+    for row, number in zip(values, take_numbers(db.session.connection(), len(values)),
+                           strict=True):
+        row["number"] = number
     result = db.session.execute(
         insert(Person).returning(Person.id, Person.identity_key, sort_by_parameter_order=True),
         values)
