@@ -784,5 +784,5 @@ def test_participants_export_carries_the_guardian_columns_back(app, tmp_path, co
                                                 "--output", str(out)])
     assert result.exit_code == 0, result.output
     header, row = out.read_bytes().decode("utf-8-sig").splitlines()[:2]
-    assert header.split(";")[-2:] == GUARDIAN_HEADER
-    assert row.split(";")[-2:] == ["Юнусова Г. Р.", "02.02.2024"]
+    assert header.split(";")[-3:] == [*GUARDIAN_HEADER, "Номер участника"]
+    assert row.split(";")[-3:-1] == ["Юнусова Г. Р.", "02.02.2024"]

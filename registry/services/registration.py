@@ -189,6 +189,16 @@ def persons_by_identity(keys: set[str]) -> dict[str, Person]:
     return found
 
 
+def persons_by_ids(ids: set[int]) -> list[Person]:
+    """Persons by id, in a few queries."""
+    found: list[Person] = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), BULK_CHUNK):
+        found.extend(db.session.scalars(
+            select(Person).where(Person.id.in_(ordered[start:start + BULK_CHUNK]))))
+    return found
+
+
 def fill_missing(person: Person, data: PersonData) -> bool:
     """Fill in contact details and consent that ``person`` lacks from ``data``; keep what it
     has (a spreadsheet does not silently overwrite what an organiser entered)."""
