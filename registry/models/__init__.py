@@ -18,15 +18,15 @@ from .people import (
     Counter,
     DistinctOrganisations,
     DistinctPersons,
-    PersonRedirect,
-    organisation_key,
-    take_numbers,
     Entry,
     EntryMember,
     HealthRecord,
     Organisation,
     Person,
+    PersonRedirect,
+    organisation_key,
     person_key,
+    take_numbers,
 )
 from .reference import Category, Competency, CompetitionKind, Region, competency_kinds
 from .results import (
