@@ -86,7 +86,7 @@ def _ordered(a: int, b: int) -> tuple[int, int]:
 
 
 def _distinct(model) -> set[tuple[int, int]]:
-    return set(db.session.execute(select(model.first_id, model.second_id)).tuples())
+    return {tuple(row) for row in db.session.execute(select(model.first_id, model.second_id))}
 
 
 def person_pairs() -> list[Pair]:

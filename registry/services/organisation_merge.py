@@ -33,7 +33,7 @@ class OrganisationMergePlan:
 def person_counts(ids: list[int]) -> dict[int, int]:
     counts = dict(db.session.execute(
         select(Person.organisation_id, func.count()).where(Person.organisation_id.in_(ids))
-        .group_by(Person.organisation_id)).tuples())
+        .group_by(Person.organisation_id)).all())
     return {i: counts.get(i, 0) for i in ids}
 
 
