@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .awards.routes import bp as awards_bp
     from .competitions.routes import bp as competitions_bp
+    from .duplicates.routes import bp as duplicates_bp
     from .exporters.routes import bp as exports_bp
     from .importers.routes import bp as imports_bp
     from .main.routes import bp as main_bp
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(marking_bp)
     app.register_blueprint(medals_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(duplicates_bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -296,3 +296,100 @@ def test_organisations_of_two_regions_are_not_merged(app):
     b = factories.make_organisation(name="Колледж", region=factories.region("Москва"))
     with pytest.raises(ServiceError):
         organisation_merge.merge(a, b)
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+def test_the_page_shows_pairs_side_by_side_with_their_entries(client, login, pair):
+    survivor, merged = pair
+    factories.make_entry(factories.make_offered(factories.make_competition(title="Регион 2024")),
+                         [merged])
+    login(client, "organiser")
+    page = client.get("/duplicates/persons").get_data(as_text=True)
+    assert f'data-pair="{survivor.id}-{merged.id}"' in page
+    assert person_numbers.format_number(merged.number) in page and "Регион 2024" in page
+
+
+@pytest.mark.parametrize("role", ["coordinator", "expert"])
+def test_only_organisers_and_admins_see_duplicates(client, login, pair, role):
+    login(client, role)
+    assert client.get("/duplicates/persons").status_code == 403
+    survivor, merged = pair
+    assert client.post("/duplicates/persons/merge",
+                       data={"keep": survivor.id, "drop": merged.id}).status_code == 403
+    assert db.session.get(Person, merged.id) is not None
+
+
+def test_merge_through_the_preview_then_undo(client, login, pair):
+    survivor, merged = pair
+    ids = survivor.id, merged.id
+    login(client, "organiser")
+    preview = client.get("/duplicates/persons/merge", query_string={"keep": ids[0], "drop": ids[1]})
+    assert preview.status_code == 200 and 'data-testid="moves"' in preview.get_data(as_text=True)
+    assert db.session.get(Person, ids[1]) is not None  # the preview writes nothing
+    response = client.post("/duplicates/persons/merge", data={"keep": ids[0], "drop": ids[1]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Person, ids[1]) is None
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.merge"))
+    assert entry.user_id is not None
+    page = client.get("/duplicates/persons").get_data(as_text=True)
+    assert f'data-merge="{entry.id}"' in page
+    assert client.post("/duplicates/persons/undo", data={"audit_id": entry.id}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Person, ids[1]) is not None
+
+
+def test_a_refused_merge_shows_why_and_changes_nothing(client, login, pair):
+    survivor, merged = pair
+    competition = factories.make_competition()
+    factories.make_entry(factories.make_offered(competition, "Сварочные технологии", "Основная"),
+                         [survivor])
+    factories.make_entry(factories.make_offered(competition, "Сварочные технологии", "Юниоры"),
+                         [merged])
+    login(client, "organiser")
+    preview = client.get("/duplicates/persons/merge",
+                         query_string={"keep": survivor.id, "drop": merged.id})
+    assert 'data-testid="problems"' in preview.get_data(as_text=True)
+    response = client.post("/duplicates/persons/merge",
+                           data={"keep": survivor.id, "drop": merged.id})
+    assert response.status_code == 200 and "Сварочные технологии" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Person, merged.id) is not None
+
+
+def test_hostile_input_is_a_message_never_a_500(client, login, pair):
+    login(client, "organiser")
+    for query in ({"keep": "x", "drop": "1"}, {"keep": "99999999999", "drop": "1"}, {}):
+        assert client.get("/duplicates/persons/merge", query_string=query).status_code == 302
+    assert client.post("/duplicates/persons/undo", data={"audit_id": "abc"}).status_code == 302
+    assert client.post("/duplicates/persons/distinct", data={"keep": "1"}).status_code == 302
+    assert client.get("/duplicates/persons", query_string={"page": "-3"}).status_code == 200
+
+
+def test_not_the_same_button(client, login, pair):
+    survivor, merged = pair
+    login(client, "organiser")
+    client.post("/duplicates/persons/distinct", data={"keep": survivor.id, "drop": merged.id})
+    page = client.get("/duplicates/persons").get_data(as_text=True)
+    assert f'data-pair="{survivor.id}-{merged.id}"' not in page
+
+
+def test_organisation_pages_merge_and_undo(client, login):
+    region = factories.region()
+    a = factories.make_organisation(name="ГБПОУ Колледж сервиса", region=region)
+    b = factories.make_organisation(name="ГБПОУ Колледж сервиса.", region=region)
+    ids = a.id, b.id
+    login(client, "organiser")
+    page = client.get("/duplicates/organisations").get_data(as_text=True)
+    assert f'data-pair="{ids[0]}-{ids[1]}"' in page
+    assert client.get("/duplicates/organisations/merge",
+                      query_string={"keep": ids[0], "drop": ids[1]}).status_code == 200
+    assert client.post("/duplicates/organisations/merge",
+                       data={"keep": ids[0], "drop": ids[1]}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organisation, ids[1]) is None
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organisation.merge"))
+    client.post("/duplicates/organisations/undo", data={"audit_id": entry.id})
+    db.session.expire_all()
+    assert db.session.get(Organisation, ids[1]) is not None

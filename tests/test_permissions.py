@@ -45,6 +45,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "registration.persons": STAFF,
     "registration.person_create": frozenset({"admin", "organiser"}),
     "registration.person_detail": STAFF,
+    "registration.person_by_number": STAFF,
     "registration.person_edit": frozenset({"admin", "organiser"}),
     "registration.health_edit": frozenset({"admin", "organiser"}),
     "registration.health_delete": frozenset({"admin", "organiser"}),
@@ -97,6 +98,14 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "awards.offer_new": STAFF,
     "awards.offer_edit": STAFF,
     "awards.offer_state": STAFF,
+    "duplicates.persons": frozenset({"admin", "organiser"}),
+    "duplicates.person_merge_view": frozenset({"admin", "organiser"}),
+    "duplicates.person_distinct": frozenset({"admin", "organiser"}),
+    "duplicates.person_undo": frozenset({"admin", "organiser"}),
+    "duplicates.organisations": frozenset({"admin", "organiser"}),
+    "duplicates.organisation_merge_view": frozenset({"admin", "organiser"}),
+    "duplicates.organisation_distinct": frozenset({"admin", "organiser"}),
+    "duplicates.organisation_undo": frozenset({"admin", "organiser"}),
 }
 
 
@@ -139,7 +148,7 @@ def _sample_args(rule, objects) -> dict:
                    "aspect_id": objects["aspect"].id,
                    "assignment_id": objects["assignment"].id})
     values.update({"identifier": "participants", "award_id": objects["award"].id,
-                   "offer_id": objects["offer"].id})
+                   "offer_id": objects["offer"].id, "number": str(objects["person"].number)})
     missing = set(rule.arguments) - set(values)
     assert not missing, f"no sample value for {missing} in {rule.rule}: add one to _sample_args"
     return {name: values[name] for name in rule.arguments}
