@@ -393,3 +393,12 @@ def test_organisation_pages_merge_and_undo(client, login):
     client.post("/duplicates/organisations/undo", data={"audit_id": entry.id})
     db.session.expire_all()
     assert db.session.get(Organisation, ids[1]) is not None
+
+
+def test_the_audit_log_shows_a_merge(client, login, pair):
+    survivor, merged = pair
+    person_merge.merge(survivor, merged)
+    db.session.commit()
+    login(client, "admin")
+    response = client.get("/audit")
+    assert response.status_code == 200 and "Участники объединены" in response.get_data(as_text=True)
