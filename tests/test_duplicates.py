@@ -21,8 +21,7 @@ from registry.models import (
     PersonRedirect,
     organisation_key,
 )
-from registry.services import ServiceError, duplicates, organisation_merge, person_merge
-from registry.services import person_numbers
+from registry.services import ServiceError, duplicates, organisation_merge, person_merge, person_numbers
 from registry.services.organisations import get_or_create_organisation
 
 from . import factories

@@ -12,8 +12,9 @@ likely the same when
   (their identity keys differ: a Latin «о», a space, …).
 
 Organisations are compared within a region by a looser key (``loose_organisation_key``:
-also without punctuation and with look-alikes folded); names one or two edits apart within a
-block of the same first letters are listed too. Pairs marked "not the same"
+also without punctuation and with look-alikes folded); names one or two edits apart are
+listed too, found through the one-letter deletions they share (symmetric deletion: no
+comparison of all pairs). Pairs marked "not the same"
 (``DistinctPersons``, ``DistinctOrganisations``) are never offered again.
 """
 from __future__ import annotations
@@ -49,20 +50,36 @@ ORGANISATION_REASONS = {
 }
 
 
+_LATIN = re.compile("[a-z]")
+
+
+def _fold_key(key: str) -> str:
+    """``fold`` of text that is ``name_key``-ed already (as the parts of an identity key)."""
+    if _LATIN.search(key):
+        key = key.translate(_LOOKALIKES)
+    return key.replace(" ", "").replace("-", "")
+
+
 def fold(text: str | None) -> str:
     """A name as compared for duplicates: ``name_key``, Latin look-alikes as Cyrillic, no
     spaces or hyphens."""
-    return name_key(text).translate(_LOOKALIKES).replace(" ", "").replace("-", "")
+    return _fold_key(name_key(text))
 
 
-def birth_dates_one_typo_apart(a: date, b: date) -> bool:
+def _digits(day: date | str) -> str:
+    """DDMMYYYY of a date or of its ISO text."""
+    iso = day if isinstance(day, str) else day.isoformat()
+    return iso[8:10] + iso[5:7] + iso[0:4]
+
+
+def birth_dates_one_typo_apart(a: date | str, b: date | str) -> bool:
     """One digit of DD.MM.YYYY differs, two adjacent digits are swapped, or day and month
-    are swapped (07.03 for 03.07)."""
-    if a == b:
+    are swapped (07.03 for 03.07). Dates or their ISO text."""
+    x, y = _digits(a), _digits(b)
+    if x == y:
         return False
-    if a.year == b.year and a.day == b.month and a.month == b.day:
+    if x[4:] == y[4:] and x[0:2] == y[2:4] and x[2:4] == y[0:2]:
         return True
-    x, y = a.strftime("%d%m%Y"), b.strftime("%d%m%Y")
     differ = [i for i in range(len(x)) if x[i] != y[i]]
     if len(differ) == 1:
         return True
@@ -90,35 +107,36 @@ def _distinct(model) -> set[tuple[int, int]]:
 
 
 def person_pairs() -> list[Pair]:
-    """Every likely duplicate pair of persons, in the order of the first person's name."""
+    """Every likely duplicate pair of persons, in the order of the first person's name. One
+    query of three columns: the names and birth date come out of the identity key (already
+    case- and ё-folded)."""
     blocks: dict[tuple[str, str], list[tuple]] = defaultdict(list)
-    for row in db.session.execute(
-            select(Person.id, Person.last_name, Person.first_name, Person.middle_name,
-                   Person.birth_date, Person.organisation_id, Person.identity_key)
-            .order_by(Person.identity_key, Person.id)):
-        blocks[(fold(row.last_name), fold(row.first_name))].append(row)
+    for person_id, key, organisation_id in db.session.execute(
+            select(Person.id, Person.identity_key, Person.organisation_id)):
+        *names, born = key.split("|")  # a «|» typed into a name must not break the search
+        last, first, middle = names[0], "|".join(names[1:2]), "|".join(names[2:])
+        blocks[(_fold_key(last), _fold_key(first))].append(
+            (person_id, _fold_key(middle), born, organisation_id, key))
     distinct = _distinct(DistinctPersons)
-    pairs: list[Pair] = []
-    for block in blocks.values():
+    pairs: list[tuple[tuple, Pair]] = []
+    for block_key, block in blocks.items():
         if len(block) < 2:
             continue
-        for i, a in enumerate(block):
-            middle_a = fold(a.middle_name)
-            for b in block[i + 1:]:
-                middle_b = fold(b.middle_name)
+        for i, (a_id, a_middle, a_born, a_org, a_key) in enumerate(block):
+            for b_id, b_middle, b_born, b_org, b_key in block[i + 1:]:
                 reason = None
-                if a.birth_date == b.birth_date:
-                    if (middle_a == middle_b and a.organisation_id == b.organisation_id
-                            and a.identity_key != b.identity_key):
+                if a_born == b_born:
+                    if a_middle == b_middle and a_org == b_org and a_key != b_key:
                         reason = SPELLING
-                elif ((middle_a == middle_b or not middle_a or not middle_b)
-                      and birth_dates_one_typo_apart(a.birth_date, b.birth_date)):
+                elif ((a_middle == b_middle or not a_middle or not b_middle)
+                      and birth_dates_one_typo_apart(a_born, b_born)):
                     reason = BIRTH_DATE_TYPO
                 if reason is not None:
-                    first, second = _ordered(a.id, b.id)
+                    first, second = _ordered(a_id, b_id)
                     if (first, second) not in distinct:
-                        pairs.append(Pair(first, second, reason))
-    return pairs
+                        pairs.append(((block_key, first, second), Pair(first, second, reason)))
+    pairs.sort(key=lambda item: item[0])
+    return [pair for _key, pair in pairs]
 
 
 def are_likely_duplicates(a: Person, b: Person) -> bool:
@@ -127,22 +145,12 @@ def are_likely_duplicates(a: Person, b: Person) -> bool:
 
 # --- organisations --------------------------------------------------------------------------
 
-# Leading legal forms, left out when choosing the block (the loose key has no spaces).
-_LEGAL_FORMS = re.compile(
-    "^(?:фгбоу|гапоу|гбпоу|гаоу|гбоу|гпоу|кгбпоу|кгапоу|огбпоу|огапоу|обпоу|бпоу|мбоу|маоу|"
-    "чпоу|ано|ооо|оао|пао|зао|ао)")
-
 
 def loose_organisation_key(name: str | None) -> str:
     """An organisation's name as compared for near-duplicates: the strict key
     (``models.organisation_key``), look-alikes folded, no punctuation or spaces."""
     key = strict_organisation_key(name).translate(_LOOKALIKES)
     return _NOT_LETTERS.sub("", key)
-
-
-def _body(key: str) -> str:
-    """The loose key without a leading legal form (ГАПОУ, ГБПОУ, ООО …) for blocking."""
-    return _LEGAL_FORMS.sub("", key)
 
 
 def within_edits(a: str, b: str, limit: int = 2) -> bool:
@@ -165,31 +173,42 @@ def within_edits(a: str, b: str, limit: int = 2) -> bool:
 MIN_NEAR_LENGTH = 8  # shorter names one edit apart are different names («Школа 1», «Школа 2»)
 
 
+def _deletions(key: str) -> set[str]:
+    """The key and every key one letter shorter: two names share one of these when they are
+    one insertion, deletion, substitution or swap of neighbours apart (symmetric deletion)."""
+    return {key, *(key[:i] + key[i + 1:] for i in range(len(key)))}
+
+
 def organisation_pairs() -> list[Pair]:
-    """Likely duplicate organisations within each region."""
-    blocks: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
+    """Likely duplicate organisations within each region: the same loose key, or loose keys
+    one or two edits apart (found through shared one-letter deletions, then checked), never
+    by comparing every pair."""
+    by_region: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for organisation_id, region_id, name in db.session.execute(
-            select(Organisation.id, Organisation.region_id, Organisation.name)
-            .order_by(Organisation.name_key, Organisation.id)):
-        key = loose_organisation_key(name)
-        blocks[(region_id, _body(key)[:3])].append((organisation_id, key))
+            select(Organisation.id, Organisation.region_id, Organisation.name)):
+        by_region[region_id].append((organisation_id, loose_organisation_key(name)))
     distinct = _distinct(DistinctOrganisations)
-    pairs: list[Pair] = []
-    for block in blocks.values():
-        for i, (a_id, a_key) in enumerate(block):
-            for b_id, b_key in block[i + 1:]:
-                if a_key == b_key:
-                    reason = ORGANISATION_SPELLING
-                elif (min(len(a_key), len(b_key)) >= MIN_NEAR_LENGTH
-                      and not _numbers_differ(a_key, b_key)
-                      and within_edits(a_key, b_key)):
-                    reason = ORGANISATION_NEAR
-                else:
-                    continue
-                first, second = _ordered(a_id, b_id)
-                if (first, second) not in distinct:
-                    pairs.append(Pair(first, second, reason))
-    return pairs
+    found: dict[tuple[int, int], str] = {}
+    for organisations in by_region.values():
+        keys = dict(organisations)
+        variants: dict[str, list[int]] = defaultdict(list)
+        for organisation_id, key in organisations:
+            for variant in (_deletions(key) if len(key) >= MIN_NEAR_LENGTH else {key}):
+                variants[variant].append(organisation_id)
+        for ids in variants.values():
+            if len(ids) < 2:
+                continue
+            for i, a in enumerate(ids):
+                for b in ids[i + 1:]:
+                    pair = _ordered(a, b)
+                    if pair in found or pair in distinct or a == b:
+                        continue
+                    a_key, b_key = keys[a], keys[b]
+                    if a_key == b_key:
+                        found[pair] = ORGANISATION_SPELLING
+                    elif not _numbers_differ(a_key, b_key) and within_edits(a_key, b_key):
+                        found[pair] = ORGANISATION_NEAR
+    return [Pair(first, second, reason) for (first, second), reason in sorted(found.items())]
 
 
 _DIGITS = re.compile(r"\d+")
