@@ -127,6 +127,13 @@ FORM_PAGE = {
     "registration.entry_remove_member": "registration.entry_detail",
     "registration.entry_status": "registration.entry_detail",
     "registration.health_delete": "registration.health_edit",
+    # the duplicates pages show these forms only beside a pair or a merge
+    "duplicates.person_merge_view": "duplicates.persons",
+    "duplicates.person_distinct": "duplicates.persons",
+    "duplicates.person_undo": "duplicates.persons",
+    "duplicates.organisation_merge_view": "duplicates.organisations",
+    "duplicates.organisation_distinct": "duplicates.organisations",
+    "duplicates.organisation_undo": "duplicates.organisations",
 }
 # Pages that show the form only for a chosen object: the query string that chooses it.
 FORM_QUERY = {

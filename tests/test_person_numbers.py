@@ -46,6 +46,18 @@ def test_bulk_created_persons_take_a_block_of_numbers(app):
     assert numbers == [before + 1, before + 2, before + 3]
 
 
+def test_persons_flushed_together_get_distinct_numbers(app):
+    region = factories.region()
+    persons = [Person(last_name=f"Групповой{chr(0x430 + i)}", first_name="Иван",
+                      birth_date=date(2005, 1, 1), region=region) for i in range(4)]
+    for person in persons:
+        person.refresh_identity()
+    db.session.add_all(persons)
+    db.session.commit()
+    numbers = [p.number for p in persons]
+    assert len(set(numbers)) == 4 and sorted(numbers) == list(range(min(numbers), min(numbers) + 4))
+
+
 def test_a_number_is_never_handed_out_again_after_its_person_is_gone(app):
     person = factories.make_person()
     gone = person.number
@@ -90,7 +102,7 @@ def test_number_and_old_address_of_a_merged_person_lead_to_the_survivor(client, 
     response = client.get(f"/persons/by-number/{gone.number + 1000}")
     assert response.location.endswith(f"/persons/{survivor.id}")
     response = client.get(f"/persons/{gone.id + 1000}")
-    assert response.status_code == 301 and response.location.endswith(f"/persons/{survivor.id}")
+    assert response.status_code == 302 and response.location.endswith(f"/persons/{survivor.id}")
 
 
 # --- the participants export and import -----------------------------------------------------
@@ -169,3 +181,17 @@ def test_a_new_person_with_a_number_is_refused(app, competition):
 def test_an_empty_number_is_fine(app, competition):
     plan = build_plan(competition, _csv([_row(_person(), "")]))
     assert plan.ok, [str(p) for p in plan.problems]
+
+
+def test_winners_and_internships_exports_carry_the_number(app, tmp_path):
+    person = _person()
+    factories.make_special_award(person)
+    factories.make_offer(person)
+    shown = person_numbers.format_number(person.number)
+    for name in ("winners", "internships"):
+        out = tmp_path / f"{name}.csv"
+        result = app.test_cli_runner().invoke(args=["export", name, "--format", "csv",
+                                                    "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        header, row = out.read_bytes().decode("utf-8-sig").splitlines()[:2]
+        assert header.split(";")[-1] == "Номер участника" and row.split(";")[-1] == shown, name

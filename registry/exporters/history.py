@@ -109,8 +109,9 @@ class HistoryExporter(Exporter):
             .join(Competency, Competency.id == OfferedCompetency.competency_id)
             .join(Competition, Competition.id == OfferedCompetency.competition_id)
             .where(Entry.status != "withdrawn")
-            .order_by(Person.last_name, Person.first_name, Person.middle_name,
-                      Person.birth_date, Person.id,
+            # the identity key is surname|name|patronymic|birth date, case- and ё-folded: the
+            # same order on every backend (no NULL patronymics to place)
+            .order_by(Person.identity_key, Person.id,
                       Competition.year, Competition.starts_on.is_(None), Competition.starts_on,
                       STAGE_ORDER, Competition.id, Competency.name, Category.position, Entry.id)
         )

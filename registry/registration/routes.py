@@ -220,7 +220,8 @@ def person_detail(person_id: int):
         survivor_id = person_numbers.survivor_of(person_id)
         if survivor_id is None:
             abort(404)
-        return redirect(url_for("registration.person_detail", person_id=survivor_id), 301)
+        # 302, not 301: an undone merge brings the old address back
+        return redirect(url_for("registration.person_detail", person_id=survivor_id))
     health = queries.health_record(person) if can("health.view") else None
     entries = queries.person_entries(person)
     return render_template(
