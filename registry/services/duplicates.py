@@ -139,10 +139,6 @@ def person_pairs() -> list[Pair]:
     return [pair for _key, pair in pairs]
 
 
-def are_likely_duplicates(a: Person, b: Person) -> bool:
-    return any({p.first_id, p.second_id} == {a.id, b.id} for p in person_pairs())
-
-
 # --- organisations --------------------------------------------------------------------------
 
 
