@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from .awards.routes import bp as awards_bp
     from .competitions.routes import bp as competitions_bp
     from .diplomas.routes import bp as diplomas_bp
+    from .duplicates.routes import bp as duplicates_bp
     from .exporters.routes import bp as exports_bp
     from .importers.routes import bp as imports_bp
     from .main.routes import bp as main_bp
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tokens_bp, url_prefix="/admin")
     app.register_blueprint(public_bp, url_prefix="/public")
     app.register_blueprint(diplomas_bp)
+    app.register_blueprint(duplicates_bp)
 
 
 def _register_errors(app: Flask) -> None:

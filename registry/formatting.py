@@ -39,4 +39,6 @@ def decimal_sign() -> str:
 def init_app(app) -> None:
     app.add_template_filter(decimal, "decimal")
     app.add_template_filter(quoted, "quoted")
+    from .services.person_numbers import format_number
+    app.add_template_filter(format_number, "person_number")
     app.add_template_global(decimal_sign, "decimal_sign")

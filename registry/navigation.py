@@ -24,6 +24,7 @@ NAV = [
     NavItem("marking.sheets", _l("Score sheets"), "contests"),
     NavItem("registration.persons", _l("Participants"), "people"),
     NavItem("registration.organisations", _l("Organisations"), "people"),
+    NavItem("duplicates.persons", _l("Duplicates"), "people"),
     NavItem("medals.index", _l("Medal table"), "outcomes"),
     NavItem("awards.offers", _l("Offers"), "outcomes"),
     NavItem("exports.index", _l("Exports"), "exports"),

@@ -27,6 +27,7 @@ from registry.models import (
     ScoreSheet,
     User,
     name_key,
+    organisation_key,
     person_key,
 )
 from registry.services import awards as award_service
@@ -119,7 +120,7 @@ def test_demo_season_obeys_the_rules(app):
         assert person.identity_key == person_key(person.last_name, person.first_name,
                                                  person.middle_name, person.birth_date)
     for org in db.session.scalars(select(Organisation)):
-        assert org.name_key == name_key(org.name)
+        assert org.name_key == organisation_key(org.name)
     assert db.session.scalar(select(func.count()).select_from(Person).where(
         Person.consent_date.is_(None))) >= 1  # a few without consent on file
 

@@ -135,6 +135,13 @@ FORM_PAGE = {
     "registration.entry_out_of_competition": "registration.entry_detail",
     "registration.health_delete": "registration.health_edit",
     "tokens.revoke": "tokens.index",
+    # the duplicates pages show these forms only beside a pair or a merge
+    "duplicates.person_merge_view": "duplicates.persons",
+    "duplicates.person_distinct": "duplicates.persons",
+    "duplicates.person_undo": "duplicates.persons",
+    "duplicates.organisation_merge_view": "duplicates.organisations",
+    "duplicates.organisation_distinct": "duplicates.organisations",
+    "duplicates.organisation_undo": "duplicates.organisations",
 }
 # Pages that show the form only for a chosen object: the query string that chooses it.
 FORM_QUERY = {

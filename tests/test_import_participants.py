@@ -790,6 +790,7 @@ def test_participants_export_carries_the_guardian_columns_back(app, tmp_path, co
                                                 "--output", str(out)])
     assert result.exit_code == 0, result.output
     header, row = out.read_bytes().decode("utf-8-sig").splitlines()[:2]
-    assert header.split(";")[-5:-3] == GUARDIAN_HEADER
-    assert row.split(";")[-5:-3] == ["Юнусова Г. Р.", "02.02.2024"]
-    assert row.split(";")[-3:] == ["нет", "нет", "нет"]
+    assert header.split(";")[-6:-4] == GUARDIAN_HEADER
+    assert row.split(";")[-6:-4] == ["Юнусова Г. Р.", "02.02.2024"]
+    assert row.split(";")[-4:-1] == ["нет", "нет", "нет"]
+    assert header.split(";")[-1] == "Номер участника"

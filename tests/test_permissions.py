@@ -47,6 +47,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "registration.persons": STAFF,
     "registration.person_create": frozenset({"admin", "organiser"}),
     "registration.person_detail": STAFF,
+    "registration.person_by_number": STAFF,
     "registration.person_edit": frozenset({"admin", "organiser"}),
     "registration.health_edit": frozenset({"admin", "organiser"}),
     "registration.health_delete": frozenset({"admin", "organiser"}),
@@ -123,6 +124,14 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "diplomas.template_reset": frozenset({"admin"}),
     "diplomas.template_preview": frozenset({"admin"}),
     "diplomas.verify": "public",
+    "duplicates.persons": frozenset({"admin", "organiser"}),
+    "duplicates.person_merge_view": frozenset({"admin", "organiser"}),
+    "duplicates.person_distinct": frozenset({"admin", "organiser"}),
+    "duplicates.person_undo": frozenset({"admin", "organiser"}),
+    "duplicates.organisations": frozenset({"admin", "organiser"}),
+    "duplicates.organisation_merge_view": frozenset({"admin", "organiser"}),
+    "duplicates.organisation_distinct": frozenset({"admin", "organiser"}),
+    "duplicates.organisation_undo": frozenset({"admin", "organiser"}),
 }
 
 
@@ -171,7 +180,7 @@ def _sample_args(rule, objects) -> dict:
                    "assignment_id": objects["assignment"].id})
     values.update({"identifier": "participants", "award_id": objects["award"].id,
                    "offer_id": objects["offer"].id, "token_id": objects["token"].id,
-                   "job_id": "0" * 32})
+                   "job_id": "0" * 32, "number": str(objects["person"].number)})
     values.update({"kind": "gold", "code": objects["diploma"].code})
     missing = set(rule.arguments) - set(values)
     assert not missing, f"no sample value for {missing} in {rule.rule}: add one to _sample_args"

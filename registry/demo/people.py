@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Competition, Organisation, Partner, Person, User, name_key, person_key
+from ..models import Competition, Organisation, Partner, Person, User, name_key, organisation_key, person_key
 from . import names as N
 from .records import SEASON, PersonRef, _at
 
@@ -39,7 +39,7 @@ class People:
 
     def organisation(self, region_code: str, name: str, kind: str = "educational") -> int:
         region = self.regions[region_code]
-        key = (region.id, name_key(name))
+        key = (region.id, organisation_key(name))
         if key not in self.org_keys:
             oid = self.new_id("organisations")
             self.add("organisations", {"id": oid, "name": " ".join(name.split()),

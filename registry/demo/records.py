@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import insert, text
 
 from ..extensions import db
+from ..models import take_numbers
 
 SEASON = 2024
 NEXT_SEASON = SEASON + 1
@@ -100,6 +101,11 @@ class Bulk:
         """Write what is buffered, parents before children."""
         for table in db.metadata.sorted_tables:
             rows = self.rows.pop(table.name, None)
+            if rows and table.name == "persons":
+                # registry numbers in one block from the counter, not one UPDATE per row
+                for row, number in zip(rows, take_numbers(db.session.connection(), len(rows)),
+                                       strict=True):
+                    row.setdefault("number", number)
             if rows:
                 for start in range(0, len(rows), BATCH):
                     db.session.execute(insert(table), rows[start:start + BATCH])

@@ -6,6 +6,7 @@ from . import render  # noqa: F401,I001  (the output formats, before any exporte
 from . import winners  # noqa: F401  (winners and medals first: what coordinators need most)
 from . import results  # noqa: F401
 from . import participants  # noqa: F401
+from . import history  # noqa: F401
 from . import internships  # noqa: F401
 from .base import EXPORTERS, OUTPUT_FORMATS, Column, Exporter, register, unregister  # noqa: F401
 from .filters import Filter  # noqa: F401

@@ -14,6 +14,7 @@ from ..labels import (
     label,
 )
 from ..models import Award, InternshipOffer, Partner, Person, Region
+from ..services.person_numbers import format_number
 from .base import DATE, Column, Exporter, register
 from .filters import AWARD, COMPETITION, REGION
 
@@ -34,6 +35,7 @@ class InternshipsExporter(Exporter):
             Column(_l("Description"), width=50), Column(_l("Country"), width=14),
             Column(_l("City"), width=16), Column(_l("Starts"), DATE, 12),
             Column(_l("Ends"), DATE, 12), Column(_l("State"), width=12),
+            Column(_l("Participant number"), width=12),
         ]
 
     def rows(self, filters: dict):
@@ -42,7 +44,8 @@ class InternshipsExporter(Exporter):
             select(Person.last_name, Person.first_name, Person.middle_name, home.name, Award.kind,
                    Award.title, Partner.name, Partner.kind, InternshipOffer.kind,
                    InternshipOffer.description, InternshipOffer.country, InternshipOffer.city,
-                   InternshipOffer.starts_on, InternshipOffer.ends_on, InternshipOffer.state)
+                   InternshipOffer.starts_on, InternshipOffer.ends_on, InternshipOffer.state,
+                   Person.number)
             .select_from(InternshipOffer)
             .join(Person, Person.id == InternshipOffer.person_id)
             .join(home, home.id == Person.region_id)
@@ -58,9 +61,10 @@ class InternshipsExporter(Exporter):
             query = query.where(Award.kind == filters["award"])
         for row in db.session.execute(query.execution_options(yield_per=1000)):
             (last, first, middle, region, award_kind, award_title, partner, partner_kind, kind,
-             description, country, city, starts, ends, state) = row
+             description, country, city, starts, ends, state, number) = row
             award = (award_title if award_kind == "special" and award_title
                      else label(AWARD_LABELS, award_kind))
             yield (last, first, middle, region, award or None, partner,
                    label(PARTNER_KIND_LABELS, partner_kind), label(OFFER_KIND_LABELS, kind),
-                   description, country, city, starts, ends, label(OFFER_STATE_LABELS, state))
+                   description, country, city, starts, ends, label(OFFER_STATE_LABELS, state),
+                   format_number(number))

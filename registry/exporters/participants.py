@@ -19,11 +19,12 @@ from ..models import (
     Region,
 )
 from ..queries import join_contest, join_members
+from ..services.person_numbers import format_number
 from .base import DATE, TEXT, Column, Exporter, register
 from .filters import CATEGORY, COMPETENCY, COMPETITION_FILTERS, REGION
 from .queries import apply_competition_filters
 
-WIDTHS = {"last_name": 18, "first_name": 14, "middle_name": 18, "birth_date": 14, "region": 28,
+WIDTHS = {"number": 12, "last_name": 18, "first_name": 14, "middle_name": 18, "birth_date": 14, "region": 28,
           "organisation": 40, "competency": 36, "category": 16, "team": 20, "email": 26,
           "phone": 18, "consent_date": 16, "guardian_name": 30, "guardian_consent_date": 16,
           "publication_consent": 16, "guardian_publication_consent": 16,
@@ -56,7 +57,7 @@ class ParticipantsExporter(Exporter):
         """The rows' statement (also counted, to send a big export to a worker)."""
         person_region = aliased(Region)
         columns = select(
-            Person.last_name, Person.first_name, Person.middle_name, Person.birth_date,
+            Person.number, Person.last_name, Person.first_name, Person.middle_name, Person.birth_date,
             person_region.name, Organisation.name, Competency.name, Category.name,
             Entry.team_name, Person.email, Person.phone, Person.consent_date,
             Person.guardian_name, Person.guardian_consent_date,
@@ -77,7 +78,7 @@ class ParticipantsExporter(Exporter):
     def rows(self, filters: dict):
         query = self.query(filters)
         fields = [c.key for c in COLUMNS]
-        order = ["last_name", "first_name", "middle_name", "birth_date", "region", "organisation",
+        order = ["number", "last_name", "first_name", "middle_name", "birth_date", "region", "organisation",
                  "competency", "category", "team", "email", "phone", "consent_date",
                  "guardian_name", "guardian_consent_date", "publication_consent",
                  "guardian_publication_consent", "out_of_competition"]
@@ -85,5 +86,7 @@ class ParticipantsExporter(Exporter):
         yes, no = YES_NO.get(str(get_locale()), YES_NO["ru"])
         flags = {order.index(f) for f in ("publication_consent", "guardian_publication_consent",
                                           "out_of_competition")}
+        number = order.index("number")
         for row in db.session.execute(query.execution_options(yield_per=1000)):
-            yield tuple((yes if row[i] else no) if i in flags else row[i] for i in index)
+            yield tuple((yes if row[i] else no) if i in flags
+                        else format_number(row[i]) if i == number else row[i] for i in index)

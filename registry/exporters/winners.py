@@ -26,6 +26,7 @@ from ..models import (
     Region,
 )
 from ..queries import join_contest, join_members
+from ..services.person_numbers import format_number
 from .base import DECIMAL, INTEGER, Column, Exporter, register
 from .filters import AWARD, CATEGORY, COMPETENCY, COMPETITION_FILTERS, REGION, Filter
 from .queries import apply_competition_filters
@@ -88,7 +89,7 @@ class WinnersExporter(Exporter):
             Column(_l("Surname"), width=18), Column(_l("Given name"), width=14),
             Column(_l("Patronymic"), width=18), Column(_l("Region"), width=28),
             Column(_l("Organisation"), width=40), Column(_l("Points"), DECIMAL, 10),
-            Column(_l("Team"), width=20),
+            Column(_l("Team"), width=20), Column(_l("Participant number"), width=12),
         ]
 
     def query(self, filters: dict):
@@ -99,7 +100,7 @@ class WinnersExporter(Exporter):
             select(CompetitionKind.short_name, Competition.year, Competition.stage, host.name,
                    Competency.name, Category.name, Award.place, Award.kind, Award.title,
                    Person.last_name, Person.first_name, Person.middle_name, home.name,
-                   Organisation.name, Award.points, Entry.team_name)
+                   Organisation.name, Award.points, Entry.team_name, Person.number)
             .select_from(Award)
             .join(Entry, Entry.id == Award.entry_id)
         )
@@ -143,23 +144,23 @@ class WinnersExporter(Exporter):
         result = db.session.connection().execute(
             self.query(filters).execution_options(yield_per=2000))
         for (kind, year, stage, host_name, competency, category, place, award, title, last,
-             first, middle, region, organisation, points, team) in result:
+             first, middle, region, organisation, points, team, number) in result:
             yield (kind, year, stages.get(stage, stage), host_name, competency, category, place,
                    title if award == "special" and title else awards.get(award, award), last,
-                   first, middle, region, organisation, points, team)
+                   first, middle, region, organisation, points, team, format_number(number))
         # Competencies declared not held: one row per category, «не состоялась» as the award.
         if "award" not in filters and "region" not in filters:
             not_held = str(NOT_HELD)
             for kind, year, stage, host_name, competency, category in db.session.execute(
                     self.not_held_query(filters)):
                 yield (kind, year, stages.get(stage, stage), host_name, competency, category,
-                       None, not_held, None, None, None, None, None, None, None)
+                       None, not_held, None, None, None, None, None, None, None, None)
         # Special awards granted to a person rather than to an entry come last.
         if any(f.name in filters for f in CONTEST_FILTERS):
             return
         personal = (
             select(Award.kind, Award.title, Person.last_name, Person.first_name,
-                   Person.middle_name, home.name, Organisation.name)
+                   Person.middle_name, home.name, Organisation.name, Person.number)
             .select_from(Award)
             .join(Person, Person.id == Award.person_id)
             .join(home, home.id == Person.region_id)
@@ -170,9 +171,10 @@ class WinnersExporter(Exporter):
         personal = _award_filter(personal, filters)
         if "region" in filters:
             personal = personal.where(Person.region_id == filters["region"].id)
-        for kind, title, last, first, middle, region, organisation in db.session.execute(personal):
+        for (kind, title, last, first, middle, region, organisation,
+             number) in db.session.execute(personal):
             yield (None, None, None, None, None, None, None, _award_words(kind, title), last,
-                   first, middle, region, organisation, None, None)
+                   first, middle, region, organisation, None, None, format_number(number))
 
 
 @register

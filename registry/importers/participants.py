@@ -24,7 +24,7 @@ from ..models import (
     name_key,
     person_key,
 )
-from ..services import ServiceError, registration
+from ..services import ServiceError, person_numbers, registration
 from ..services import competitions as competition_service
 from . import cells
 from .base import Column, ImportRefused, Plan, Problem, Row, Spec, read_plan
@@ -34,6 +34,18 @@ from .participants_write import apply
 
 __all__ = ["COLUMNS", "ImportPlan", "ImportRefused", "PlanRow", "Problem", "apply",
            "build_plan", "parse_date"]
+
+def number_cell(value) -> int | None:
+    """A registry number as the exports write it («П-000123»; digits alone are taken too)."""
+    written = cells.text(value)
+    if written is None:
+        return None
+    number = person_numbers.parse_number(written)
+    if number is None:
+        raise cells.CellError(_("«%(value)s» is not a participant number (like %(example)s).",
+                                value=written, example=person_numbers.format_number(123)))
+    return number
+
 
 SPEC = Spec(
     Column("last_name", "Фамилия", True, ("surname",), cells.name_cell),
@@ -66,6 +78,10 @@ SPEC = Spec(
             "Согласие законного представителя на публикацию"), cells.yes_no_cell),
     Column("out_of_competition", "Вне конкурса", False,
            ("Вне зачёта", "Вне зачета", "out of competition"), cells.yes_no_cell),
+    # Optional: an export carries it, so that it re-imports unchanged; when given it must be
+    # the number of the person the row names (``_check_numbers``).
+    Column("number", "Номер участника", False, ("participant number", "registry number"),
+           number_cell),
     template_hint=True,
 )
 COLUMNS = SPEC.columns
@@ -124,6 +140,7 @@ def build_plan(competition: Competition, data: bytes, *, filename: str | None = 
         if on_row is not None:
             on_row()
     check_together(plan, ref)
+    _check_numbers(plan)
     # A closed competition takes no new entries; a file that adds none is still just
     # reported as adding nothing.
     if plan.counts.entries and (closed := registration.closed_problem(competition)):
@@ -131,9 +148,30 @@ def build_plan(competition: Competition, data: bytes, *, filename: str | None = 
     return plan
 
 
+def _check_numbers(plan: ImportPlan) -> None:
+    """A number in a row must be that of the person the row names (by name and birth date):
+    a number that names someone else is a mistake in the file, never a silent rename."""
+    numbered = [(row, row.cell("number")) for row in plan.rows if row.value("number") is not None
+                and not row.has_problem("number")]
+    if not numbered:
+        return
+    owners = person_numbers.numbers_of({number for _row, number in numbered})
+    persons = {p.id: p for p in registration.persons_by_ids(set(owners.values()))}
+    for row, number in numbered:
+        owner = persons.get(owners.get(number))
+        shown = person_numbers.format_number(number)
+        if owner is None:
+            row.problem("number", _("no participant has the number %(number)s.", number=shown))
+        elif row.identity is not None and (row.person is None or row.person.id != owner.id):
+            row.problem("number", _(
+                "the number %(number)s is that of %(name)s, born %(date)s; correct the row or "
+                "leave the number empty.", number=shown, name=owner.full_name,
+                date=owner.birth_date.strftime("%d.%m.%Y")))
+
+
 def _parse_row(ref: Reference, row: PlanRow) -> None:
-    for key in ("last_name", "first_name", "middle_name", "organisation", "team", "email",
-                "phone", "guardian_name"):
+    for key in ("number", "last_name", "first_name", "middle_name", "organisation", "team",
+                "email", "phone", "guardian_name"):
         row.cell(key)
     row.birth_date = row.cell("birth_date")
     if row.birth_date is not None and (row.birth_date > date.today()

@@ -28,6 +28,7 @@ from ..models import (
     Organisation,
     Person,
     name_key,
+    organisation_key,
 )
 from ..services import reference, registration
 from ..services.regions import region_lookup
@@ -134,7 +135,7 @@ def _resolve_existing(plan: ImportPlan, ref: Reference) -> None:
             row.person = persons.get(row.identity)
         if row.region is not None and row.value("organisation"):
             row.organisation = organisations.get(
-                (row.region.id, name_key(row.value("organisation"))))
+                (row.region.id, organisation_key(row.value("organisation"))))
 
 
 def check_together(plan: ImportPlan, ref: Reference) -> None:
@@ -154,8 +155,8 @@ def check_together(plan: ImportPlan, ref: Reference) -> None:
                     "the same person is in row %(row)d with the region «%(other)s».",
                     row=first.number, other=first.region.name))
             elif (row.value("organisation") and first.value("organisation")
-                  and name_key(row.value("organisation"))
-                  != name_key(first.value("organisation"))):
+                  and organisation_key(row.value("organisation"))
+                  != organisation_key(first.value("organisation"))):
                 row.problem("organisation", _(
                     "the same person is in row %(row)d with the organisation %(other)s.",
                     row=first.number, other=quoted(first.value("organisation"))))
@@ -345,7 +346,7 @@ def _count(plan: ImportPlan) -> None:
             (reused if row.person is not None else created).add(row.identity)
         if row.region is not None and row.value("organisation"):
             if row.organisation is None:
-                organisations.add((row.region.id, name_key(row.value("organisation"))))
+                organisations.add((row.region.id, organisation_key(row.value("organisation"))))
                 row.notes.append(_new_organisation_note(row.region.name))
     counts.persons_created, counts.persons_reused = len(created), len(reused)
     counts.organisations_created = len(organisations)

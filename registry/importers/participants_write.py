@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..models import name_key
+from ..models import organisation_key
 from ..services import ServiceError, registration
 from ..services import competitions as competition_service
 from ..services.audit import record
@@ -36,7 +36,7 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
         # registration.eligibility_problems and friends); here the plan is written in bulk:
         # a few queries to find what exists, then a few multi-row INSERTs.
         with db.session.no_autoflush:
-            org_names = {(row.region.id, name_key(row.value("organisation"))): row
+            org_names = {(row.region.id, organisation_key(row.value("organisation"))): row
                          for row in plan.rows}
             organisations = registration.organisations_by_key(set(org_names))
             for key, row in org_names.items():
@@ -52,7 +52,7 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
                     last_name=row.value("last_name"), first_name=row.value("first_name"),
                     middle_name=row.value("middle_name"), birth_date=row.birth_date,
                     region=row.region,
-                    organisation=organisations[(row.region.id, name_key(row.value("organisation")))],
+                    organisation=organisations[(row.region.id, organisation_key(row.value("organisation")))],
                     email=row.value("email"), phone=row.value("phone"),
                     consent_date=row.consent_date, guardian_name=row.value("guardian_name"),
                     guardian_consent_date=row.guardian_consent_date,

@@ -13,6 +13,10 @@ from ..services.registration import MAX_TEAM_SIZE, MIN_TEAM_SIZE
 from .participants import COLUMNS
 from .spreadsheet import MAX_CELL_LENGTH
 
+# A blank template is for new participants: the registry number is the export's (it is
+# accepted on import, and checked, when a file carries it).
+COLUMNS = tuple(c for c in COLUMNS if c.key != "number")
+
 WIDTHS = {"birth_date": 16, "consent_date": 26, "organisation": 40, "competency": 36,
           "region": 28, "email": 28, "guardian_name": 36, "guardian_consent_date": 26,
           "publication_consent": 22, "guardian_publication_consent": 28}

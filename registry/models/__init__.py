@@ -17,12 +17,18 @@ from .diplomas import DIPLOMA_KINDS, Diploma, DiplomaTemplate
 from .people import (
     ENTRY_STATUSES,
     ORGANISATION_KINDS,
+    Counter,
+    DistinctOrganisations,
+    DistinctPersons,
     Entry,
     EntryMember,
     HealthRecord,
     Organisation,
     Person,
+    PersonRedirect,
+    organisation_key,
     person_key,
+    take_numbers,
 )
 from .reference import (
     Category,
@@ -64,4 +70,6 @@ __all__ = [
     "LoginThrottle", "User", "competency_kinds", "name_key", "person_key", "utcnow",
     "DIPLOMA_KINDS", "Diploma", "DiplomaTemplate",
     "JOB_STATES", "Job", "PendingUpload",
+    "Counter", "DistinctOrganisations", "DistinctPersons", "PersonRedirect", "organisation_key",
+    "take_numbers",
 ]

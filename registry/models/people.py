@@ -1,6 +1,7 @@
 """Persons, organisations, entries and teams."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -9,6 +10,8 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     String,
     UniqueConstraint,
+    insert,
+    update,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -41,10 +44,20 @@ class Organisation(Model):
 
     def set_name(self, name: str) -> None:
         self.name = " ".join(name.split())
-        self.name_key = name_key(name)
+        self.name_key = organisation_key(name)
 
     def __str__(self) -> str:
         return self.name
+
+
+# Quotes of every style («», "", „“, ‘’, '') say nothing about which organisation is meant.
+_QUOTES = re.compile("[\"'«»„“”‟‘’‚‛`]")
+
+
+def organisation_key(name: str | None) -> str:
+    """The form in which organisation names are compared (one rule, used everywhere): as
+    ``name_key`` (case, ё/е, dashes, spaces) and without quotes of any style."""
+    return name_key(_QUOTES.sub(" ", name or ""))
 
 
 def person_key(last_name: str, first_name: str, middle_name: str | None, birth_date: date) -> str:
@@ -54,12 +67,45 @@ def person_key(last_name: str, first_name: str, middle_name: str | None, birth_d
     )
 
 
+class Counter(Model):
+    """A named counter that only grows (``persons``: the registry numbers). Taken with one
+    ``UPDATE … RETURNING``, which works alike on SQLite and PostgreSQL and, unlike max(id)+1,
+    never hands out a number again after its person was merged away."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
+PERSON_NUMBERS = "persons"
+
+
+def take_numbers(connection, count: int = 1) -> range:
+    """``count`` new numbers of the ``persons`` counter, in the caller's transaction."""
+    table = Counter.__table__
+    last = connection.execute(
+        update(table).where(table.c.name == PERSON_NUMBERS)
+        .values(value=table.c.value + count).returning(table.c.value)).scalar()
+    if last is None:  # a database made without the migration's first row
+        connection.execute(insert(table).values(name=PERSON_NUMBERS, value=count))
+        last = count
+    return range(last - count + 1, last + 1)
+
+
+def _next_number(context) -> int:
+    return take_numbers(context.connection)[0]
+
+
 class Person(Model):
     """A participant: one record across stages and seasons."""
 
     __tablename__ = "persons"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The registry number (shown as П-000123, ``services.person_numbers``): taken from the
+    # ``counters`` table when the person is created, never reused, kept on a merge.
+    number: Mapped[int] = mapped_column(unique=True, default=_next_number)
     last_name: Mapped[str] = mapped_column(String(100), index=True)
     first_name: Mapped[str] = mapped_column(String(100))
     middle_name: Mapped[str | None] = mapped_column(String(100))
@@ -180,3 +226,45 @@ class EntryMember(Model):
 
     entry: Mapped[Entry] = relationship(back_populates="members")
     person: Mapped[Person] = relationship()
+
+
+class PersonRedirect(Model):
+    """A person merged into another: its id and number lead to the survivor
+    (``services.person_merge``); deleted again when the merge is undone."""
+
+    __tablename__ = "person_redirects"
+
+    person_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    number: Mapped[int] = mapped_column(unique=True)
+    survivor_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DistinctPersons(Model):
+    """Two persons an organiser said are not the same: not offered as duplicates again.
+    ``first_id`` < ``second_id``."""
+
+    __tablename__ = "distinct_persons"
+    __table_args__ = (CheckConstraint("first_id < second_id", name="order"),)
+
+    first_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+    second_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True, index=True)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DistinctOrganisations(Model):
+    """Two organisations an organiser said are not the same (as ``DistinctPersons``)."""
+
+    __tablename__ = "distinct_organisations"
+    __table_args__ = (CheckConstraint("first_id < second_id", name="order"),)
+
+    first_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    second_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,8 +22,10 @@ from ..models import (
     Region,
     User,
     name_key,
+    organisation_key,
 )
 from ..queries import join_contest, paginate
+from ..services import person_numbers
 
 
 def name_tokens(text: str | None) -> list[str]:
@@ -73,7 +75,7 @@ def organisations(*, q: str | None, region_id: int | None, page: int, per_page: 
         select(Organisation, Region, persons.label("persons"))
         .join(Region, Region.id == Organisation.region_id)
     )
-    key = name_key(q)
+    key = organisation_key(q)
     if key and len(key) > Organisation.name_key.type.length:
         stmt = stmt.where(false())  # longer than any stored name
     elif key:
@@ -102,8 +104,11 @@ def persons(*, q: str | None, region_id: int | None, organisation_id: int | None
         .join(Region, Region.id == Person.region_id)
         .outerjoin(Organisation, Organisation.id == Person.organisation_id)
     )
-    condition = person_name_filter(q)
-    if condition is not None:
+    number = person_numbers.parse_number(q) if person_numbers.looks_like_number(q) else None
+    if number is not None:  # «П-000123»: the person with that number (or merged into)
+        found, _merged = person_numbers.find_by_number(number)
+        stmt = stmt.where(Person.id == (found.id if found is not None else None))
+    elif (condition := person_name_filter(q)) is not None:
         stmt = stmt.where(condition)
     if region_id:
         stmt = stmt.where(Person.region_id == region_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -33,7 +34,7 @@ from ..models import (
     Person,
 )
 from ..security import can, requires
-from ..services import advancement, person_history
+from ..services import advancement, person_history, person_numbers
 from ..services import health as health_service
 from ..services import registration as reg
 from ..text import Phrase, quoted
@@ -216,7 +217,14 @@ def person_create():
 @bp.route("/persons/<int:person_id>")
 @requires("persons.view")
 def person_detail(person_id: int):
-    person = db.get_or_404(Person, person_id)
+    person = db.session.get(Person, person_id)
+    if person is None:
+        # merged into another: the old address leads to the survivor
+        survivor_id = person_numbers.survivor_of(person_id)
+        if survivor_id is None:
+            abort(404)
+        # 302, not 301: an undone merge brings the old address back
+        return redirect(url_for("registration.person_detail", person_id=survivor_id))
     health = queries.health_record(person) if can("health.view") else None
     entries = queries.person_entries(person)
     results = person_history.published_results(entries)
@@ -228,6 +236,17 @@ def person_detail(person_id: int):
         awards=person_history.awards(person), offers=person_history.offers_of_person(person),
         revoke_form=RevokeForm(),
     )
+
+
+@bp.route("/persons/by-number/<number>")
+@requires("persons.view")
+def person_by_number(number: str):
+    """«П-000123» (or a number merged away) leads to the person's page."""
+    value = person_numbers.parse_number(number)
+    person = person_numbers.find_by_number(value)[0] if value is not None else None
+    if person is None:
+        abort(404)
+    return redirect(url_for("registration.person_detail", person_id=person.id))
 
 
 @bp.route("/persons/<int:person_id>/health", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Organisation, Region, name_key
+from ..models import Organisation, Region, organisation_key
 from . import ServiceError
 from .audit import record
 
@@ -21,7 +21,7 @@ def _clean(text: str | None) -> str | None:
 def find_organisation(name: str, region: Region) -> Organisation | None:
     return db.session.scalar(
         select(Organisation).where(
-            Organisation.region_id == region.id, Organisation.name_key == name_key(name)
+            Organisation.region_id == region.id, Organisation.name_key == organisation_key(name)
         )
     )
 

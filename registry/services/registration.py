@@ -32,6 +32,7 @@ from ..models import (
     Person,
     Region,
     person_key,
+    take_numbers,
     utcnow,
 )
 from ..text import quoted
@@ -166,6 +167,10 @@ def bulk_create_persons(rows: list[PersonData]) -> dict[str, int]:
     for data in rows:
         _validate_person(data)
         values.append({**person_values(data), "created_at": now, "updated_at": now})
+    # registry numbers in one block from the counter, not one UPDATE per person
+    for row, number in zip(values, take_numbers(db.session.connection(), len(values)),
+                           strict=True):
+        row["number"] = number
     result = db.session.execute(
         insert(Person).returning(Person.id, Person.identity_key, sort_by_parameter_order=True),
         values)
@@ -190,6 +195,16 @@ def persons_by_identity(keys: set[str]) -> dict[str, Person]:
         chunk = ordered[start:start + BULK_CHUNK]
         for person in db.session.scalars(select(Person).where(Person.identity_key.in_(chunk))):
             found[person.identity_key] = person
+    return found
+
+
+def persons_by_ids(ids: set[int]) -> list[Person]:
+    """Persons by id, in a few queries."""
+    found: list[Person] = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), BULK_CHUNK):
+        found.extend(db.session.scalars(
+            select(Person).where(Person.id.in_(ordered[start:start + BULK_CHUNK]))))
     return found
 
 

@@ -1,0 +1,31 @@
+"""The forms of the duplicates pages: each names the two records by id (checked by the view)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, SubmitField
+from wtforms.validators import DataRequired, NumberRange
+
+from ..fields import MAX_ID
+from ..forms import RegistryForm
+
+_ID = [DataRequired(), NumberRange(1, MAX_ID)]
+
+
+class PairForm(RegistryForm):
+    """Merge ``drop`` into ``keep``, or mark the two as not the same."""
+
+    keep = IntegerField(validators=_ID)
+    drop = IntegerField(validators=_ID)
+    submit = SubmitField(_l("Merge"))
+
+
+class DistinctForm(RegistryForm):
+    keep = IntegerField(validators=_ID)
+    drop = IntegerField(validators=_ID)
+    submit = SubmitField(_l("Not the same"))
+
+
+class UndoForm(RegistryForm):
+    audit_id = IntegerField(validators=_ID)
+    submit = SubmitField(_l("Undo"))
+
