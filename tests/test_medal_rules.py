@@ -474,8 +474,8 @@ def test_participants_export_round_trips_the_flag(app, tmp_path, fmt):
     data = out.read_bytes()
     if fmt == "csv":
         lines = data.decode("utf-8-sig").splitlines()
-        assert lines[0].split(";")[-1] == "Вне конкурса"
-        assert sorted(line.split(";")[-1] for line in lines[1:]) == ["да", "нет"]
+        assert lines[0].split(";")[-2:] == ["Вне конкурса", "Номер участника"]
+        assert sorted(line.split(";")[-2] for line in lines[1:]) == ["да", "нет"]
     target = factories.make_competition(title="Профессионалы 2025", year=2025)
     plan = build_plan(target, data, filename=out.name)
     assert plan.ok, [(p.column, p.message) for p in plan.problems]

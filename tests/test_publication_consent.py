@@ -191,7 +191,7 @@ def test_export_carries_the_consent_back_into_the_import(app, tmp_path, competit
     data = out.read_bytes()
     if fmt == "csv":
         lines = data.decode("utf-8-sig").splitlines()
-        assert lines[0].split(";")[-3:-1] == PUBLICATION_HEADER  # before «Вне конкурса»
+        assert lines[0].split(";")[-4:-2] == PUBLICATION_HEADER  # before «Вне конкурса», «Номер участника»
     target = factories.make_competition(title="Профессионалы 2025", year=2025)
     plan = build_plan(target, data, filename=out.name)
     assert plan.ok, [str(p) for p in plan.problems]
