@@ -527,3 +527,37 @@ def test_characters_outside_the_font_do_not_break_a_diploma():
     db.session.commit()
     pages = _pages(pdf)
     assert len(pages) == 1 and "Ли" in pages[0] and "Анна" in pages[0]
+
+
+def test_a_big_batch_is_drawn_by_a_worker_with_its_progress_for_its_owner(
+        app, client, login, season):
+    """More diplomas than ``DIPLOMA_JOB_SIZE``: the request issues them (codes, audit) and a
+    job draws them; its page shows the progress and its file is the owner's alone."""
+    from registry.models import Job
+
+    competition, _, _e = season
+    app.config["DIPLOMA_JOB_SIZE"] = 2
+    try:
+        owner = login(client, "organiser")
+        response = client.post(f"/competitions/{competition.id}/diplomas",
+                               data={"format": "zip"})
+        assert response.status_code == 302
+        job = db.session.scalar(select(Job))
+        assert response.location.endswith(f"/jobs/{job.id}")
+        assert job.owner_id == owner.id and job.kind == "diplomas"
+        issued = list(db.session.scalars(select(Diploma)))
+        assert job.total == len(issued) > 2  # issued in the request, before the drawing
+        status = client.get(f"/jobs/{job.id}/status.json").get_json()
+        assert status["state"] == "done" and status["percent"] == 100
+        file = client.get(status["download"])
+        assert file.status_code == 200 and file.mimetype == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(file.data)) as archive:
+            names = archive.namelist()
+            assert len(names) == len(issued)
+            first = _flat(_pages(archive.read(names[0]))[0])
+        assert f"{BASE}/verify/" in first  # the address of the request, not the worker's
+        other = app.test_client()
+        login(other, "organiser")
+        assert other.get(f"/jobs/{job.id}/download").status_code == 404
+    finally:
+        app.config.pop("DIPLOMA_JOB_SIZE", None)

@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from .. import access, transaction
 from ..extensions import db
+from ..jobs import diplomas as diploma_jobs
 from ..labels import AWARD_LABELS
 from ..models import DIPLOMA_KINDS, Competition, Person, utcnow
 from ..security import public, requires
@@ -74,6 +75,17 @@ def competition_download(competition_id: int):
     form = BulkForm()
     if not form.validate_on_submit():
         return _competition_page(competition, form, 400)
+    subjects = service.competition_subjects(competition,
+                                            participation=form.participation.data)
+    if len(subjects) > diploma_jobs.job_size():
+        # a big batch is drawn by a worker, its progress on the job's page (registry.jobs);
+        # the diplomas are issued here, in this request's transaction
+        issued = service.issue(subjects, actor=current_user)
+        job = diploma_jobs.start_drawing(
+            issued, form.format.data, service.bulk_stem(competition),
+            base=service.public_base(), owner=current_user,
+            label=_("Diplomas: %(competition)s", competition=competition.title))
+        return redirect(url_for("jobs.status", job_id=job.id))
     bundle = service.generate_bulk(competition, form.format.data,
                                    participation=form.participation.data, actor=current_user)
     if not bundle.count:

@@ -91,7 +91,7 @@ _listening = False
 
 def init_app(app) -> None:
     global _listening
-    from . import exports  # noqa: F401  (registers the export kind)
+    from . import diplomas, exports  # noqa: F401  (register their kinds)
     from .cli import jobs_cli, sweep_command
     from .queue import make_huey
     from .routes import bp

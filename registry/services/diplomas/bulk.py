@@ -122,5 +122,9 @@ def generate_bulk(competition: Competition, fmt: str,
     every entry too), issued where not yet, drawn as ``fmt`` (``pdf`` or ``zip``)."""
     subjects: list[Subject] = competition_subjects(competition, participation=participation)
     diplomas = issue(subjects, actor=actor)
-    stem = f"diplomas-{slug(competition.title) or competition.id}"
-    return bundle(diplomas, fmt, stem, progress)
+    return bundle(diplomas, fmt, bulk_stem(competition), progress)
+
+
+def bulk_stem(competition: Competition) -> str:
+    """The file name (without its extension) of a competition's diplomas."""
+    return f"diplomas-{slug(competition.title) or competition.id}"
