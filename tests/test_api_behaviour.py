@@ -351,3 +351,16 @@ def test_results_import_by_api_then_standings(client):
         ("Алексеев", "71.50", 1), ("Борисов", "64.00", 2)]
     no_scope, _t = token_for("organiser", scopes=("read", "register"))
     assert client.post(url, json={"rows": rows}, headers=bearer(no_scope)).status_code == 403
+
+
+def test_a_person_read_by_the_api_carries_the_registry_number(client):
+    from registry.services.person_numbers import format_number
+
+    secret, _token = token_for("organiser")
+    created = client.post("/api/v1/persons", json=PERSON, headers=bearer(secret))
+    assert created.status_code == 201
+    person = db.session.get(Person, created.json["id"])
+    assert created.json["number"] == format_number(person.number)
+    assert created.json["number"].startswith("П-")
+    read = client.get(f"/api/v1/persons/{person.id}", headers=bearer(secret))
+    assert read.json["number"] == created.json["number"]

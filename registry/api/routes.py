@@ -38,6 +38,7 @@ from ..services import offers as offer_service
 from ..services import reference as reference_service
 from ..services import registration as reg
 from ..services import results as results_service
+from ..services.person_numbers import format_number
 from ..services.regions import match_region
 from ..text import UncleanText, clean
 from . import idempotency, queries, schemas
@@ -222,8 +223,9 @@ def competition_out(c: Competition) -> dict:
 
 def person_out(p: Person, *, health: bool = False) -> dict:
     value = {
-        "id": p.id, "last_name": p.last_name, "first_name": p.first_name,
-        "middle_name": p.middle_name, "birth_date": p.birth_date, "region_id": p.region_id,
+        "id": p.id, "number": format_number(p.number), "last_name": p.last_name,
+        "first_name": p.first_name, "middle_name": p.middle_name, "birth_date": p.birth_date,
+        "region_id": p.region_id,
         "region": p.region.name, "organisation_id": p.organisation_id,
         "organisation": p.organisation.name if p.organisation else None,
         "email": p.email, "phone": p.phone, "consent_date": p.consent_date,

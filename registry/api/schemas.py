@@ -84,6 +84,8 @@ class OfferedCompetencyOut(Schema):
 
 class PersonOut(Schema):
     id = fields.Integer()
+    number = fields.String(metadata={"description": "the registry number, «П-000123»: stable, "
+                                                    "kept by the survivor of a merge"})
     last_name = fields.String()
     first_name = fields.String()
     middle_name = fields.String(allow_none=True)
