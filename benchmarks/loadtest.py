@@ -192,6 +192,7 @@ CLOSED_NAMES = ("participants list", "person page", "standings", "score sheet",
                 "score sheet [save]")
 CLOSED_CONFIGS = [(2, "sync"), (4, "sync"), (2, "gthread"), (4, "gthread")]
 THREADS = 4  # per gthread worker
+LOGINS = 5  # seconds added to each closed-loop run before the measured window
 
 
 def in_process(url: str, targets: dict, repeat: int) -> dict[str, float]:
@@ -224,21 +225,58 @@ def in_process(url: str, targets: dict, repeat: int) -> dict[str, float]:
     for attempt in range(repeat + 1):
         competition = rng.choice(targets["competitions"])
         timed("participants list",
-              lambda: browser.get(f"/competitions/{competition}/participants"))
+              lambda c=competition: browser.get(f"/competitions/{c}/participants"))
         timed("person page", lambda: browser.get(f"/persons/{rng.choice(targets['persons'])}"))
-        timed("standings", lambda: browser.get(f"/results/{competition}"))
+        timed("standings", lambda c=competition: browser.get(f"/results/{c}"))
         sheet = rng.choice(targets["sheets"][expert])
-        page = timed("score sheet", lambda: marker.get(sheet)).get_data(as_text=True)
+        page = timed("score sheet", lambda s=sheet: marker.get(s)).get_data(as_text=True)
         found = version.search(page)
         data = {"save": "1", "version": found.group(1) if found else "0"}
         for name, value, rest in inputs.findall(page):
             if "disabled" not in rest:
                 data[name] = value or ("0" if name.startswith("m-") else "2")
-        timed("score sheet [save]", lambda: marker.post(sheet, data=data))
+        timed("score sheet [save]", lambda s=sheet, d=data: marker.post(s, data=d))
         if attempt == 0:  # the first round warms the caches
             for name in times:
                 times[name].clear()
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def ready(port: int, workers: int) -> None:
+    """Wait until gunicorn answers a page (its workers have loaded the application), then
+    send one request per worker so that none starts cold inside the measured window."""
+    import urllib.request
+
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    for _ in range(workers * 2):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=30).read()
+        except OSError:
+            pass
+
+
+def session_cookies(url: str, targets: dict, experts: int = 8) -> dict[str, str]:
+    """A logged-in session cookie for the coordinator and the first ``experts`` experts,
+    made once in-process (a login hashes a password, slowly by design: a closed-loop run
+    must not spend its first seconds on it)."""
+    from registry import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                      "SECRET_KEY": "load-test-secret"})
+    cookies = {}
+    for email in [targets["coordinator"], *sorted(targets["sheets"])[:experts]]:
+        client = app.test_client()
+        response = client.post("/login", data={"email": email, "password": PASSWORD})
+        cookie = client.get_cookie("session")
+        if response.status_code == 302 and cookie is not None:
+            cookies[email] = cookie.value
+    return cookies
 
 
 def run_closed(url: str, targets_path: Path, out_dir: Path, name: str, workers: int,
@@ -257,18 +295,12 @@ def run_closed(url: str, targets_path: Path, out_dir: Path, name: str, workers: 
     times_path = out_dir / f"closed-{name}-times.json"
     times_path.unlink(missing_ok=True)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        time.sleep(1)  # every worker booted
+        ready(port, workers)
         print(f"{name}: closed loop, {users} users, {workers} {worker_class} workers, "
               f"{seconds} s", flush=True)
         subprocess.run(
             [str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locust_closed.py"),
-             "--headless", "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
+             "--headless", "-u", str(users), "-r", str(users), "-t", f"{seconds + LOGINS}s",
              "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary"],
             cwd=ROOT, env={**env, "LOADTEST_TARGETS": str(targets_path),
                            "LOADTEST_TIMES": str(times_path)},
@@ -278,12 +310,20 @@ def run_closed(url: str, targets_path: Path, out_dir: Path, name: str, workers: 
         gunicorn.wait(timeout=60)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    measured = [r for r in rows if r["Name"] in CLOSED_NAMES]
     log = errors_log.read_text(encoding="utf-8", errors="replace")
-    latencies = json.loads(times_path.read_text()) if times_path.exists() else []
+    events = json.loads(times_path.read_text()) if times_path.exists() else {
+        "logins": [], "requests": []}
+    # the steady state: from the last login to the end (logins hash a password, slowly)
+    begin = max(events["logins"], default=0)
+    steady = [r for r in events["requests"] if r[0] > begin]
+    window = (max(r[0] for r in steady) - begin) if steady else 0
+    latencies = [r[1] for r in steady]
+    counts: dict[str, int] = {}
+    for _at, _ms, request, _failed in steady:
+        counts[request] = counts.get(request, 0) + 1
     return {"name": name, "workers": workers, "worker_class": worker_class, "rows": rows,
-            "counts": {r["Name"]: int(r["Request Count"]) for r in measured},
-            "rps": sum(float(r["Requests/s"]) for r in measured),
+            "counts": counts, "window": window, "requests": len(steady),
+            "rps": len(steady) / window if window else 0.0,
             "failures": sum(int(r["Failure Count"]) for r in rows),
             "p95": p95(latencies), "median": p95_at(latencies, 0.5),
             "locked": log.count("database is locked"),
@@ -310,9 +350,9 @@ def closed_section(label: str, results: list[dict], medians: dict[str, float], u
     lines = [f"#### Closed loop on {label}", "",
              "In-process median of each request (the yardstick): " + ", ".join(
                  f"{name} {medians[name] * 1000:.1f} ms" for name in CLOSED_NAMES) + ".", "",
-             "| gunicorn | requests/s | ideal req/s | of ideal | median ms | p95 ms | "
-             "failures | «database is locked» | server tracebacks |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| gunicorn | requests measured | requests/s | ideal req/s | of ideal | median ms | "
+             "p95 ms | failures | «database is locked» | server tracebacks |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     failed = False
     for result in results:
         ideal = ideal_rps(medians, result["counts"])
@@ -321,7 +361,8 @@ def closed_section(label: str, results: list[dict], medians: dict[str, float], u
         lines.append(
             f"| {result['workers']} {result['worker_class']} workers"
             f"{f' × {THREADS} threads' if result['worker_class'] == 'gthread' else ''} | "
-            f"{result['rps']:.1f} | {ideal:.1f} | {share * 100:.0f} % | {result['median']:.0f} | "
+            f"{result['requests']} in {result['window']:.0f} s | {result['rps']:.1f} | "
+            f"{ideal:.1f} | {share * 100:.0f} % | {result['median']:.0f} | "
             f"{result['p95']:.0f} | {result['failures']} | {result['locked']} | "
             f"{result['tracebacks']} |")
         failed |= bool(result["failures"] or result["locked"] or result["tracebacks"])
@@ -356,11 +397,13 @@ def main() -> None:
              "gunicorn and the database, and takes its share of the cores.", "",
              "### Throughput at saturation (closed loop)", "",
              f"{closed_users} Locust users (FastHttpUser) without think time for "
-             f"{closed_seconds} s each: three coordinators to one expert; a coordinator asks "
-             "for the participants list, a person page and a standings page in turn, an expert "
-             "reads a score sheet and saves it at once (a 409, another expert's save first, is "
-             "a correct answer). Requests/s counts those five requests (not the logins); "
-             "median and p95 are Locust's (the client's: queueing included). «Ideal» is every "
+             f"{closed_seconds} s each (measured from the last user's login on; the logins "
+             "hash a password, slowly by design, and are left out): three coordinators to one "
+             "expert; a coordinator asks for the participants list, a person page and a "
+             "standings page in turn, an expert reads a score sheet and saves it at once (a "
+             "409, another expert's save first, is a correct answer). Requests/s counts "
+             "those five requests (not the logins); median and p95 are Locust's (the "
+             "client's: queueing included). «Ideal» is every "
              f"core busy all the time: {os.cpu_count()} cores ÷ the in-process median of the "
              "mix (each request's in-process median, weighted by how often it was sent); "
              "target ≥ 70 % of it, 0 failures, 0 «database is locked». On PostgreSQL each "
@@ -383,6 +426,8 @@ def main() -> None:
         print(f"{label}: preparing {scale} entries …", flush=True)
         prepare(url, scale, targets_path)
         targets = json.loads(targets_path.read_text(encoding="utf-8"))
+        targets["cookies"] = session_cookies(url, targets)
+        targets_path.write_text(json.dumps(targets, ensure_ascii=False), encoding="utf-8")
         medians = in_process(url, targets, 15)
         configs = CLOSED_CONFIGS if label == "PostgreSQL" else [picked or (4, "sync")]
         results = [run_closed(url, targets_path, out_dir, f"{label.lower()}-{w}-{k}", w, k,
