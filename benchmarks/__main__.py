@@ -5,9 +5,10 @@ For each backend (SQLite always; PostgreSQL when ``DATABASE_URL`` names one) it
    ``flask demo load --scale N`` (default 100,000 entries), plus a synthetic final of
    100 competencies × 60 entries × 60 aspects;
 2. times, in-process through Flask's test client (no network), each page and export over
-   ``--repeat`` runs: median and p95, each beside a floor measured in the same run — a bare
-   Flask route for pages, the same export query written to CSV by plain ``sqlite3``/``psql``
-   for exports;
+   ``--repeat`` runs: median and p95, each beside a floor measured in the same run — for a
+   page the cost of rendering its own template from the context its view built, in memory
+   (``benchmarks/floors.py``), with the page's query count; for the winners export the same
+   query written to CSV by plain ``sqlite3``/``psql``;
 3. writes the table to ``docs/benchmarks.md`` with the machine it ran on.
 
 Not part of ``make test``: timings never decide a test.
