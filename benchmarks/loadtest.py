@@ -314,7 +314,7 @@ def run_closed(url: str, targets_path: Path, out_dir: Path, name: str, workers: 
     events = json.loads(times_path.read_text()) if times_path.exists() else {
         "logins": [], "requests": []}
     # the steady state: from the last login to the end (logins hash a password, slowly)
-    begin = max(events["logins"], default=0)
+    begin = max(events["logins"], default=min((r[0] for r in events["requests"]), default=0))
     steady = [r for r in events["requests"] if r[0] > begin]
     window = (max(r[0] for r in steady) - begin) if steady else 0
     latencies = [r[1] for r in steady]
