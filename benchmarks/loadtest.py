@@ -326,8 +326,10 @@ def run_closed(url: str, targets_path: Path, out_dir: Path, name: str, workers: 
             "rps": len(steady) / window if window else 0.0,
             "failures": sum(int(r["Failure Count"]) for r in rows),
             "p95": p95(latencies), "median": p95_at(latencies, 0.5),
-            "locked": log.count("database is locked"),
-            "tracebacks": log.count("Traceback")}
+            # one line per failed request (a traceback names the error twice, chained)
+            "locked": sum(1 for line in log.splitlines() if line.startswith(
+                "sqlalchemy.exc.OperationalError") and "database is locked" in line),
+            "tracebacks": log.count("ERROR in app: Exception on")}
 
 
 def p95_at(values: list[float], q: float) -> float:
