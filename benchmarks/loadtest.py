@@ -353,7 +353,7 @@ def closed_section(label: str, results: list[dict], medians: dict[str, float], u
              "In-process median of each request (the yardstick): " + ", ".join(
                  f"{name} {medians[name] * 1000:.1f} ms" for name in CLOSED_NAMES) + ".", "",
              "| gunicorn | requests measured | requests/s | ideal req/s | of ideal | median ms | "
-             "p95 ms | failures | «database is locked» | server tracebacks |",
+             "p95 ms | failures | «database is locked» | server errors |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     failed = False
     for result in results:
