@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup install install-dev translations migrate refdata admin demo \
+.PHONY: run serve test setup install install-dev translations migrate refdata admin demo \
         messages lint bench loadtest clean
 
 run: setup
@@ -16,6 +16,15 @@ run: setup
 	REGISTRY_JOBS_IN_PROCESS=$${REGISTRY_JOBS_IN_PROCESS:-1} $(FLASK) run --host $(HOST) --port $(PORT)
 
 setup: install translations migrate refdata admin
+
+# Serving for production: gunicorn with the worker setting picked by the closed-loop load test
+# (`make loadtest`, docs/benchmarks.md «Throughput at saturation»).
+GUNICORN_WORKERS ?= 4
+GUNICORN_CLASS ?= gthread
+GUNICORN_THREADS ?= 4
+serve: setup
+	$(BIN)/gunicorn --workers $(GUNICORN_WORKERS) --worker-class $(GUNICORN_CLASS) \
+		--threads $(GUNICORN_THREADS) --bind $(HOST):$(PORT) wsgi:app
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -5,9 +5,10 @@ For each backend (SQLite always; PostgreSQL when ``DATABASE_URL`` names one) it
    ``flask demo load --scale N`` (default 100,000 entries), plus a synthetic final of
    100 competencies × 60 entries × 60 aspects;
 2. times, in-process through Flask's test client (no network), each page and export over
-   ``--repeat`` runs: median and p95, each beside a floor measured in the same run — a bare
-   Flask route for pages, the same export query written to CSV by plain ``sqlite3``/``psql``
-   for exports;
+   ``--repeat`` runs: median and p95, each beside a floor measured in the same run — for a
+   page the cost of rendering its own template from the context its view built, in memory
+   (``benchmarks/floors.py``), with the page's query count; for the winners export the same
+   query written to CSV by plain ``sqlite3``/``psql``;
 3. writes the table to ``docs/benchmarks.md`` with the machine it ran on.
 
 Not part of ``make test``: timings never decide a test.
@@ -38,22 +39,36 @@ class Figure:
     floor: list[float] = field(default_factory=list)
     target: str = ""
     note: str = ""
+    queries: str = ""  # the page's queries, and its floor's (which should be 0)
 
     @staticmethod
     def p(values, q):
         ordered = sorted(values)
         return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
+    def ratios(self) -> tuple[float, float] | None:
+        if not self.floor:
+            return None
+        fmed, fp95 = statistics.median(self.floor), self.p(self.floor, 0.95)
+        if not fmed or not fp95:
+            return None
+        return statistics.median(self.times) / fmed, self.p(self.times, 0.95) / fp95
+
     def row(self) -> str:
         med, p95 = statistics.median(self.times), self.p(self.times, 0.95)
+        floor, ratio_med, ratio_p95 = "—", "", ""
         if self.floor:
             fmed, fp95 = statistics.median(self.floor), self.p(self.floor, 0.95)
             floor = f"{fmed * 1000:.1f} / {fp95 * 1000:.1f}"
-            ratio = f"{med / fmed:.1f}×" if fmed else ""
-        else:
-            floor, ratio = "—", ""
-        return (f"| {self.name} | {med * 1000:.1f} | {p95 * 1000:.1f} | {floor} | {ratio} | "
-                f"{self.target} | {self.note} |")
+        if ratios := self.ratios():
+            ratio_med, ratio_p95 = f"{ratios[0]:.2f}×", f"{ratios[1]:.2f}×"
+        return (f"| {self.name} | {med * 1000:.1f} | {p95 * 1000:.1f} | {floor} | {ratio_med} | "
+                f"{ratio_p95} | {self.queries} | {self.target} | {self.note} |")
+
+
+HEADER = ["| what | median ms | p95 ms | floor median / p95 ms | median ÷ floor | p95 ÷ floor p95 "
+          "| queries (floor's) | target | note |",
+          "|---|---|---|---|---|---|---|---|---|"]
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -114,9 +129,10 @@ def floor_csv(url: str, sql: str, out: Path) -> None:
                        check=True, capture_output=True)
 
 
-def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure], dict]:
+def measure(url: str, scale: int, repeat: int, load: dict,
+            pages_only: bool = False) -> tuple[list[Figure], dict]:
     from flask import Response
-    from sqlalchemy import event, func, select
+    from sqlalchemy import func, select
 
     from registry import create_app
     from registry.exporters import EXPORTERS
@@ -143,9 +159,12 @@ def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure]
         facts["synthetic_final"] = time.perf_counter() - start
         facts["entries"] = db.session.scalar(select(func.count()).select_from(Entry))
         facts["persons"] = db.session.scalar(select(func.count()).select_from(Person))
-        user = User(email="bench@example.ru", role="coordinator", name="Бенчмарк")
-        user.set_password("benchmark password")
-        db.session.add(user)
+        for email, role in (("bench@example.ru", "coordinator"),
+                            ("bench.organiser@example.ru", "organiser")):
+            if db.session.scalar(select(User).where(User.email == email)) is None:
+                user = User(email=email, role=role, name="Бенчмарк")
+                user.set_password("benchmark password")
+                db.session.add(user)
         db.session.commit()
         # the biggest regional competition, one of its regions and a common name prefix
         biggest = db.session.execute(
@@ -188,7 +207,12 @@ def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure]
             response.get_data()
         return call
 
+    from .floors import QueryCounter, template_floor
+
+    with app.app_context():
+        counter = QueryCounter(db.engine)
     floor_times = timed(get("/__floor"), repeat)
+    facts["bare_route"] = (statistics.median(floor_times), Figure.p(floor_times, 0.95))
     pages = [
         ("Participants list: region filter + name search",
          f"/competitions/{competition_id}/participants?region_id={region_id}&q={surname[:4]}"),
@@ -197,12 +221,39 @@ def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure]
         ("Standings page of a competency (all its categories)",
          f"/results/{competition_id}?competency={competency_id}"),
         ("Standings page of a whole regional competition", f"/results/{competition_id}?all=1"),
-        ("Medal table (whole season, CSV)", "/exports/medals?format=csv&lang=ru&delimiter=%3B"),
     ]
     for name, url_ in pages:
-        target = "" if name.startswith("Standings page of a whole") else "p95 < 100 ms"
-        figures.append(Figure(name, timed(get(url_), repeat), floor_times, target))
+        figure = Figure(name, timed(get(url_), repeat), target="p95 ≤ 2× floor p95")
+        floor = template_floor(app, counter, get(url_), repeat)
+        figure.floor = floor.times
+        figure.queries = f"{counter.during(get(url_))} ({floor.queries})"
+        figure.note = ", ".join(floor.templates)
+        if not name.startswith("Standings page of a whole"):
+            figure.target += "; p95 < 100 ms"
+        figures.append(figure)
 
+    # an export, not a page: its floor is its own rows (read once) written by its own CSV
+    # writer from memory; what is above that is the query
+    from flask_login import login_user
+
+    from registry.exporters.render import render_csv
+
+    medals = EXPORTERS["medals"]
+    figure = Figure("Medal table (whole season, CSV)",
+                    timed(get("/exports/medals?format=csv&lang=ru&delimiter=%3B"), repeat),
+                    target="p95 < 100 ms")
+    with app.test_request_context("/exports/medals"):
+        login_user(db.session.scalar(select(User).where(User.email == "bench@example.ru")))
+        columns, rows = medals.columns(), list(medals.rows({}))
+        figure.floor = timed(lambda: b"".join(render_csv(columns, iter(rows), delimiter=";")),
+                             repeat)
+    figure.queries = (f"{counter.during(get('/exports/medals?format=csv&lang=ru&delimiter=%3B'))}"
+                      " (0)")
+    figure.note = f"floor: its {len(rows)} rows by `render_csv` from memory"
+    figures.append(figure)
+
+    if pages_only:
+        return figures, facts
     export_repeat = max(3, repeat // 6)
     winners = EXPORTERS["winners"]
     with app.app_context():
@@ -218,17 +269,14 @@ def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure]
                                     export_repeat), floor_export, target))
 
     with app.app_context():
-        queries = []
-        event.listen(db.engine, "before_cursor_execute", lambda *a: queries.append(1))
         final_obj = db.session.get(Competition, final_id)
         figures.append(Figure("Standings of a whole final (100 × 60 × 60), in-process",
                               timed(lambda: competition_standings(final_obj), max(3, repeat // 6)),
                               note=""))
-        queries.clear()
         db.session.expire_all()
-        competition_standings(db.session.get(Competition, final_id))
-        facts["final_standings_queries"] = len(queries)
-        figures[-1].note = f"{len(queries)} queries"
+        facts["final_standings_queries"] = counter.during(
+            lambda: competition_standings(db.session.get(Competition, final_id)))
+        figures[-1].queries = str(facts["final_standings_queries"])
 
         import_times = []
         kind_id = final_obj.kind_id
@@ -252,15 +300,18 @@ def measure(url: str, scale: int, repeat: int, load: dict) -> tuple[list[Figure]
         db.session.commit()
         preview_id = preview_target.id
         db.session.remove()
-    figures.append(preview_figure(client, preview_id, floor_times, max(3, repeat // 6)))
-    figures.extend(public_figures(app, final_id, floor_times, repeat))
+    organiser = app.test_client()  # an import needs competitions.manage
+    organiser.post("/login", data={"email": "bench.organiser@example.ru",
+                                   "password": "benchmark password"})
+    figures.append(preview_figure(app, counter, organiser, preview_id, max(3, repeat // 6)))
+    figures.extend(public_figures(app, counter, final_id, repeat))
     from .diplomas import figures as diploma_figures
 
     figures += diploma_figures(app)
     return figures, facts
 
 
-def public_figures(app, final_id: int, floor_times: list[float], repeat: int) -> list[Figure]:
+def public_figures(app, counter, final_id: int, repeat: int) -> list[Figure]:
     """The public pages of the synthetic final (6,000 entries), published and released, as an
     anonymous visitor: the competition's page, its biggest competency's results, its medal
     table; and the same page answered 304 to a client that holds its ETag."""
@@ -292,20 +343,30 @@ def public_figures(app, final_id: int, floor_times: list[float], repeat: int) ->
     base = f"/public/competitions/{final_id}"
     etag = visitor.get(base).headers["ETag"]
     note = f"published and released in {published:.1f} s"
-    return [
-        Figure("Public page of a released final (100 competencies × 60)",
-               timed(get(base), repeat), floor_times, "p95 < 100 ms", note),
-        Figure("Public results of one competency of the final",
-               timed(get(f"{base}/competencies/{competency}"), repeat), floor_times,
-               "p95 < 100 ms"),
-        Figure("Public medal table of the final (with its chart)",
-               timed(get(f"{base}/medals"), repeat), floor_times, "p95 < 100 ms"),
-        Figure("Public page of the final, revalidated (304)",
-               timed(get(base, {"If-None-Match": etag}, 304), repeat), floor_times, ""),
-    ]
+    from .floors import template_floor
+
+    figures = []
+    for name, url_ in (("Public page of a released final (100 competencies × 60)", base),
+                       ("Public results of one competency of the final",
+                        f"{base}/competencies/{competency}"),
+                       ("Public medal table of the final (with its chart)", f"{base}/medals")):
+        figure = Figure(name, timed(get(url_), repeat), target="p95 < 100 ms; ≤ 2× floor")
+        floor = template_floor(app, counter, get(url_), repeat)
+        figure.floor = floor.times
+        figure.queries = f"{counter.during(get(url_))} ({floor.queries})"
+        figure.note = ", ".join(floor.templates)
+        figures.append(figure)
+    figures[0].note += f"; {note}"
+    revalidated = get(base, {"If-None-Match": etag}, 304)
+    figures.append(Figure("Public page of the final, revalidated (304)",
+                          timed(revalidated, repeat), target="no template rendered",
+                          queries=str(counter.during(revalidated))))
+    return figures
 
 
-def preview_figure(client, competition_id: int, floor_times: list[float], repeat: int) -> Figure:
+
+
+def preview_figure(app, counter, client, competition_id: int, repeat: int) -> Figure:
     """The preview page of a 10,000-row participants upload (the plan is built, its summary
     and first page of rows shown; nothing is written), and its size."""
     import io
@@ -322,9 +383,13 @@ def preview_figure(client, competition_id: int, floor_times: list[float], repeat
         assert response.status_code == 200, response.status_code
         sizes.append(len(response.get_data()))
 
+    from .floors import template_floor
+
     times = timed(call, repeat)
-    return Figure("Preview of a 10,000-row participants upload (page 1)", times, floor_times,
-                  target="< 2 s, < 500 KB", note=f"{max(sizes) / 1024:.0f} KB, {repeat} runs")
+    floor = template_floor(app, counter, call, repeat)
+    return Figure("Preview of a 10,000-row participants upload (page 1)", times, floor.times,
+                  target="< 2 s, < 500 KB", queries=f"({floor.queries})",
+                  note=f"{max(sizes) / 1024:.0f} KB, {repeat} runs; {', '.join(floor.templates)}")
 
 
 def _salt(number: int) -> str:
@@ -362,21 +427,33 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the databases left by the last run (no new load)")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"],
+                        help="one backend only")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="only the pages (a quick look; exports and imports left out)")
     args = parser.parse_args()
 
     backends = [("SQLite", "sqlite:///" + str(ROOT / "benchmarks" / "results" / "bench.sqlite"))]
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         backends.append(("PostgreSQL", os.environ["DATABASE_URL"]))
+    if args.only:
+        backends = [b for b in backends if b[0].lower() == args.only.lower()]
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
     sections = []
+    bare_routes = []
     for label, url in backends:
-        if url.startswith("sqlite"):
-            for suffix in ("", "-wal", "-shm"):
-                Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
-        print(f"== {label}: loading {args.scale} entries …", flush=True)
-        load = prepare(url, args.scale)
+        if args.reuse:
+            load = {"demo_load": 0.0}
+        else:
+            if url.startswith("sqlite"):
+                for suffix in ("", "-wal", "-shm"):
+                    Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+            print(f"== {label}: loading {args.scale} entries …", flush=True)
+            load = prepare(url, args.scale)
         print(f"   demo load {load['demo_load']:.1f} s; measuring …", flush=True)
-        figures, facts = measure(url, args.scale, args.repeat, load)
+        figures, facts = measure(url, args.scale, args.repeat, load, args.pages_only)
         lines = [f"### {label}", "",
                  f"Demo season loaded with `flask demo load --scale {args.scale}` in "
                  f"{facts['demo_load']:.1f} s ({facts['entries']} entries in all, "
@@ -385,13 +462,15 @@ def main() -> None:
                  f"{facts['biggest_competition_entries']} entries, its biggest competency "
                  f"{facts['biggest_competency_entries']}; the person page shows "
                  f"{facts['busiest_person_entries']} entries; the winners export has "
-                 f"{facts['winners_rows']} rows.", "",
-                 "| what | median ms | p95 ms | floor median / p95 ms | median ÷ floor | target | note |",
-                 "|---|---|---|---|---|---|---|"]
+                 f"{facts.get('winners_rows', '?')} rows.", "",
+                 *HEADER]
         lines += [f.row() for f in figures]
+        bare_routes.append(f"{facts['bare_route'][0] * 1000:.2f} / "
+                           f"{facts['bare_route'][1] * 1000:.2f} ms (median / p95) on {label}")
         sections.append("\n".join(lines))
         for f in figures:
             print("  ", f.row(), flush=True)
+    bare = " and ".join(bare_routes)
     text = "\n".join([
         "# Benchmarks", "",
         f"Measured by `make bench` (`python -m benchmarks --scale {args.scale} --repeat "
@@ -399,9 +478,16 @@ def main() -> None:
         f"Machine: {machine()}.", "",
         "Pages and exports are requested in-process through Flask's test client as a logged-in "
         "coordinator (no network, no proxy): the figures are the application's own time. "
-        "Floors, measured in the same run: a bare Flask route returning «ok» for pages; the "
-        "winners export's own SQL query written to CSV by plain `sqlite3` (Python's module) or "
-        "`psql \\copy` for exports.", "",
+        "Floors, measured in the same run: for a page, the cost of rendering its own "
+        "template(s) (named in the note) from the context its view built, in memory — the "
+        "same rows, no database (`benchmarks/floors.py`: the view runs once, then "
+        "`render_template` is timed again and again with that context inside the same "
+        "request); for the winners export, its own SQL query written to CSV by plain "
+        "`sqlite3` (Python's module) or `psql \\copy`; for the medal table, its rows written "
+        "by its own CSV writer from memory. «queries» is what one request of the page sends "
+        "to the database (the login's user lookup included), and in brackets what the floor's "
+        "renders sent (0: the floor touches no database). A bare Flask route answering «ok» "
+        "costs " + bare + ".", "",
         *sections, ""])
     output = Path(args.output)
     if output.exists() and "\n## Load test" in output.read_text(encoding="utf-8"):

@@ -7,9 +7,11 @@ it. ``|quoted``: ``registry.text.quoted``.
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import lru_cache
 
-from flask_babel import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
+from flask_babel import format_decimal, get_locale
 
 from .text import quoted
 
@@ -27,8 +29,44 @@ def decimal(value, places: int | None = None) -> str:
     if places is None:
         exponent = number.as_tuple().exponent
         places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(number, format=pattern)
+    return grouped(number, places, places)
+
+
+@lru_cache(maxsize=16)
+def _symbols(locale: str) -> tuple[str, str, str] | None:
+    """The grouping, decimal and minus signs of ``locale``; None if any is not one character
+    (then Babel formats, as it always may)."""
+    symbols = (get_group_symbol(locale), get_decimal_symbol(locale),
+               get_minus_sign_symbol(locale))
+    return symbols if all(len(s) == 1 for s in symbols) else None
+
+
+_QUANTA = [Decimal(1).scaleb(-n) for n in range(13)]
+
+
+def grouped(number, min_places: int, max_places: int) -> str:
+    """``number`` as Babel's ``format_decimal`` writes it with the pattern ``#,##0``
+    followed by ``min_places`` zeros and ``max_places - min_places`` hashes (rounded half to
+    even; groups of three), in the UI language — the same string (a test compares the two
+    over many values), made by ``str.format`` instead of Babel's general pattern machine,
+    which costs a tenth of a millisecond a number: a standings page writes thousands."""
+    locale = str(get_locale() or "en")
+    symbols = _symbols(locale)
+    if (symbols is None or max_places >= len(_QUANTA) or type(number) not in (Decimal, int)
+            or (type(number) is Decimal and not number.is_finite())):
+        pattern = "#,##0" + ("." + "0" * min_places + "#" * (max_places - min_places)
+                             if max_places else "")
+        return format_decimal(number, format=pattern)
+    group, point, minus = symbols
+    value = Decimal(number).quantize(_QUANTA[max_places], rounding=ROUND_HALF_EVEN)
+    text = f"{abs(value):,.{max_places}f}"
+    if max_places > min_places:
+        whole, _sign, fraction = text.partition(".")
+        fraction = fraction.rstrip("0").ljust(min_places, "0")
+        text = whole + ("." + fraction if fraction else "")
+    if group != "," or point != ".":
+        text = text.translate({ord(","): group, ord("."): point})
+    return minus + text if value.is_signed() else text
 
 
 def decimal_sign() -> str:

@@ -365,3 +365,74 @@ def test_two_results_imports_at_once_leave_one_complete_protocol(app):
     assert count(ProtocolResult) == 3
     assert points in ([Decimal(70), Decimal(80), Decimal(90)],
                       [Decimal(10), Decimal(20), Decimal(30)]), points
+
+
+# --- SQLite under concurrent writes: WAL, a busy timeout, no «database is locked» -----------
+
+def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite connection settings")
+    with db.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+        # long enough for a writer to wait for another's transaction instead of failing
+        assert raw.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    # every new connection, not only the first one of the pool
+    fresh = db.engine.raw_connection()
+    try:
+        assert fresh.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+        assert fresh.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    finally:
+        fresh.close()
+
+
+SAVERS = 4
+
+
+@pytest.fixture
+def many_sheets(app):
+    competition = factories.make_competition(status="marking")
+    offered = factories.make_offered(competition)
+    oc = offered.offered_competency
+    criteria = factories.make_scheme(oc, {f"K{n}": [("Размеры", "30", "measurement")]
+                                          for n in range(SAVERS)})
+    entries = [factories.register_entry(offered) for _ in range(3)]
+    experts = [factories.make_assignment(oc).user for _ in range(SAVERS)]
+    ids = {"offered": offered.id, "entries": [e.id for e in entries],
+           "sheets": [(c.id, c.aspects[0].id) for c in criteria],
+           "experts": [u.id for u in experts]}
+    end_request()
+    return ids
+
+
+def _sheet_saver(ids, index: int, rounds: int):
+    """An expert saving their own sheet ``rounds`` times, each on the version they saw."""
+    def job(barrier):
+        criterion_id, aspect_id = ids["sheets"][index]
+        offered = db.session.get(OfferedCategory, ids["offered"])
+        criterion = db.session.get(Criterion, criterion_id)
+        expert = db.session.get(User, ids["experts"][index])
+        barrier.wait()
+        for version in range(rounds):
+            values = {(entry_id, aspect_id): str(version + index) for entry_id in ids["entries"]}
+            marking_service.save_marks(offered, criterion, values, version, actor=expert)
+            db.session.commit()  # the end of one request; the next save is the next request
+        return rounds
+    return job
+
+
+def test_experts_saving_their_own_sheets_at_once_never_meet_a_locked_database(app, many_sheets):
+    """Four experts save four sheets of one category at the same moment, twice each: on
+    SQLite each write waits for the one before it (busy timeout) instead of failing with
+    «database is locked»; every save is kept."""
+    ids = many_sheets
+    rounds = 2
+    outcomes = run_together(app, *(_sheet_saver(ids, i, rounds) for i in range(SAVERS)))
+    assert outcomes == [("ok", rounds)] * SAVERS, [
+        (status, repr(value)) for status, value in outcomes]
+    assert count(ScoreSheet) == SAVERS
+    assert count(ScoreSheetVersion) == SAVERS * rounds
+    assert count(Mark) == SAVERS * len(ids["entries"])
+    for sheet in db.session.scalars(select(ScoreSheet)):
+        assert sheet.version == rounds

@@ -9,12 +9,12 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from .. import charts
+from ..formatting import grouped
 from ..services.awards import medal_region
 from .queries import ranking_key
 
@@ -27,7 +27,7 @@ def number(value) -> str:
     """A number as the page writes it (a decimal comma in Russian)."""
     if isinstance(value, int):
         return str(value)
-    return format_decimal(value, format="#,##0.##")
+    return grouped(value, 0, 2)  # Babel's "#,##0.##", faster
 
 
 def medal_chart(rows: list[tuple], chart_id: str = "medal-chart") -> Markup | None:
