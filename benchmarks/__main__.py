@@ -422,6 +422,30 @@ def machine() -> str:
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}{server}")
 
 
+def xlsx_section(repeat: int) -> str:
+    """The XLSX writer and reader against the library alone, on the same rows (no database:
+    ``benchmarks/xlsx_figures.py``), and the peak memory of a small and a ten times bigger
+    export, each in a process of its own."""
+    from .xlsx_figures import xlsx_figures
+
+    print("== XLSX writer and reader …", flush=True)
+    x = xlsx_figures(repeat=max(3, repeat // 10))
+    small, big = sorted(x["peak_rss_mb"])
+    return "\n".join([
+        "### XLSX files (no database)", "",
+        "| what | ours s | library alone s | ratio | target |", "|---|---|---|---|---|",
+        f"| Export of {x['rows']:,} winner-shaped rows (rustpy-xlsxwriter) | "
+        f"{x['export_s']:.2f} | {x['writer_alone_s']:.2f} | {x['export_ratio']:.2f}× | ≤ 1.3× |",
+        f"| Read of a {x['import_rows']:,}-row participants file (python-calamine) | "
+        f"{x['read_table_s']:.2f} | {x['reader_alone_s']:.2f} | {x['import_read_ratio']:.2f}× "
+        f"| ≤ 1.3× |",
+        f"| the same file by openpyxl read-only (the reader before) | "
+        f"{x['openpyxl_read_only_s']:.2f} | | | |", "",
+        f"Peak RSS of an export of {small:,} rows: {x['peak_rss_mb'][small]:.1f} MB; of "
+        f"{big:,} rows: {x['peak_rss_mb'][big]:.1f} MB (ratio {x['peak_rss_ratio']:.2f}, "
+        "target within 20 %).", ""])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100_000)
@@ -471,6 +495,8 @@ def main() -> None:
         for f in figures:
             print("  ", f.row(), flush=True)
     bare = " and ".join(bare_routes)
+    if not args.pages_only:
+        sections.append(xlsx_section(args.repeat))
     text = "\n".join([
         "# Benchmarks", "",
         f"Measured by `make bench` (`python -m benchmarks --scale {args.scale} --repeat "
