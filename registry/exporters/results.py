@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..labels import AWARD_LABELS, ENTRY_STATUS_LABELS, STAGE_LABELS, label
 from ..models import Competition, OfferedCategory, OfferedCompetency
+from ..services.person_numbers import format_number
 from .base import DECIMAL, INTEGER, Column, Exporter, register
 from .filters import CATEGORY, COMPETENCY, COMPETITION_FILTERS
 from .queries import apply_competition_filters
@@ -47,6 +48,7 @@ class ResultsExporter(Exporter):
             Column(_l("Competency"), width=36), Column(_l("Category"), width=16),
             Column(_l("Place"), INTEGER, 8), Column(_l("Points"), DECIMAL, 10),
             Column(_l("Award"), width=14), Column(_l("Participants"), width=40),
+            Column(_l("Participant numbers"), width=18),
             Column(_l("Team"), width=20), Column(_l("Region"), width=28),
             Column(_l("Organisation"), width=40), Column(_l("Entry status"), width=14),
             Column(_l("Out of competition"), width=16), Column(_l("700 scale"), INTEGER, 10),
@@ -84,7 +86,8 @@ class ResultsExporter(Exporter):
                         competition.host_region.name if competition.host_region else None,
                         category.competency.name, category.category.name, row.rank, row.total,
                         label(AWARD_LABELS, row.award) if row.award else None,
-                        ", ".join(p.full_name for p in persons), row.entry.team_name,
+                        ", ".join(p.full_name for p in persons),
+                        ", ".join(format_number(p.number) for p in persons), row.entry.team_name,
                         _distinct(p.region.name for p in persons),
                         _distinct(p.organisation.name if p.organisation else None for p in persons),
                         label(ENTRY_STATUS_LABELS, row.entry.status),
@@ -98,5 +101,6 @@ class ResultsExporter(Exporter):
                         label(STAGE_LABELS, competition.stage),
                         competition.host_region.name if competition.host_region else None,
                         category.competency.name, category.category.name, None, None, None,
-                        None, None, None, None, None, None, None, str(PUBLICATION_LABELS[state]))
+                        None, None, None, None, None, None, None, None,
+                        str(PUBLICATION_LABELS[state]))
             db.session.expunge_all()  # keep memory flat across a whole season
