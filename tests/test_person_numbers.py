@@ -195,3 +195,24 @@ def test_winners_and_internships_exports_carry_the_number(app, tmp_path):
         assert result.exit_code == 0, result.output
         header, row = out.read_bytes().decode("utf-8-sig").splitlines()[:2]
         assert header.split(";")[-1] == "Номер участника" and row.split(";")[-1] == shown, name
+
+
+def test_the_results_export_carries_the_numbers(app, tmp_path):
+    from registry.services.results import publish
+
+    from .test_diplomas import _set_totals
+
+    competition = factories.make_competition()
+    offered = factories.make_offered(competition)
+    person = _person()
+    _set_totals(offered, {factories.register_entry(offered, [person]): 90})
+    publish(competition)
+    db.session.commit()
+    out = tmp_path / "results.csv"
+    result = app.test_cli_runner().invoke(args=["export", "results", "--format", "csv",
+                                                "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    header, row = (line.split(";") for line in
+                   out.read_bytes().decode("utf-8-sig").splitlines()[:2])
+    column = header.index("Номера участников")
+    assert row[column] == person_numbers.format_number(person.number)
