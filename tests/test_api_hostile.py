@@ -116,7 +116,7 @@ def test_hostile_queries_never_fail(app, client, world, endpoint, method):
     @given(query=st.dictionaries(st.one_of(st.sampled_from(
         ["page", "per_page", "q", "kind", "year", "stage", "status", "region_id",
          "organisation_id", "competition_id", "person_id", "competition", "region", "state",
-         "category", "competency", "award"]), hostile_text), hostile_text, max_size=5),
+         "category", "competency", "award", "cursor", "limit"]), hostile_text), hostile_text, max_size=5),
         etag=st.one_of(st.none(), hostile_text.filter(lambda t: "\n" not in t
                                                        and "\r" not in t and "\x00" not in t)))
     def get(query, etag):

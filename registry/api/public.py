@@ -240,7 +240,7 @@ def _medals(rows, competition_id=None) -> dict:
            tag="public", statuses=READ_ERRORS)
 def public_competitions():
     args = _args(PublicCompetitionsQuery)
-    if args.get("cursor") is not None:
+    if args.get("cursor"):  # an empty one is none: the first page
         filters, limit, page = _read_cursor(args["cursor"])
     else:
         filters = {k: str(args[k]) for k in FILTERS if args.get(k) not in (None, "")}
