@@ -136,3 +136,12 @@ def test_hostile_authorization_headers_are_401(app, client, header):
     for value in (header, "Bearer " + header, "bearer rgt_" + header):
         response = client.get("/api/v1/token", headers={"Authorization": value})
         assert response.status_code == 401 and is_problem(response)
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "１２", "9" * 11, "-1", " 1"])
+def test_digits_that_int_refuses_are_422_not_500(app, client, world, value):
+    for url in ("/api/v1/competitions", "/api/v1/public/competitions"):
+        for name in ("year", "region"):
+            response = client.get(url, query_string={name: value}, headers=world["headers"])
+            assert response.status_code in (200, 422), (url, name, response.status_code)
+            assert response.status_code == 200 or is_problem(response)

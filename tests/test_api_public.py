@@ -63,7 +63,8 @@ def test_filters_as_the_public_list(app, client):
     assert ids(region=str(regional.host_region_id)) == [regional.id]
     assert ids(region=regional.host_region.name) == [regional.id]
     for query in ({"kind": "nothing"}, {"year": "two"}, {"stage": "galactic"},
-                  {"region": "Атлантида"}, {"limit": "0"}, {"limit": "1000"}):
+                  {"region": "Атлантида"}, {"region": "²"}, {"region": "9" * 40},
+                  {"limit": "0"}, {"limit": "1000"}):
         response = client.get("/api/v1/public/competitions", query_string=query)
         assert response.status_code == 422 and is_problem(response), query
 

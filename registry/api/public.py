@@ -190,7 +190,8 @@ def _kind(text):
 def _region_id(text):
     if not text:
         return None
-    return _region(int(text) if text.isdigit() and len(text) < 10 else text, "region").id
+    number = text.isascii() and text.isdigit() and len(text) < 10  # not «²», which int() refuses
+    return _region(int(text) if number else text, "region").id
 
 
 def _cached(validators, render):
