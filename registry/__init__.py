@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
     from .advancement.routes import bp as advancement_bp
     from .api import openapi as _api_document  # noqa: F401  (its views join the API's)
+    from .api import public as _api_public  # noqa: F401  (the reads without a token, too)
     from .api.admin import bp as tokens_bp
     from .api.routes import bp as api_bp
     from .audit.routes import bp as audit_bp

@@ -116,7 +116,7 @@ def test_hostile_queries_never_fail(app, client, world, endpoint, method):
     @given(query=st.dictionaries(st.one_of(st.sampled_from(
         ["page", "per_page", "q", "kind", "year", "stage", "status", "region_id",
          "organisation_id", "competition_id", "person_id", "competition", "region", "state",
-         "category", "competency", "award"]), hostile_text), hostile_text, max_size=5),
+         "category", "competency", "award", "cursor", "limit"]), hostile_text), hostile_text, max_size=5),
         etag=st.one_of(st.none(), hostile_text.filter(lambda t: "\n" not in t
                                                        and "\r" not in t and "\x00" not in t)))
     def get(query, etag):
@@ -136,3 +136,12 @@ def test_hostile_authorization_headers_are_401(app, client, header):
     for value in (header, "Bearer " + header, "bearer rgt_" + header):
         response = client.get("/api/v1/token", headers={"Authorization": value})
         assert response.status_code == 401 and is_problem(response)
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "１２", "9" * 11, "-1", " 1"])
+def test_digits_that_int_refuses_are_422_not_500(app, client, world, value):
+    for url in ("/api/v1/competitions", "/api/v1/public/competitions"):
+        for name in ("year", "region"):
+            response = client.get(url, query_string={name: value}, headers=world["headers"])
+            assert response.status_code in (200, 422), (url, name, response.status_code)
+            assert response.status_code == 200 or is_problem(response)

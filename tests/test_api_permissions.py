@@ -28,6 +28,11 @@ OPEN = "open"  # no token needed
 EXPECTED: dict[str, tuple[frozenset[str] | str, str | None]] = {
     "api.document": (OPEN, None),
     "api.docs": (OPEN, None),
+    "api.public_competitions": (OPEN, None),
+    "api.public_competition": (OPEN, None),
+    "api.public_results": (OPEN, None),
+    "api.public_competition_medals": (OPEN, None),
+    "api.public_medals": (OPEN, None),
     "api.token_info": (ALL, None),
     "api.competitions": (STAFF, "read"),
     "api.competition": (STAFF, "read"),
@@ -108,11 +113,33 @@ def test_without_a_valid_token_everything_but_the_document_is_401(app, client):
 
 
 def test_a_session_cookie_is_not_a_token(app, client, login):
-    login(client, "admin")
     objects = _objects()
+    open_rules = [r for r in api_rules(app) if EXPECTED[r.endpoint][0] == OPEN
+                  and r.endpoint != "api.docs"]
+    anonymous = {r.endpoint: _request(client, r, objects, {}).get_data() for r in open_rules}
+    login(client, "admin")
     for rule in api_rules(app):
         if EXPECTED[rule.endpoint][0] != OPEN:
             assert _request(client, rule, objects, {}).status_code == 401, rule.endpoint
+    for rule in open_rules:  # the reads without a token: a session is not used either
+        response = _request(client, rule, objects, {})
+        assert response.status_code == 200, rule.endpoint
+        assert response.get_data() == anonymous[rule.endpoint], rule.endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_public_reads_need_no_token_and_a_token_changes_nothing(app, client, role):
+    objects = _objects()
+    user = factories.make_user(role=role)
+    tokens = [factories.make_api_token(user, [scope], name=scope) for scope in API_SCOPES]
+    for rule in api_rules(app):
+        if EXPECTED[rule.endpoint][0] != OPEN or rule.endpoint == "api.docs":
+            continue
+        anonymous = _request(client, rule, objects, {})
+        assert anonymous.status_code == 200, rule.endpoint
+        for token in tokens:
+            response = _request(client, rule, objects, bearer(token.secret))
+            assert response.get_data() == anonymous.get_data(), (rule.endpoint, token.name)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -120,6 +120,13 @@ def _operation(spec, seen, rule, described, method: str) -> dict:
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
             {"name": "per_page", "in": "query",
              "schema": {"type": "integer", "minimum": 1, "maximum": 500}}]
+    if described.query is not None:
+        plugin = next(p for p in spec.plugins if isinstance(p, MarshmallowPlugin))
+        parameters += plugin.converter.schema2parameters(described.query, location="query")
+    if described.etag and method == "GET":
+        parameters.append({"name": "If-None-Match", "in": "header",
+                           "schema": {"type": "string"},
+                           "description": "The ETag read; the same version is 304"})
     if described.creates:
         parameters.append({"name": "Idempotency-Key", "in": "header",
                            "schema": {"type": "string", "maxLength": 200},
@@ -148,6 +155,9 @@ def _operation(spec, seen, rule, described, method: str) -> dict:
                                    "content": {described.produces: {"schema": answer}}}
     else:
         op["responses"][status] = {"description": "OK"}
+    if described.etag and method == "GET":
+        op["responses"]["304"] = {"description": "Not modified: the If-None-Match named the "
+                                                 "current ETag"}
     problem = {"application/problem+json": {"schema": {"$ref":
                                                         "#/components/schemas/Problem"}}}
     codes = [429]

@@ -158,7 +158,7 @@ def _int_arg(name: str) -> int | None:
     text = request.args.get(name)
     if text is None or text == "":
         return None
-    if not text.isdigit() or len(text) > 10:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:  # «²» is a digit to str
         raise ApiProblem(422, _("The request has invalid fields."),
                          errors=[{"field": name, "detail": _("Not a valid id.")}],
                          slug="validation")
