@@ -2,13 +2,13 @@
 verification code and revocation
 
 Revision ID: 0016_diplomas
-Revises: 0013_medal_rules
+Revises: 0015_medal_rules
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_diplomas"
-down_revision = "0013_medal_rules"
+down_revision = "0015_medal_rules"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ dequeues atomically (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE
 with retries, an immediate mode for tests and a consumer that runs as its own process
 (``flask jobs worker``) or as threads inside the web process (``make run``). Its tables
 (``huey_task``, ``huey_schedule``, ``huey_kv``, ``huey_counter``) are created by the migration
-``0018_stored_uploads_jobs``, like every other table. The alternatives: procrastinate,
+``0017_stored_uploads_jobs``, like every other table. The alternatives: procrastinate,
 pgqueuer and dramatiq-pg need PostgreSQL; RQ, SAQ and Celery need Redis or a broker;
 APScheduler 3 has no shared queue (every instance would run every job).
 """

@@ -1,14 +1,14 @@
 """competitions released to the public pages (and whether they show points); the persons'
 consent to the publication of their results (their own, and a minor's guardian's)
 
-Revision ID: 0015_public_release
-Revises: 0017_api_tokens
+Revision ID: 0014_public_release
+Revises: 0013_api_tokens
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_public_release"
-down_revision = "0017_api_tokens"
+revision = "0014_public_release"
+down_revision = "0013_api_tokens"
 branch_labels = None
 depends_on = None
 

@@ -4,14 +4,14 @@ entries of a category for each medal and for it to be held; 1 = every medal, as 
 competitions.cis_scale (show the WorldSkills 700 scale) and medallion_scale (the scale the
 medallion threshold is on: points or cis), entries.out_of_competition («вне конкурса»).
 
-Revision ID: 0013_medal_rules
-Revises: 0015_public_release
+Revision ID: 0015_medal_rules
+Revises: 0014_public_release
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_medal_rules"
-down_revision = "0015_public_release"
+revision = "0015_medal_rules"
+down_revision = "0014_public_release"
 branch_labels = None
 depends_on = None
 

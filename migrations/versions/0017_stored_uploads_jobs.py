@@ -1,13 +1,13 @@
 """pending_uploads and jobs: uploads waiting for confirmation and background jobs with their
 files, in the database so that any instance can finish them
 
-Revision ID: 0018_stored_uploads_jobs
+Revision ID: 0017_stored_uploads_jobs
 Revises: 0016_diplomas
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_stored_uploads_jobs"
+revision = "0017_stored_uploads_jobs"
 down_revision = "0016_diplomas"
 branch_labels = None
 depends_on = None

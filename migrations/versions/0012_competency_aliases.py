@@ -1,12 +1,12 @@
 """competency_aliases: historic names and codes of competencies, found by every import
 
-Revision ID: 0014_competency_aliases
+Revision ID: 0012_competency_aliases
 Revises: 0011_login_throttles
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_competency_aliases"
+revision = "0012_competency_aliases"
 down_revision = "0011_login_throttles"
 branch_labels = None
 depends_on = None

@@ -1,14 +1,14 @@
 """api_tokens and api_idempotency_keys: bearer tokens of the JSON API (stored hashed) and the
 answers of creating POSTs sent with an Idempotency-Key
 
-Revision ID: 0017_api_tokens
-Revises: 0014_competency_aliases
+Revision ID: 0013_api_tokens
+Revises: 0012_competency_aliases
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_api_tokens"
-down_revision = "0014_competency_aliases"
+revision = "0013_api_tokens"
+down_revision = "0012_competency_aliases"
 branch_labels = None
 depends_on = None
 

@@ -7,16 +7,16 @@ where two organisations of a region would then share a key, the one whose key wo
 keeps its old key (which has the quotes, so it cannot clash) and the pair is listed as
 near-duplicates.
 
-Revision ID: 0012_person_numbers
-Revises: 0018_stored_uploads_jobs
+Revision ID: 0018_person_numbers
+Revises: 0017_stored_uploads_jobs
 """
 import re
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_person_numbers"
-down_revision = "0018_stored_uploads_jobs"
+revision = "0018_person_numbers"
+down_revision = "0017_stored_uploads_jobs"
 branch_labels = None
 depends_on = None
 
