@@ -646,7 +646,8 @@ def test_hostile_uploads_get_a_page_with_the_problem(app, client, login, target,
             else:
                 assert response.status_code == 302, case
                 assert [c for c, _m in flashes] == ["danger"] and flashes[0][1].strip(), case
-            assert not changed_tables(before), case
+            # a file with rows waits (unconfirmable) so that its rows can be paged; nothing else
+            assert not changed_tables(before) - {"pending_uploads"}, case
         assert not (tmp_path / "uploads").exists() or not list((tmp_path / "uploads").iterdir())
         # ten megabytes in one cell: the request is over the limit, a page says so
         name, data = _hostile_spreadsheet("cell_10mb", importer)
