@@ -312,8 +312,8 @@ def _check_shape(plan: ImportPlan, ref: Reference, group: PlannedEntry) -> None:
     for row in rows:
         # A transient person (never added to the session): only the age rules are asked;
         # registration was checked above against the entries loaded once.
-        transient = Person(last_name=row.value("last_name"), first_name=row.value("first_name"),
-                           middle_name=row.value("middle_name"), birth_date=row.birth_date)
+        transient = Applicant(row.value("last_name"), row.value("first_name"),
+                              row.value("middle_name"), row.birth_date)
         for message in registration.eligibility_problems(transient, offered_like):
             row.problem("birth_date", message)
 
@@ -336,6 +336,20 @@ def _not_offered_note(competency: str, category: str) -> str:
 def _new_organisation_note(region: str) -> str:
     return _note(("new organisation", region), lambda: _(
         "New organisation in %(region)s.", region=region))
+
+
+@dataclass(slots=True)
+class Applicant:
+    """A person of a row as the age rules read one (``registration.eligibility_problems``):
+    Person's own name and age rules on plain attributes, without an ORM object per row."""
+    last_name: str
+    first_name: str
+    middle_name: str | None
+    birth_date: object
+    id = None
+
+    full_name = Person.full_name
+    age_on = Person.age_on
 
 
 def _count(plan: ImportPlan) -> None:
