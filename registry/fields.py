@@ -118,3 +118,27 @@ class DateField(wtforms.DateField):
         # with «This field is required» (and Optional still clears an empty field's error).
         if self.no_such_date:
             raise StopValidation()
+
+
+class NumberRange(wtforms.validators.NumberRange):
+    """WTForms' NumberRange, for whole numbers of any size: WTForms asks ``math.isnan`` of the
+    value, which turns a 30-digit integer into a float and fails with OverflowError (a 500).
+    A whole number is compared as it is, with WTForms' own messages; anything else is
+    WTForms' own check."""
+
+    def __call__(self, form, field):
+        data = field.data
+        if not isinstance(data, int) or isinstance(data, bool):
+            return super().__call__(form, field)
+        low, high = self._resolve(self.min), self._resolve(self.max)
+        if (low is None or data >= low) and (high is None or data <= high):
+            return
+        message = self.message
+        if message is None:
+            if high is None:
+                message = field.gettext("Number must be at least %(min)s.")
+            elif low is None:
+                message = field.gettext("Number must be at most %(max)s.")
+            else:
+                message = field.gettext("Number must be between %(min)s and %(max)s.")
+        raise wtforms.validators.ValidationError(message % {"min": low, "max": high})

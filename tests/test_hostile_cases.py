@@ -64,3 +64,31 @@ def test_a_judgement_aspect_takes_between_three_and_the_configured_maximum_of_ju
         assert marking.max_judges() == 9
     finally:
         app.config.pop("MAX_JUDGES")
+
+
+@pytest.mark.parametrize("field", ["gold_min", "silver_min", "bronze_min", "min_entries"])
+def test_a_four_hundred_digit_medal_minimum_is_a_form_error_not_a_500(client, login, field):
+    """WTForms' NumberRange turned a whole number of more than 308 digits into a float (OverflowError: a 500);
+    found by the hostile-input property test on PostgreSQL."""
+    from registry.models import CompetitionKind
+
+    login(client, "organiser")
+    kind = db.session.scalars(select(CompetitionKind)).first()
+    before = db.session.scalar(select(func.count()).select_from(Competition))
+    response = client.post("/competitions/new", data={
+        "kind": str(kind.id), "year": "2026", "stage": "final", "status": "draft",
+        "medallion_scale": "points", "gold_min": "1", "silver_min": "1", "bronze_min": "1",
+        "min_entries": "1", field: "9" * 400})
+    assert response.status_code in (200, 400, 422)
+    assert "9" * 400 not in response.text or "1000" in response.text
+    assert db.session.scalar(select(func.count()).select_from(Competition)) == before
+
+
+def test_a_four_hundred_digit_team_size_is_a_form_error_not_a_500(client, login):
+    competition = factories.make_competition()
+    offered = factories.make_offered(competition)
+    login(client, "organiser")
+    response = client.post(
+        f"/competitions/{competition.id}/competencies/{offered.offered_competency.id}/team",
+        data={"is_team": "y", "team_min": "9" * 400, "team_max": "3"})
+    assert response.status_code < 500

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length
 
 from ..extensions import db
-from ..fields import AtLeastOne, MultiCheckboxField
+from ..fields import AtLeastOne, MultiCheckboxField, NumberRange
 from ..forms import RegistryForm
 from ..models import ApiToken, User
 from ..security import requires

@@ -1,8 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ..fields import AtLeastOne, CommaDecimalField, DateField, MultiCheckboxField, choices, id_value
+from ..fields import (
+    AtLeastOne,
+    CommaDecimalField,
+    DateField,
+    MultiCheckboxField,
+    NumberRange,
+    choices,
+    id_value,
+)
 from ..forms import RegistryForm
 from ..labels import COMPETITION_STATUS_LABELS as STATUS_LABELS
 from ..labels import STAGE_LABELS

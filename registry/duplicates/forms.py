@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SubmitField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms.validators import DataRequired
 
-from ..fields import MAX_ID
+from ..fields import MAX_ID, NumberRange
 from ..forms import RegistryForm
 
 _ID = [DataRequired(), NumberRange(1, MAX_ID)]

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, IntegerField, SelectField, StringField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional
 
+from ..fields import NumberRange
 from ..labels import AWARD_LABELS, STAGE_LABELS
 from ..models import AWARD_KINDS, STAGES, name_key
 from ..services import reference
