@@ -1,6 +1,7 @@
 """Browser tests: a real server thread and Debian's Chromium driven by Playwright.
 
-Outside CI they are skipped when /usr/bin/chromium is missing; under CI=true a missing
+They run once, on SQLite (skipped when REGISTRY_TEST_BACKEND=postgresql). Outside CI they
+are skipped when /usr/bin/chromium is missing; under CI=true a missing
 browser is an error, so that CI never passes without running them.
 """
 from __future__ import annotations
@@ -16,9 +17,15 @@ CHROMIUM = os.environ.get("REGISTRY_CHROMIUM", "/usr/bin/chromium")
 
 
 def pytest_collection_modifyitems(config, items):
-    if shutil.which(CHROMIUM) or os.environ.get("CI") == "true":
+    if os.environ.get("REGISTRY_TEST_BACKEND") == "postgresql":
+        # The pages a browser sees are the same on both databases, and what differs between
+        # them is tested without a browser: the browser tests run once, on SQLite, to keep
+        # the whole run of both databases short.
+        skip = pytest.mark.skip(reason="browser tests run once, on SQLite")
+    elif shutil.which(CHROMIUM) or os.environ.get("CI") == "true":
         return
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+    else:
+        skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
     for item in items:
         if "browser" in str(item.fspath):
             item.add_marker(skip)
