@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import g, has_request_context
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditEntry
@@ -29,3 +30,14 @@ def record(action: str, obj=None, *, user=None, competition_id: int | None = Non
     )
     db.session.add(entry)
     return entry
+
+
+def undoable(action: str, undo_action: str, limit: int = 20) -> list[tuple[AuditEntry, bool]]:
+    """The latest ``limit`` entries of ``action``, each with whether an ``undo_action`` entry
+    names it (a merge and its undo: ``person_merge``, ``organisation_merge``)."""
+    entries = list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == action)
+        .order_by(AuditEntry.id.desc()).limit(limit)))
+    undone_ids = set(db.session.scalars(select(AuditEntry.object_id).where(
+        AuditEntry.action == undo_action, AuditEntry.object_id.in_([e.id for e in entries]))))
+    return [(e, e.id in undone_ids) for e in entries]

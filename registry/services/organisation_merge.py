@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 from ..extensions import db
 from ..models import AuditEntry, DistinctOrganisations, ExpertAssignment, Organisation, Person
 from . import ServiceError
-from .audit import record
+from .audit import record, undoable
 
 MERGE, UNMERGE = "organisation.merge", "organisation.unmerge"
 
@@ -126,12 +126,8 @@ def undo_merge(entry: AuditEntry, *, actor=None) -> Organisation:
 
 
 def merges(limit: int = 20) -> list[tuple[AuditEntry, bool]]:
-    entries = list(db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == MERGE)
-        .order_by(AuditEntry.id.desc()).limit(limit)))
-    undone_ids = set(db.session.scalars(select(AuditEntry.object_id).where(
-        AuditEntry.action == UNMERGE, AuditEntry.object_id.in_([e.id for e in entries]))))
-    return [(e, e.id in undone_ids) for e in entries]
+    """The latest merges of organisations and whether each was undone."""
+    return undoable(MERGE, UNMERGE, limit)
 
 
 def mark_distinct(a: Organisation, b: Organisation, *, actor=None) -> None:

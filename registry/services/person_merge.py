@@ -34,7 +34,7 @@ from ..models import (
     PersonRedirect,
 )
 from . import ServiceError
-from .audit import record
+from .audit import record, undoable
 from .person_numbers import format_number
 
 MERGE, UNMERGE = "person.merge", "person.unmerge"
@@ -271,12 +271,7 @@ def undo_merge(entry: AuditEntry, *, actor=None) -> Person:
 
 def merges(limit: int = 20) -> list[tuple[AuditEntry, bool]]:
     """The latest merges of persons and whether each was undone."""
-    entries = list(db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == MERGE)
-        .order_by(AuditEntry.id.desc()).limit(limit)))
-    undone_ids = set(db.session.scalars(select(AuditEntry.object_id).where(
-        AuditEntry.action == UNMERGE, AuditEntry.object_id.in_([e.id for e in entries]))))
-    return [(e, e.id in undone_ids) for e in entries]
+    return undoable(MERGE, UNMERGE, limit)
 
 
 def mark_distinct(a: Person, b: Person, *, actor=None) -> None:
