@@ -93,6 +93,8 @@ def test_medal_page_on_a_laptop_a_phone_and_paper(app, live_server, browser, csr
     page.emulate_media(media="print")
     assert chart.bounding_box()["x"] + chart.bounding_box()["width"] <= 1366
     expect(page.locator('[data-testid="medal-filters"]')).to_be_hidden()
+    expect(page.get_by_test_id("navbar")).to_be_hidden()
+    expect(page.get_by_test_id("medal-table")).to_be_visible()
     page.screenshot(path="/tmp/medals-print.png", full_page=True)
     page.emulate_media(media="screen")
 
