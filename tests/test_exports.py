@@ -15,6 +15,7 @@ from registry.exporters.render import neutralise, render_csv, render_xlsx
 from registry.extensions import db
 from registry.importers.participants import apply, build_plan
 from registry.models import AuditEntry, Entry, HealthRecord, Person
+from registry.services import reference
 
 from . import factories
 
@@ -145,6 +146,21 @@ def test_export_filters_by_region_and_refuses_unknown_values(app, tmp_path):
     assert result.exit_code != 0 and not (tmp_path / "x.csv").exists()
     result = app.test_cli_runner().invoke(args=["export", "nope", "--output", str(tmp_path / "y")])
     assert result.exit_code != 0 and "participants" in result.output
+
+
+def test_export_finds_the_competency_by_code_and_former_name(app, tmp_path):
+    """The exporters' competency filter is the imports' lookup: name, code or alias."""
+    competition = _registered_competition()
+    cooking = factories.make_offered(competition, "Поварское дело", "Основная")
+    factories.register_entry(cooking, [factories.make_person(last_name="Казанцев")])
+    competency = cooking.offered_competency.competency
+    competency.code = "R34"
+    reference.add_alias(competency, "Кулинария (2018)")
+    db.session.commit()
+    for typed in ("R34", "кулинария (2018)", "Поварское дело"):
+        text = _export(app, "participants", "csv", tmp_path, "--competency", typed
+                       ).decode("utf-8-sig")
+        assert "Казанцев" in text and "Инявин" not in text, typed
 
 
 def test_withdrawn_entries_are_not_in_the_registration_list(app, tmp_path):

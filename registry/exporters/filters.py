@@ -98,8 +98,9 @@ REGION = Filter(
     "region", _l("Region"), _region, _l("Unknown region: %(value)s."),
     choices=queries.region_choices, help="The participants' region: its name, as typed.")
 COMPETENCY = Filter(
-    "competency", _l("Competency"), queries.find_competency, _l("Unknown competency: %(value)s."),
-    choices=queries.competency_choices, help="A competency: its name or code.")
+    "competency", _l("Competency"), reference.find_competency,
+    _l("Unknown competency: %(value)s."), choices=queries.competency_choices,
+    help="A competency: its name, code or a former name (an alias).")
 CATEGORY = Filter(
     "category", _l("Category"), queries.find_categories, _l("Unknown category: %(value)s."),
     choices=queries.category_choices, help="A category: its name (of every kind).")

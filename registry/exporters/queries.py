@@ -67,13 +67,6 @@ def find_competition(text: str) -> Competition | None:
     return db.session.get(Competition, competition_id) if competition_id else None
 
 
-def find_competency(text: str) -> Competency | None:
-    """A competency by its name or its code."""
-    key = name_key(text)
-    return next((c for c in db.session.scalars(select(Competency))
-                 if key in (name_key(c.name), name_key(c.code or "") or None)), None)
-
-
 def find_categories(text: str) -> list[Category] | None:
     """Every category of that name (each kind has its own «Основная»); None when there is none."""
     key = name_key(text)
