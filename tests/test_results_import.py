@@ -204,3 +204,51 @@ def test_abilympics_refuses_a_medallion_and_a_winner(app):
     plan = protocol.build_plan(competition, _csv(
         f"Сварочные технологии;{category};Орлов;Иван;;;;90;1;золото"))
     assert plan.ok, plan.errors
+
+
+# --- «Вне конкурса» ------------------------------------------------------------------------
+
+OUT_HEADER = HEADER.rstrip("\n") + ";Вне конкурса\n"
+
+
+def _csv_out(*rows):
+    return (OUT_HEADER + "".join(r + "\n" for r in rows)).encode("cp1251")
+
+
+def test_an_entry_out_of_competition_keeps_its_points_and_the_others_are_ranked_alone(app):
+    competition, offered, people = _setup()
+    people["Соколов"].out_of_competition = True
+    db.session.commit()
+    data = _csv_out("Сварочные технологии;Основная;Орлов;Иван;;;;85;;;",
+                    "Сварочные технологии;Основная;Соколов;Иван;;;;99;;;да",
+                    "Сварочные технологии;Основная;Воронов;Иван;;;;70;;;нет",
+                    "Сварочные технологии;Основная;Галкин;Иван;;;;50;;;")
+    plan = protocol.build_plan(competition, data)
+    assert plan.ok, plan.errors
+    assert [r.place for r in plan.results] == [1, None, 2, 3]
+    protocol.apply(plan)
+    rows = _rows(results.competition_standings(competition), offered)
+    assert rows["Орлов"][1:3] == (1, "gold")
+    assert rows["Воронов"][1:3] == (2, "silver")
+    assert rows["Галкин"][1:3] == (3, "bronze")
+    assert rows["Соколов"] == (D("99.00"), None, None, False)
+
+
+@pytest.mark.parametrize("row, column", [
+    # the file says the opposite of the entry
+    ("Сварочные технологии;Основная;Орлов;Иван;;;;85;;;да", "Вне конкурса"),
+    ("Сварочные технологии;Основная;Соколов;Иван;;;;99;;;нет", "Вне конкурса"),
+    # an entry out of competition with a place, an award, or no points
+    ("Сварочные технологии;Основная;Соколов;Иван;;;;99;1;;", "Место"),
+    ("Сварочные технологии;Основная;Соколов;Иван;;;;99;;золото;", "Награда"),
+    ("Сварочные технологии;Основная;Соколов;Иван;;;;;2;;", "Место"),
+    ("Сварочные технологии;Основная;Орлов;Иван;;;;85;;;может быть", "Вне конкурса"),
+])
+def test_out_of_competition_rows_that_disagree_are_refused_with_their_column(app, row, column):
+    competition, offered, people = _setup()
+    people["Соколов"].out_of_competition = True
+    db.session.commit()
+    plan = protocol.build_plan(competition, _csv_out(row))
+    assert not plan.ok
+    assert [(p.row, p.column) for p in plan.problems] == [(2, column)], plan.errors
+    assert db.session.scalar(select(func.count()).select_from(ProtocolResult)) == 0

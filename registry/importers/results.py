@@ -4,7 +4,12 @@ Columns (header row, any order, case-insensitive; a title line above it is skipp
 «Компетенция», «Категория», «Фамилия», «Имя», «Отчество» (optional), «Дата рождения»
 (optional), «Команда» (optional), «Баллы» (optional; decimal comma or point), «Место»
 (optional), «Награда» (optional: золото / серебро / бронза / медальон / победитель / призёр,
-``cells.AWARD_WORDS``). Each row needs points or a place.
+``cells.AWARD_WORDS``), «Вне конкурса» (optional: да / нет). Each row needs points or a place.
+
+An entry out of competition (set on its registration) gets its points and never a place or
+an award: its row must give points and no place or award, and places computed from the points
+rank only the others. When the file says «Вне конкурса», it must agree with the entry (the
+flag is changed on the entry's page, never silently by a file).
 
 Rows are matched to the competition's entries: a person by name (and patronymic and birth
 date when given) within the competency and category; a team by its name in one row, or by one
@@ -55,6 +60,8 @@ SPEC = Spec(
            cells.points_cell),
     Column("place", "Место", False, (), cells.place_cell),
     Column("award", "Награда", False, ("медаль",)),
+    Column("out_of_competition", "Вне конкурса", False,
+           ("Вне зачёта", "Вне зачета", "out of competition"), cells.yes_no_cell),
     either=(("points", "place"),),
 )
 
@@ -224,6 +231,8 @@ def _plan_row(plan: ImportPlan, row: ResultRow, offered_by_name, entries, allowe
     if entry.status != "registered":
         row.problem(None, _("the entry is withdrawn or disqualified."))
         return
+    if not _out_of_competition_agrees(row, entry, points, place, award):
+        return
     existing = matched.get(entry.id)
     if existing is None:
         row.result = matched[entry.id] = PlannedResult(entry, [row.number], points, place, award)
@@ -238,6 +247,28 @@ def _plan_row(plan: ImportPlan, row: ResultRow, offered_by_name, entries, allowe
         return
     existing.rows.append(row.number)
     row.result = existing
+
+
+def _out_of_competition_agrees(row: ResultRow, entry: Entry, points, place, award) -> bool:
+    """The row's «Вне конкурса» is the entry's, and an entry out of competition has points
+    and neither a place nor an award."""
+    stated = row.cell("out_of_competition")
+    if row.problems:
+        return False
+    out = bool(entry.out_of_competition)
+    if stated is not None and stated != out:
+        row.problem("out_of_competition", _(
+            "this entry is already registered out of competition; change it on the entry's "
+            "page.") if out else _(
+            "this entry is already registered in competition; change it on the entry's page."))
+        return False
+    if out and (place is not None or award is not None or points is None):
+        row.problem("place" if place is not None else "award" if award is not None
+                    else "points", _(
+                        "the entry is out of competition: give its points, and no place or "
+                        "award."))
+        return False
+    return True
 
 
 def _match_entry(row: ResultRow, entries: list[Entry]) -> Entry | None:
@@ -278,10 +309,12 @@ def _match_entry(row: ResultRow, entries: list[Entry]) -> Entry | None:
 
 
 def _compute_places(plan: ImportPlan) -> None:
-    """In a category where some row has no place, the places come from the points."""
+    """In a category where some row has no place, the places come from the points, among the
+    entries in competition (one out of competition keeps no place)."""
     by_category: dict[int, list[PlannedResult]] = {}
     for result in plan.results:
-        by_category.setdefault(result.entry.offered_category_id, []).append(result)
+        if not result.entry.out_of_competition:
+            by_category.setdefault(result.entry.offered_category_id, []).append(result)
     for results in by_category.values():
         if all(r.place is not None for r in results):
             continue
