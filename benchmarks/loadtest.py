@@ -195,6 +195,16 @@ THREADS = 4  # per gthread worker
 LOGINS = 5  # seconds added to each closed-loop run before the measured window
 
 
+def configs_from(text: str) -> list[tuple[int, str]]:
+    """``LOADTEST_SQLITE_CONFIGS="2:sync,4:sync,2:gthread,4:gthread"``: the gunicorn
+    settings to run on SQLite instead of the one picked on PostgreSQL."""
+    configs = []
+    for item in text.split(","):
+        workers, _colon, kind = item.strip().partition(":")
+        configs.append((int(workers), kind or "sync"))
+    return configs
+
+
 def in_process(url: str, targets: dict, repeat: int) -> dict[str, float]:
     """The median time of each request of the closed-loop mix, in-process through Flask's
     test client on the same database (no network, no gunicorn): the ideal's yardstick."""
@@ -393,6 +403,9 @@ def main() -> None:
     backends = [("SQLite", "sqlite:///" + str(out_dir / "load.sqlite"))]
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         backends.append(("PostgreSQL", os.environ["DATABASE_URL"]))
+    only = os.environ.get("LOADTEST_BACKENDS")  # e.g. "sqlite" or "postgresql"
+    if only:
+        backends = [b for b in backends if b[0].lower() in only.lower().split(",")]
     lines = ["", "## Load test", "",
              f"`make loadtest`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, loopback "
              f"only, demo season of {scale} entries; Locust runs on the same machine as "
@@ -432,6 +445,8 @@ def main() -> None:
         targets_path.write_text(json.dumps(targets, ensure_ascii=False), encoding="utf-8")
         medians = in_process(url, targets, 15)
         configs = CLOSED_CONFIGS if label == "PostgreSQL" else [picked or (4, "sync")]
+        if label == "SQLite" and os.environ.get("LOADTEST_SQLITE_CONFIGS"):
+            configs = configs_from(os.environ["LOADTEST_SQLITE_CONFIGS"])
         results = [run_closed(url, targets_path, out_dir, f"{label.lower()}-{w}-{k}", w, k,
                               closed_users, closed_seconds) for w, k in configs]
         section, bad = closed_section(label, results, medians, closed_users, closed_seconds)

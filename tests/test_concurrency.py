@@ -436,3 +436,79 @@ def test_experts_saving_their_own_sheets_at_once_never_meet_a_locked_database(ap
     assert count(Mark) == SAVERS * len(ids["entries"])
     for sheet in db.session.scalars(select(ScoreSheet)):
         assert sheet.version == rounds
+
+
+def _read_then_write(engine, context, steps: dict, first: bool):
+    """A request (or command: ``context``) in the pattern of a score-sheet save: read the counter (the
+    sheet's version), then write the next value. ``first`` reads, lets the other request
+    run its whole read-and-write, and only then writes."""
+    def run():
+        with context(), engine.connect() as conn:
+            try:
+                if not first:
+                    steps["first read"].wait(30)
+                value = conn.exec_driver_sql("SELECT n FROM counter").scalar()
+                if first:
+                    steps["first read"].set()
+                    # before the fix the other one commits meanwhile; with it, it waits
+                    # for this transaction (no assertion on how long anything takes)
+                    steps["second done"].wait(2)
+                conn.exec_driver_sql(f"UPDATE counter SET n = {value + 1}")
+                conn.commit()
+                steps[first] = "ok"
+            except Exception as error:  # noqa: BLE001 - reported to the test
+                steps[first] = repr(error)
+            finally:
+                steps["first read"].set()
+                if not first:
+                    steps["second done"].set()
+    return run
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_sqlite_read_then_write_transactions_queue_instead_of_failing(app, tmp_path, method):
+    """Two writers that read before they write, on one SQLite file in WAL mode: the second
+    commits between the first one's read and its write. Left to the driver (reads outside
+    any transaction, a deferred BEGIN before the first write) the first one writes on a
+    stale read: one update lost; with the reads in a deferred transaction it fails at once
+    with «database is locked» (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not wait
+    out). Begun IMMEDIATE (registry.extensions._sqlite_begin), the second waits for the
+    first; both count."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'two-writers.sqlite'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO counter VALUES (0)")
+    steps = {"first read": threading.Event(), "second done": threading.Event()}
+    def context():
+        return app.test_request_context("/", method=method)
+
+    jobs = [_read_then_write(engine, context, steps, first) for first in (True, False)]
+    threads = [threading.Thread(target=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+        assert not thread.is_alive(), "a writer hung"
+    assert (steps[True], steps[False]) == ("ok", "ok")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT n FROM counter").scalar() == 2
+    engine.dispose()
+
+
+def test_sqlite_get_requests_read_beside_a_writer(app, tmp_path):
+    """A GET begins deferred: it reads while another connection holds the write lock."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'reader.sqlite'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE counter (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO counter VALUES (7)")
+    with engine.connect() as writer, engine.connect() as reader:
+        with app.test_request_context("/", method="POST"):
+            writer.exec_driver_sql("UPDATE counter SET n = 8")  # holds the write lock
+        with app.test_request_context("/", method="GET"):
+            assert reader.exec_driver_sql("SELECT n FROM counter").scalar() == 7
+        writer.commit()
+    engine.dispose()
