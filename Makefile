@@ -19,9 +19,9 @@ setup: install translations migrate refdata admin
 
 # Serving for production: gunicorn with the worker setting picked by the closed-loop load test
 # (`make loadtest`, docs/benchmarks.md «Throughput at saturation»).
-GUNICORN_WORKERS ?= 4
-GUNICORN_CLASS ?= gthread
-GUNICORN_THREADS ?= 4
+GUNICORN_WORKERS ?= 2
+GUNICORN_CLASS ?= sync
+GUNICORN_THREADS ?= 1
 serve: setup
 	$(BIN)/gunicorn --workers $(GUNICORN_WORKERS) --worker-class $(GUNICORN_CLASS) \
 		--threads $(GUNICORN_THREADS) --bind $(HOST):$(PORT) wsgi:app
