@@ -75,6 +75,11 @@ def test_demo_season_obeys_the_rules(app):
         "professionaly", "abilympics", "master_of_the_year"}
     assert {c.stage for c in competitions} == {"regional", "selection", "final"}
     assert len({c.host_region_id for c in competitions if c.stage == "regional"}) >= 3
+    # the finals' results are on the public pages, the other stages' are not
+    released = {c.id for c in competitions if c.released_at is not None}
+    assert released and released == {c.id for c in competitions if c.stage == "final"}
+    page = app.test_client().get("/public/").get_data(as_text=True)
+    assert all(c.title in page for c in competitions if c.id in released)
 
     # Teams of 2–4 in the team competency, and only there.
     sizes = db.session.execute(

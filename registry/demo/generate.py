@@ -37,6 +37,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Category, Competency, Competition, CompetitionKind, Region, User, competency_kinds
+from ..services import release as release_service
 from ..services import results as results_service
 from .marking import Marking
 from .people import People
@@ -202,9 +203,13 @@ class Generator(Bulk, People, Stages, Marking, Publishing):
         self.log(f"bulk rows written: {sum(self.counts.values())} "
                  f"({time.perf_counter() - started:.1f} s)")
 
+        organiser = db.session.get(User, self.accounts["organiser"])
         for cid in finals:
-            results_service.publish(db.session.get(Competition, cid),
-                                    actor=db.session.get(User, self.accounts["organiser"]))
+            final = db.session.get(Competition, cid)
+            results_service.publish(final, actor=organiser)
+            # The finals' results are public, so that /public/ shows a season as a visitor
+            # would see it (names by consent: ``services.public_names``).
+            release_service.release(final, actor=organiser)
         self.article_offers(pinned_persons)
         report.created = dict(self.counts)
         report.seconds = time.perf_counter() - started
