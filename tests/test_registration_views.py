@@ -430,6 +430,18 @@ def test_person_list_and_person_page_query_counts_are_bounded(client, organiser)
     assert _queries_for(client, None, "/persons") < 15
 
 
+def test_the_person_page_reads_person_region_and_organisation_at_once(client, organiser):
+    """The person with their region and organisation is one query, and the awards reuse the
+    entries' ids: the login, the person, the health record, the entries, the published
+    results, the awards and the offers — 7, however many entries."""
+    person = factories.make_person(organisation=factories.make_organisation())
+    for _ in range(3):
+        factories.make_entry(factories.make_offered(factories.make_competition(),
+                                                    "Сварочные технологии"), [person])
+    db.session.expire_all()
+    assert _queries_for(client, None, f"/persons/{person.id}") == 7
+
+
 # --- teams: ticks kept across searches, removing a member; all errors at once -------------
 
 def test_the_team_form_keeps_ticked_members_across_searches(client, organiser):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, false, func, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
@@ -131,6 +132,12 @@ def find_persons(q: str | None, limit: int = 30) -> list:
         .order_by(Person.identity_key, Person.id)
         .limit(limit)
     ).all()
+
+
+def person_with_places(person_id: int) -> Person | None:
+    """The person with their region and organisation, in one query."""
+    return db.session.scalar(select(Person).where(Person.id == person_id)
+                             .options(joinedload(Person.region), joinedload(Person.organisation)))
 
 
 def person_entries(person: Person) -> list:

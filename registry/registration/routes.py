@@ -217,7 +217,7 @@ def person_create():
 @bp.route("/persons/<int:person_id>")
 @requires("persons.view")
 def person_detail(person_id: int):
-    person = db.session.get(Person, person_id)
+    person = queries.person_with_places(person_id)
     if person is None:
         # merged into another: the old address leads to the survivor
         survivor_id = person_numbers.survivor_of(person_id)
@@ -233,7 +233,7 @@ def person_detail(person_id: int):
         health=health, consent_missing=reg.missing_consents(person),
         competition_page=_competition_page,
         results=results, path=advancement.person_path(entries, results),
-        awards=person_history.awards(person), offers=person_history.offers_of_person(person),
+        awards=person_history.awards(person, entries), offers=person_history.offers_of_person(person),
         revoke_form=RevokeForm(),
     )
 
