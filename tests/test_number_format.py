@@ -48,3 +48,17 @@ def test_the_filters_keep_their_output(app):
     with app.test_request_context("/"), force_locale("en"):
         assert decimal(Decimal("1234.50")) == "1,234.50"
         assert number(Decimal("1234.567")) == "1,234.57"
+
+
+def test_the_language_is_asked_again_when_force_locale_swaps_it(app):
+    """The symbols are kept beside the request's Locale object: a number written inside
+    ``force_locale`` (an export in another language) and after it uses the language of the
+    moment, not the one seen first."""
+    with app.test_request_context("/"):
+        assert decimal(Decimal("1234.5")) == "1\xa0234,5"
+        with force_locale("en"):
+            assert decimal(Decimal("1234.5")) == "1,234.5"
+            with force_locale("ru"):
+                assert decimal(Decimal("1234.5")) == "1\xa0234,5"
+            assert decimal(Decimal("1234.5")) == "1,234.5"
+        assert decimal(Decimal("1234.5")) == "1\xa0234,5"
