@@ -8,7 +8,7 @@ from flask import Flask, abort, has_request_context, render_template, request, s
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from . import config, formatting, headers, security, timezones, transaction
+from . import config, formatting, headers, security, sqlite_lock, timezones, transaction
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from .fields import IdConverter
 
@@ -72,6 +72,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         return user
 
     _refuse_nul_characters(app)
+    sqlite_lock.init_app(app)
     security.init_app(app, login_manager)
     transaction.init_app(app)
     headers.init_app(app)

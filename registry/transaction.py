@@ -19,6 +19,7 @@ from functools import wraps
 from flask import g, has_request_context
 from flask.cli import AppGroup
 
+from . import sqlite_lock
 from .extensions import db
 
 
@@ -53,6 +54,17 @@ def init_app(app) -> None:
     def _roll_back_on_error(error):
         if error is not None:
             db.session.rollback()
+
+
+@contextmanager
+def own():
+    """A short transaction of its own, committed at once whatever becomes of the request's
+    (a rate-limit count, an upload discarded by a request that rolls back). On SQLite the
+    request's session first lets go of the write lock (``sqlite_lock.release_for_own``):
+    this transaction would wait for it until the busy timeout."""
+    sqlite_lock.release_for_own(db.session)
+    with db.engine.begin() as connection:
+        yield connection
 
 
 @contextmanager

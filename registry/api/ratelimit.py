@@ -19,6 +19,7 @@ from sqlalchemy import case, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from .. import transaction
 from ..extensions import db
 from ..models import LoginThrottle
 
@@ -54,7 +55,7 @@ def hit_all(counters: list[tuple[str, int]], window: float, now: float | None = 
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     expired = LoginThrottle.last_at <= now - window
     wait = 0.0
-    with db.engine.begin() as connection:
+    with transaction.own() as connection:
         for key, limit in counters:
             connection.execute(insert(LoginThrottle).values(key=key, attempts=0, last_at=0.0,
                                                             blocked_until=0.0)

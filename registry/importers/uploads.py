@@ -19,6 +19,7 @@ from flask import current_app, session
 from flask_login import current_user
 from sqlalchemy import delete, select
 
+from .. import transaction
 from ..extensions import db
 from ..models import PendingUpload, utcnow
 
@@ -79,7 +80,7 @@ def discard(token, *, owner_id: int, now: bool = False) -> None:
     statement = delete(PendingUpload).where(PendingUpload.token_hash == _hash(token),
                                             PendingUpload.owner_id == owner_id)
     if now:
-        with db.engine.begin() as connection:
+        with transaction.own() as connection:
             connection.execute(statement)
     else:
         db.session.execute(statement)
