@@ -150,3 +150,23 @@ def test_a_cell_that_is_too_long_in_an_xlsx_is_named(app):
         read_table(data)
     assert "2" in error.value.message and "B" in error.value.message
     assert "1000" in error.value.message
+
+
+def test_an_export_drops_what_an_xlsx_cannot_hold_in_any_batch(app, monkeypatch):
+    from registry.exporters import render
+    monkeypatch.setattr(render, "RECORDS_AT_ONCE", 3)
+    columns = [Column("Фамилия"), Column("Место", INTEGER)]
+    rows = [(f"Иванов{i}", i) for i in range(7)]
+    rows[4] = ("Ива\x00нов\x07\tП\x1f", 4)  # in the second batch of three
+    with app.test_request_context():
+        table = read_table(b"".join(render_xlsx(columns, rows)))
+    assert [values for _n, values in table.rows][1:] == [
+        ["Иванов0", 0], ["Иванов1", 1], ["Иванов2", 2], ["Иванов3", 3], ["Иванов\tП", 4],
+        ["Иванов5", 5], ["Иванов6", 6]]
+
+
+def test_an_export_row_with_a_value_too_many_or_too_few_is_refused():
+    columns = [Column("Фамилия"), Column("Место", INTEGER)]
+    for row in (("Иванов",), ("Иванов", 1, 2)):
+        with pytest.raises(ValueError):
+            b"".join(render_xlsx(columns, [("Петров", 1), row]))
