@@ -138,3 +138,85 @@ def test_a_real_file_of_the_allowed_size_is_read(app):
             for i in range(2000)]
     table = read_table(xlsx(rows), max_rows=2000)
     assert len(table.rows) == 2001  # the header and every row
+
+
+# --- the quick scan (``_Scan.sheet_quick``): taken for what Excel writes, sound otherwise --
+
+def _scan(budget: budgets.Budget) -> budgets._Scan:
+    import time
+    scan = budgets._Scan(budget, budgets.Spent(), time.monotonic())
+    scan.plain = True
+    return scan
+
+
+def _rows_xml(*rows: bytes) -> bytes:
+    return (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b"<cols><col min=\"1\" max=\"2\" width=\"9\"/></cols><sheetData>"
+            + b"".join(rows) + b"</sheetData></worksheet>")
+
+
+_FIFTY = budgets.Budget(unpacked=10**9, rows=50, columns=3, cells=150)
+
+
+def test_the_quick_scan_reads_what_excel_writes(app):
+    sheet = _rows_xml(b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"><v>1</v></c></row>',
+                      b'<row r="50" spans="1:3"><c r="B50"><v>2</v></c></row>')
+    scan = _scan(_FIFTY)
+    assert scan.sheet_quick(sheet)
+    assert scan.spent.rows == 2 and scan.spent.last_row == 50 and scan.spent.cells >= 3
+
+
+@pytest.mark.parametrize("sheet", [
+    # a cell names a row past the budget inside a row that does not
+    _rows_xml(b'<row r="1"><c r="A51"><v>1</v></c></row>'),
+    # a cell past the column budget (D with 3 columns), and one past it with 2 letters
+    _rows_xml(b'<row r="1"><c r="D1"><v>1</v></c></row>'),
+    _rows_xml(b'<row r="1"><c r="AA1"><v>1</v></c></row>'),
+    # rows out of order: the last row counts on from row 50
+    _rows_xml(b'<row r="50"/>', b'<row r="1"/>'),
+    _rows_xml(b'<row r="2"/>', b'<row r="2"/>'),
+    # a row or a cell without its reference first, a leading zero, single quotes
+    _rows_xml(b'<row r="1"/>', b"<row/>"),
+    _rows_xml(b'<row r="1"><c><v>1</v></c></row>'),
+    _rows_xml(b'<row r="1"><c t="n" r="A1"><v>1</v></c></row>'),
+    _rows_xml(b'<row r="1"><c r="A01"><v>1</v></c></row>'),
+    _rows_xml(b"<row r='1'><c r='A1'><v>1</v></c></row>"),
+    # prefixed rows and cells
+    _rows_xml(b'<x:row r="1"><c r="A1"><v>1</v></c></x:row>'),
+    _rows_xml(b'<row r="1"><x:c r="A1"><v>1</v></x:c></row>'),
+    # more rows than the budget, more «<c» than the cell budget
+    _rows_xml(*[b'<row r="%d"/>' % n for n in range(1, 52)]),
+    _rows_xml(b'<row r="1">' + b'<c r="A1"/>' * 151 + b"</row>"),
+])
+def test_the_quick_scan_leaves_to_the_exact_scans_what_it_cannot_show(app, sheet):
+    assert not _scan(_FIFTY).sheet_quick(sheet)
+
+
+def test_the_quick_scan_is_not_taken_with_markup_it_does_not_read(app):
+    sheet = _rows_xml(b'<row r="1"><c r="A1"><v>1</v></c></row>')
+    scan = _scan(_FIFTY)
+    scan.plain = False  # a comment or CDATA section somewhere
+    assert not scan.sheet_quick(sheet)
+    smaller = budgets.Budget(unpacked=10**9, rows=50, columns=3, cells=10)
+    assert not _scan(smaller).sheet_quick(sheet)  # the area check needs rows × columns
+
+
+@pytest.mark.parametrize(("sheet", "words"), [
+    (_rows_xml(b'<row r="1"><c r="A51"><v>1</v></c></row>'), "больше 50 строк"),
+    (_rows_xml(b'<row r="50"/>', b'<row r="1"/>'), "больше 50 строк"),
+    (_rows_xml(b'<row r="10"><c r="AA10"><v>1</v></c></row>'), "Ячейки листа занимают"),
+    (_rows_xml(b'<x:row r="1"/>' * 51), "больше 50 строк"),
+])
+def test_what_the_quick_scan_leaves_is_refused_by_the_exact_scans(app, sheet, words):
+    scan = _scan(_FIFTY)
+    with pytest.raises(budgets.BudgetExceeded, match=words):
+        scan.sheet(sheet)
+
+
+def test_shared_strings_are_counted_with_prefixes_too(app):
+    strings = b'<x:sst xmlns:x="s">' + b"<x:si><x:t>a</x:t></x:si>" * 1001 + b"</x:sst>"
+    budget = budgets.Budget(unpacked=10**9, rows=10**9, columns=100, cells=10**9,
+                            shared_strings=1000)
+    with pytest.raises(budgets.BudgetExceeded, match="1000"):
+        _scan(budget).shared_strings(strings)
+    _scan(budget).shared_strings(strings.replace(b"<x:si>", b"<x:t>", 1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import openpyxl
@@ -13,6 +13,7 @@ import pytest
 
 from registry.exporters.base import DATE, DECIMAL, INTEGER, Column
 from registry.exporters.render import render_xlsx, sheet_name
+from registry.importers import spreadsheet
 from registry.importers.spreadsheet import SpreadsheetError, read_table
 
 
@@ -91,3 +92,81 @@ def test_cells_without_references_are_read_in_order(app):
     with app.test_request_context():
         table = read_table(plain)
     assert [values for _n, values in table.rows] == [["Фамилия", "Имя"], ["Иванов", "Иван"]]
+
+
+def _mixed_sheet(rows: int = 30, gaps: bool = True) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Фамилия", "Дата", "Баллы", "Отметка", "Время", "Команда", "Рождение",
+                  "Согласие", "Место"])
+    for i in range(rows):
+        sheet.append([f"  Иванов{i} " if i % 3 else f"Петров{i}",
+                      datetime(2005, 1, 1 + i % 28, 10 * (i % 2), 30) if i % 4 else date(2005, 2, 3),
+                      [1.0, 2.5, 1e16, -3, 7][i % 5], bool(i % 2) if i % 7 else None,
+                      time(8, i % 60) if i % 5 else "  ", None if i % 6 else f"Команда {i}",
+                      date(2005, 1, 1 + i % 28), datetime(2024, 1, 10, 9, i % 60), i])
+        if gaps and i % 10 == 9:  # empty rows (their cells read as "" in every column)
+            sheet.append([None] * 9)
+    if gaps:
+        sheet.append(["Только текст"])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _by_rows(monkeypatch, data: bytes):
+    """``read_table`` through the row loop alone (the reference the columns must match)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(spreadsheet, "_rows", lambda *_args: None)
+        return read_table(data)
+
+
+@pytest.mark.parametrize("data", [
+    _mixed_sheet(),
+    _mixed_sheet(gaps=False),  # columns of dates, of date-times under a text header
+    _xlsx({"A1": "Фамилия", "B1": "Дата", "A2": "Иванов", "B2": date(2005, 1, 2),
+           "A3": "Петров", "B3": date(2006, 3, 4)}),
+    _xlsx({"C3": "Фамилия", "D3": "Дата", "C5": "Иванов", "D5": date(2005, 1, 2)}),
+    _xlsx({"A1": "Фамилия", "B1": 1, "A2": "  ", "B2": 2.0, "A3": "Иванов", "B3": 3}),
+])
+def test_values_read_a_column_at_a_time_are_those_of_the_row_loop(app, monkeypatch, data):
+    with app.test_request_context():
+        calls = []
+        original = spreadsheet._rows
+        monkeypatch.setattr(spreadsheet, "_rows",
+                            lambda *args: calls.append(original(*args)) or calls[-1])
+        table = read_table(data)
+        monkeypatch.undo()
+        assert calls and calls[0] is not None  # the columns were converted
+        reference = _by_rows(monkeypatch, data)
+    assert table.rows == reference.rows
+    assert [[type(v) for v in values] for _n, values in table.rows] == [
+        [type(v) for v in values] for _n, values in reference.rows]
+
+
+def test_a_cell_that_is_too_long_in_an_xlsx_is_named(app):
+    data = _xlsx({"A1": "Фамилия", "B1": "Организация", "A2": "Иванов", "B2": "Я" * 1001})
+    with app.test_request_context(), pytest.raises(SpreadsheetError) as error:
+        read_table(data)
+    assert "2" in error.value.message and "B" in error.value.message
+    assert "1000" in error.value.message
+
+
+def test_an_export_drops_what_an_xlsx_cannot_hold_in_any_batch(app, monkeypatch):
+    from registry.exporters import render
+    monkeypatch.setattr(render, "RECORDS_AT_ONCE", 3)
+    columns = [Column("Фамилия"), Column("Место", INTEGER)]
+    rows = [(f"Иванов{i}", i) for i in range(7)]
+    rows[4] = ("Ива\x00нов\x07\tП\x1f", 4)  # in the second batch of three
+    with app.test_request_context():
+        table = read_table(b"".join(render_xlsx(columns, rows)))
+    assert [values for _n, values in table.rows][1:] == [
+        ["Иванов0", 0], ["Иванов1", 1], ["Иванов2", 2], ["Иванов3", 3], ["Иванов\tП", 4],
+        ["Иванов5", 5], ["Иванов6", 6]]
+
+
+def test_an_export_row_with_a_value_too_many_or_too_few_is_refused():
+    columns = [Column("Фамилия"), Column("Место", INTEGER)]
+    for row in (("Иванов",), ("Иванов", 1, 2)):
+        with pytest.raises(ValueError):
+            b"".join(render_xlsx(columns, [("Петров", 1), row]))
