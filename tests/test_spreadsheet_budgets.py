@@ -140,6 +140,18 @@ def test_a_real_file_of_the_allowed_size_is_read(app):
     assert len(table.rows) == 2001  # the header and every row
 
 
+def test_a_dimension_claiming_the_whole_sheet_is_not_what_is_read(app):
+    """``<dimension ref="A1:XFD1048576">`` claims 17 billion cells of a two-row file: the
+    budgets count the cells that are there, and the reader does not size itself by the
+    claim (a reader that did would fail here for memory)."""
+    data = _small()
+    sheet = _sheet(data)
+    claimed = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD1048576"/>', sheet)
+    assert claimed != sheet
+    table = read_table(_rewrite(data, {"xl/worksheets/sheet1.xml": claimed}))
+    assert len(table.rows) == 2
+
+
 # --- the quick scan (``_Scan.sheet_quick``): taken for what Excel writes, sound otherwise --
 
 def _scan(budget: budgets.Budget) -> budgets._Scan:
