@@ -151,6 +151,14 @@ def measure(url: str, scale: int, repeat: int, load: dict,
         return Response("ok")
 
     floor.is_public = True
+
+    def floor_logged_in():
+        # what every staff page pays before its own work: the session, the user's lookup
+        # (its session version), the permission check, the transaction's end
+        return Response("ok")
+
+    floor_logged_in.required_permission = "persons.view"
+    app.add_url_rule("/__floor_logged_in", view_func=floor_logged_in)
     figures: list[Figure] = []
     facts: dict = dict(load)
     with app.app_context():
@@ -213,6 +221,9 @@ def measure(url: str, scale: int, repeat: int, load: dict,
         counter = QueryCounter(db.engine)
     floor_times = timed(get("/__floor"), repeat)
     facts["bare_route"] = (statistics.median(floor_times), Figure.p(floor_times, 0.95))
+    logged_in_times = timed(get("/__floor_logged_in"), repeat)
+    facts["bare_logged_in"] = (statistics.median(logged_in_times),
+                               Figure.p(logged_in_times, 0.95))
     pages = [
         ("Participants list: region filter + name search",
          f"/competitions/{competition_id}/participants?region_id={region_id}&q={surname[:4]}"),
@@ -490,7 +501,10 @@ def main() -> None:
                  *HEADER]
         lines += [f.row() for f in figures]
         bare_routes.append(f"{facts['bare_route'][0] * 1000:.2f} / "
-                           f"{facts['bare_route'][1] * 1000:.2f} ms (median / p95) on {label}")
+                           f"{facts['bare_route'][1] * 1000:.2f} ms (median / p95) on {label}, "
+                           f"{facts['bare_logged_in'][0] * 1000:.2f} / "
+                           f"{facts['bare_logged_in'][1] * 1000:.2f} ms when it needs a "
+                           "logged-in user with a permission (as every staff page does)")
         sections.append("\n".join(lines))
         for f in figures:
             print("  ", f.row(), flush=True)
