@@ -149,3 +149,18 @@ def test_no_letter_or_digit_folds_into_a_formula_sign():
                                                                    "\r", "\n")]
     assert folding == []
     assert starts_formula("＝1") and not starts_formula("Ｓ=1") and starts_formula("\u200b-1")
+
+
+def test_printable_drops_exactly_the_control_characters_but_tab_and_newlines():
+    """``printable`` is one regular expression: over every code point it drops what Unicode
+    calls a control character (Cc), and nothing else, except that tab, LF and CR stay."""
+    import sys
+    import unicodedata
+
+    from registry.text import printable
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    expected = "".join(ch for ch in every
+                       if not (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"))
+    assert printable(every) == expected
+    assert printable("Ива\x00нов\x1b\x85\tА\r\n") == "Иванов\tА\r\n"

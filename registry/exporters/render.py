@@ -28,7 +28,7 @@ from itertools import chain, islice, repeat
 
 import rustpy_xlsxwriter
 
-from ..text import printable, starts_formula
+from ..text import UNPRINTABLE, printable, starts_formula
 from .base import (
     DATE,
     DECIMAL,
@@ -93,7 +93,7 @@ def render_csv(columns: list[Column], rows: Iterable[tuple], delimiter: str = ";
 
 
 # The control characters an XLSX cannot hold (XML 1.0); tab, LF and CR it can.
-_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_UNWRITABLE = UNPRINTABLE
 # What Excel refuses in a sheet name.
 _SHEET_NAME_REFUSED = re.compile(r"[\[\]:*?/\\]")
 _NUMBER_FORMATS = {DATE: "DD.MM.YYYY", DECIMAL: "0.00", INTEGER: "0"}
