@@ -92,18 +92,11 @@ def render_csv(columns: list[Column], rows: Iterable[tuple], delimiter: str = ";
         yield buffer.getvalue().encode("utf-8")
 
 
-# The control characters an XLSX cannot hold (XML 1.0); tab, LF and CR it can.
-_UNWRITABLE = UNPRINTABLE
 # What Excel refuses in a sheet name.
 _SHEET_NAME_REFUSED = re.compile(r"[\[\]:*?/\\]")
 _NUMBER_FORMATS = {DATE: "DD.MM.YYYY", DECIMAL: "0.00", INTEGER: "0"}
 _IS_TEXT = str.__instancecheck__
 RECORDS_AT_ONCE = 1000
-
-
-def _xlsx_text(value: str) -> str:
-    # Control characters (stored before the door refused them) cannot be written: dropped.
-    return printable(value) if _UNWRITABLE.search(value) else value
 
 
 def _xlsx_records(labels: list[str], rows: Iterable[tuple]) -> Iterator[dict]:
@@ -121,8 +114,10 @@ def _xlsx_records(labels: list[str], rows: Iterable[tuple]) -> Iterator[dict]:
         empty = False
         if set(map(len, batch)) != {width}:
             raise ValueError(f"a row has not {width} values, one per column")
-        if _UNWRITABLE.search("".join(filter(_IS_TEXT, chain.from_iterable(batch)))):
-            batch = [[_xlsx_text(value) if isinstance(value, str) else value for value in row]
+        # the control characters an XLSX cannot hold (XML 1.0), stored before the door
+        # refused them, are dropped (``text.printable``); tab, LF and CR it can hold
+        if UNPRINTABLE.search("".join(filter(_IS_TEXT, chain.from_iterable(batch)))):
+            batch = [[printable(value) if isinstance(value, str) else value for value in row]
                      for row in batch]
         yield from map(dict, map(zip, repeat(labels), batch))
     if empty:  # the writer takes the header from the records: one record of empty cells
