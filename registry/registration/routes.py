@@ -4,7 +4,8 @@ Views read the request, call one operation and render or redirect; on a broken r
 (``ServiceError``) the request is refused (nothing is written) and the message is shown on the
 form (``registry.views.refusals``), never a 500. Reads are in ``queries.py``.
 
-The organisation pages of the same blueprint are in ``organisations.py``; this module keeps
+The organisation pages of the same blueprint are in ``organisations.py``, a person's health
+record (special-category data) in ``health_pages.py``; this module keeps
 the persons, entries, teams and participants list, whose forms share the helpers at the top.
 """
 from __future__ import annotations
@@ -35,7 +36,6 @@ from ..models import (
 )
 from ..security import can, requires
 from ..services import advancement, person_history, person_numbers
-from ..services import health as health_service
 from ..services import registration as reg
 from ..text import Phrase, quoted
 from ..views import refusals
@@ -46,8 +46,6 @@ from .forms import (
     AddMemberForm,
     EntryForm,
     EntryStatusForm,
-    HealthDeleteForm,
-    HealthForm,
     OutOfCompetitionForm,
     PersonEntryForm,
     PersonForm,
@@ -246,35 +244,6 @@ def person_by_number(number: str):
     person = person_numbers.find_by_number(value)[0] if value is not None else None
     if person is None:
         abort(404)
-    return redirect(url_for("registration.person_detail", person_id=person.id))
-
-
-@bp.route("/persons/<int:person_id>/health", methods=["GET", "POST"])
-@requires("health.manage")
-def health_edit(person_id: int):
-    """Special-category data: only roles with ``health.manage`` reach this page."""
-    person = db.get_or_404(Person, person_id)
-    health = queries.health_record(person)
-    form = HealthForm(obj=health)
-    if form.validate_on_submit():
-        with refusals(form, _FIELD_ALIASES) as attempt:
-            health_service.set_health_record(
-                person, disability_group=form.disability_group.data, notes=form.notes.data,
-                written_consent_date=form.written_consent_date.data, actor=current_user)
-        if attempt.ok:
-            flash(_("Health data saved."), "success")
-            return redirect(url_for("registration.person_detail", person_id=person.id))
-    return render_template("registration/health_form.html", form=form, person=person,
-                           health=health, delete_form=HealthDeleteForm())
-
-
-@bp.route("/persons/<int:person_id>/health/delete", methods=["POST"])
-@requires("health.manage")
-def health_delete(person_id: int):
-    person = db.get_or_404(Person, person_id)
-    if HealthDeleteForm().validate_on_submit():
-        health_service.remove_health_record(person, actor=current_user)
-        flash(_("Health data deleted."), "success")
     return redirect(url_for("registration.person_detail", person_id=person.id))
 
 
@@ -522,5 +491,5 @@ def entry_remove_member(entry_id: int, person_id: int):
     return redirect(url_for("registration.entry_detail", entry_id=entry_id))
 
 
-# The organisation pages register on the same blueprint.
-from . import organisations  # noqa: E402,F401
+# The organisation and health pages register on the same blueprint.
+from . import health_pages, organisations  # noqa: E402,F401
