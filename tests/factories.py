@@ -213,6 +213,28 @@ def make_scheme(offered_competency, spec=None):
     return criteria
 
 
+def marked_category(competition, name: str, totals: list[str]):
+    """A category of competency ``name`` with one entry per total, marked on one criterion
+    by an expert and the sheet confirmed by the chief: (offered category, offered
+    competency, entries, chief)."""
+    from registry.services import marking
+
+    offered = make_offered(competition, name)
+    oc = offered.offered_competency
+    criterion = make_scheme(oc, {"A": [("Всё", "100", "measurement")]})[0]
+    entries = [register_entry(offered) for _ in totals]
+    chief = make_assignment(oc, is_chief=True).user
+    expert = make_assignment(oc).user
+    aspect = criterion.aspects[0]
+    sheet = marking.save_marks(offered, criterion, {(e.id, aspect.id): t
+                                                    for e, t in zip(entries, totals, strict=True)},
+                               0, actor=expert)
+    marking.submit_sheet(offered, criterion, sheet.version, actor=expert)
+    marking.confirm_sheet(offered, criterion, actor=chief)
+    db.session.commit()
+    return offered, oc, entries, chief
+
+
 def make_assignment(offered_competency, user=None, is_chief: bool = False,
                     role: str | None = None, **overrides):
     """``role``: "chief", "deputy" or "expert"; ``is_chief=True`` is short for the chief."""

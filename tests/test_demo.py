@@ -24,6 +24,7 @@ from registry.models import (
     Organisation,
     Person,
     Publication,
+    PublishedCategory,
     ScoreSheet,
     User,
     name_key,
@@ -155,6 +156,10 @@ def test_demo_season_obeys_the_rules(app):
             Award.competition_id == competition.id, Award.source == "results")) > 0
     db.session.rollback()
     assert _count(Publication) == len(published)
+    kept = {(c.publication_id, c.offered_category_id)
+            for c in db.session.scalars(select(PublishedCategory))}
+    assert kept and kept == {(p.id, int(key)) for p in db.session.scalars(select(Publication))
+                             for key in p.snapshot["standings"]}
     assert {c.status for c in competitions} >= {"results_published", "registration", "marking"}
     assert db.session.scalar(select(func.count()).select_from(Award).where(
         Award.kind == "special")) >= 3

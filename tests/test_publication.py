@@ -11,26 +11,9 @@ from registry.services import ServiceError, marking, publication_review, results
 from . import factories
 
 
-def _marked(competition, name, totals):
-    offered = factories.make_offered(competition, name)
-    oc = offered.offered_competency
-    criterion = factories.make_scheme(oc, {"A": [("Всё", "100", "measurement")]})[0]
-    entries = [factories.register_entry(offered) for _ in totals]
-    chief = factories.make_assignment(oc, is_chief=True).user
-    expert = factories.make_assignment(oc).user
-    aspect = criterion.aspects[0]
-    sheet = marking.save_marks(offered, criterion, {(e.id, aspect.id): t
-                                                    for e, t in zip(entries, totals, strict=True)},
-                               0, actor=expert)
-    marking.submit_sheet(offered, criterion, sheet.version, actor=expert)
-    marking.confirm_sheet(offered, criterion, actor=chief)
-    db.session.commit()
-    return offered, oc, entries, chief
-
-
 def test_per_competency_publication_and_not_held(app):
     competition = factories.make_competition(status="marking")
-    offered, oc, entries, chief = _marked(competition, "Сварочные технологии", ["80", "70"])
+    offered, oc, entries, chief = factories.marked_category(competition, "Сварочные технологии", ["80", "70"])
     empty = factories.make_offered(competition, "Поварское дело")
     factories.register_entry(empty)
     organiser = factories.make_user(role="organiser")
@@ -58,8 +41,8 @@ def test_per_competency_publication_and_not_held(app):
 
 def test_correction_is_a_draft_until_republished_and_other_awards_stay(app):
     competition = factories.make_competition(status="marking")
-    offered, oc, entries, chief = _marked(competition, "Сварочные технологии", ["80", "70"])
-    other, other_oc, other_entries, other_chief = _marked(competition, "Поварское дело", ["60"])
+    offered, oc, entries, chief = factories.marked_category(competition, "Сварочные технологии", ["80", "70"])
+    other, other_oc, other_entries, other_chief = factories.marked_category(competition, "Поварское дело", ["60"])
     results.publish(competition, oc, actor=chief)
     results.publish(competition, other_oc, actor=other_chief)
     criterion = marking.scheme(oc.id)[0]

@@ -45,10 +45,13 @@ class Publishing:
                      threshold: Decimal | None, day: date) -> None:
         standings = self.standings(slug, offered, threshold)
         pid = self.new_id("publications")
+        content = results_service.publication_content(standings)
         when = _at(day + timedelta(days=5), 12)
         self.add("publications", {"id": pid, "competition_id": cid, "number": 1,
                                   "published_at": when, "published_by_id": self.accounts["organiser"],
-                                  "snapshot": results_service.publication_content(standings)})
+                                  "snapshot": content})
+        for row in results_service.category_rows(pid, content):
+            self.add("published_categories", row)
         wanted = award_service.results_awards(standings)
         for oc in offered:
             for e in oc.entries:

@@ -51,6 +51,7 @@ from .results import (
     Mark,
     ProtocolResult,
     Publication,
+    PublishedCategory,
     ScoreSheet,
     ScoreSheetVersion,
 )
@@ -62,7 +63,7 @@ __all__ = [
     "AWARD_KINDS", "OFFER_KINDS", "OFFER_STATES", "PARTNER_KINDS", "RESULT_AWARDS", "Award",
     "InternshipOffer", "Partner",
     "ASPECT_KINDS", "AWARDS", "SHEET_STATUSES", "Aspect", "Criterion", "ExpertAssignment",
-    "Mark", "ProtocolResult", "Publication", "CompetencyNotHeld", "ScoreSheet",
+    "Mark", "ProtocolResult", "Publication", "PublishedCategory", "CompetencyNotHeld", "ScoreSheet",
     "ScoreSheetVersion", "ASSIGNMENT_ROLES", "SIGNING_ROLES",
     "AuditEntry", "Category", "Competency", "CompetencyAlias", "Competition", "CompetitionKind", "ENTRY_STATUSES",
     "Entry", "EntryMember", "HealthRecord", "ORGANISATION_KINDS", "OfferedCategory",

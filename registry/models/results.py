@@ -270,6 +270,23 @@ class Publication(Model):
     offered_competency: Mapped[OfferedCompetency | None] = relationship()
 
 
+class PublishedCategory(Model):
+    """One category's rows as a publication published them: ``Publication.snapshot``'s
+    ``standings[offered_category_id]``, kept apart so that a person's page reads the few
+    categories it shows by index instead of parsing every snapshot that holds them (a final's
+    is hundreds of kilobytes). Written with the publication, never changed after."""
+
+    __tablename__ = "published_categories"
+    __table_args__ = (UniqueConstraint("publication_id", "offered_category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), index=True)
+    offered_category_id: Mapped[int] = mapped_column(
+        ForeignKey("offered_categories.id", ondelete="CASCADE"), index=True)
+    rows: Mapped[list] = mapped_column(JSON, default=list)  # [[entry, total, rank, award], …]
+
+
 class CompetencyNotHeld(Model):
     """An offered competency declared not held (не состоялась) by an organiser, with the
     reason: it is published without results and shown as such in the results and exports."""

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Award, Competition, Entry, InternshipOffer, Publication
+from ..models import Award, Competition, Entry, InternshipOffer, Publication, PublishedCategory
 from .awards import awards_of_person
 
 
@@ -31,21 +31,18 @@ def published_results(entries: list[tuple]) -> list[PublishedResult]:
     ``entries``: rows of (Entry, Competition, kind, Competency, Category) as
     ``registration.queries.person_entries`` gives them. A category is as the latest
     publication holding it published it (publications are per competency or of a whole
-    competition), never the live marks. One query: the database picks out of each
-    publication's snapshot only the categories of these entries (a final's snapshot is
-    large; reading it whole would cost more than the rest of the page)."""
-    competition_ids = {row[1].id for row in entries}
-    if not competition_ids:
+    competition), never the live marks. One query, by index, on the rows each publication
+    keeps per category (``PublishedCategory``; a final's whole snapshot is large)."""
+    keys = sorted({row[0].offered_category_id for row in entries})
+    if not keys:
         return []
-    keys = sorted({str(row[0].offered_category_id) for row in entries})
     published: dict[int, list] = {}
-    for row in db.session.execute(
-            select(*[Publication.snapshot["standings"][key] for key in keys])
-            .where(Publication.competition_id.in_(competition_ids))
+    for category_id, rows in db.session.execute(
+            select(PublishedCategory.offered_category_id, PublishedCategory.rows)
+            .join(Publication, Publication.id == PublishedCategory.publication_id)
+            .where(PublishedCategory.offered_category_id.in_(keys))
             .order_by(Publication.competition_id, Publication.number)):
-        for key, rows in zip(keys, row, strict=True):
-            if rows is not None:  # a later publication holding the category replaces it
-                published[int(key)] = rows
+        published[category_id] = rows  # a later publication holding the category replaces it
     results = []
     for entry, competition, _kind, competency, category in entries:
         for entry_id, total, rank, award in published.get(entry.offered_category_id, []):

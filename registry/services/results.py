@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
 from .. import access
@@ -52,6 +52,7 @@ from ..models import (
     Person,
     ProtocolResult,
     Publication,
+    PublishedCategory,
     ScoreSheet,
     utcnow,
 )
@@ -396,6 +397,13 @@ def publication_content(standings: CompetitionStandings) -> dict:
     return content
 
 
+def category_rows(publication_id: int, content: dict) -> list[dict]:
+    """The ``PublishedCategory`` rows of a publication whose content is ``content`` (as
+    ``publication_content`` makes it): one per category of its standings."""
+    return [{"publication_id": publication_id, "offered_category_id": int(key), "rows": rows}
+            for key, rows in content.get("standings", {}).items()]
+
+
 def _snapshot_rows(rows: list[Row]) -> list:
     return [[row.entry.id, str(row.total) if row.total is not None else None, row.rank,
              row.award] for row in rows]
@@ -448,6 +456,9 @@ def publish(competition: Competition, offered_competency: OfferedCompetency | No
                               snapshot=publication_content(standings))
     db.session.add(publication)
     db.session.flush()
+    categories = category_rows(publication.id, publication.snapshot)
+    if categories:
+        db.session.execute(insert(PublishedCategory), categories)
     old_status = competition.status
     if competition.status in ("draft", "registration", "marking") and _all_published(competition):
         competition.status = "results_published"
