@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from registry.extensions import db
-from registry.models import Publication
-from registry.services import person_numbers
+from registry.models import Publication, PublishedCategory
+from registry.services import person_numbers, results
 from registry.services.results import publish
 
 from . import factories
@@ -116,8 +116,12 @@ def test_a_later_publication_replaces_the_places(app, tmp_path, season):
     latest = db.session.query(Publication).filter_by(competition_id=regional.id).one()
     standings = {key: [[row[0], row[1], 3 - row[2], None] for row in rows]
                  for key, rows in latest.snapshot["standings"].items()}
-    db.session.add(Publication(competition_id=regional.id, number=latest.number + 1,
-                               snapshot={"standings": standings}))
+    later = Publication(competition_id=regional.id, number=latest.number + 1,
+                        snapshot={"standings": standings})
+    db.session.add(later)
+    db.session.flush()  # written as publish() writes it: the snapshot and its categories
+    db.session.add_all(PublishedCategory(**row)
+                       for row in results.category_rows(later.id, later.snapshot))
     db.session.commit()
     _header, *rows = _rows(app, tmp_path, "--competition", str(regional.id))
     assert [(r[1], r[10], r[11]) for r in rows] == [("Антонова", "2", ""), ("Борисов", "1", "")]

@@ -24,6 +24,7 @@ from ..models import (
     organisation_key,
 )
 from ..services.person_numbers import format_number
+from ..services.results import latest_published_rows
 from .base import DATE, INTEGER, Column, Exporter, register
 from .filters import CATEGORY, COMPETENCY, COMPETITION_FILTERS, REGION, Filter
 from .queries import apply_competition_filters
@@ -57,19 +58,16 @@ def published_places(filters: dict) -> dict[int, tuple[int | None, str | None]]:
     """``{entry_id: (place, award)}`` as last published, for the competitions the filters
     choose: one query over their publications (a later publication holding a category
     replaces the earlier one's rows)."""
-    query = (select(Publication.competition_id, Publication.snapshot["standings"])
-             .join(Competition, Competition.id == Publication.competition_id)
-             .order_by(Publication.competition_id, Publication.number))
+    where = []
     for name, column in (("kind", Competition.kind_id), ("competition", Competition.id)):
         if name in filters:
-            query = query.where(column == filters[name].id)
+            where.append(column == filters[name].id)
     if "year" in filters:
-        query = query.where(Competition.year == filters["year"])
+        where.append(Competition.year == filters["year"])
     if "stage" in filters:
-        query = query.where(Competition.stage == filters["stage"])
-    by_category: dict[str, list] = {}
-    for _competition_id, standings in db.session.execute(query):
-        by_category.update(standings or {})
+        where.append(Competition.stage == filters["stage"])
+    by_category = latest_published_rows(
+        *where, joins=[(Competition, Competition.id == Publication.competition_id)])
     places: dict[int, tuple[int | None, str | None]] = {}
     for rows in by_category.values():
         for row in rows:  # [entry id, total, rank, award, …]

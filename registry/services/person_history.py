@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Award, Competition, Entry, InternshipOffer, Publication, PublishedCategory
+from ..models import Award, Competition, Entry, InternshipOffer, PublishedCategory
 from .awards import awards_of_person
+from .results import latest_published_rows
 
 
 @dataclass
@@ -36,13 +37,7 @@ def published_results(entries: list[tuple]) -> list[PublishedResult]:
     keys = sorted({row[0].offered_category_id for row in entries})
     if not keys:
         return []
-    published: dict[int, list] = {}
-    for category_id, rows in db.session.execute(
-            select(PublishedCategory.offered_category_id, PublishedCategory.rows)
-            .join(Publication, Publication.id == PublishedCategory.publication_id)
-            .where(PublishedCategory.offered_category_id.in_(keys))
-            .order_by(Publication.competition_id, Publication.number)):
-        published[category_id] = rows  # a later publication holding the category replaces it
+    published = latest_published_rows(PublishedCategory.offered_category_id.in_(keys))
     results = []
     for entry, competition, _kind, competency, category in entries:
         for entry_id, total, rank, award in published.get(entry.offered_category_id, []):

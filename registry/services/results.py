@@ -404,6 +404,21 @@ def category_rows(publication_id: int, content: dict) -> list[dict]:
             for key, rows in content.get("standings", {}).items()]
 
 
+def latest_published_rows(*where, joins=()) -> dict[int, list]:
+    """``{offered_category_id: rows}`` of the categories chosen by ``where`` (conditions on
+    ``PublishedCategory``, ``Publication`` and the models ``joins`` adds), each as the latest
+    publication holding it published it: one query, by index (``PublishedCategory``)."""
+    query = (select(PublishedCategory.offered_category_id, PublishedCategory.rows)
+             .join(Publication, Publication.id == PublishedCategory.publication_id))
+    for target, on in joins:
+        query = query.join(target, on)
+    latest: dict[int, list] = {}
+    for category_id, rows in db.session.execute(
+            query.where(*where).order_by(Publication.competition_id, Publication.number)):
+        latest[category_id] = rows  # a later publication holding the category replaces it
+    return latest
+
+
 def _snapshot_rows(rows: list[Row]) -> list:
     return [[row.entry.id, str(row.total) if row.total is not None else None, row.rank,
              row.award] for row in rows]
