@@ -1,9 +1,10 @@
-"""What many list queries share: paging, and the joins from an entry to its members and to
-the competition chain (category, competency, competition)."""
+"""What many list queries share: paging (by offset, or by keys with their count), and the
+joins from an entry to its members and to the competition chain (category, competency,
+competition)."""
 from __future__ import annotations
 
-from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import Select
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from sqlalchemy import Select, func, select
 
 from .extensions import db
 from .models import (
@@ -42,6 +43,37 @@ def paginate(stmt: Select, page: int, per_page: int, *, rows: bool = True):
     if result.page > 1 and result.page > result.pages:
         result = run(max(1, result.pages))
     return result
+
+
+class _Known(Pagination):
+    """A page whose items and total are already known."""
+
+    def _query_items(self) -> list:
+        return self._query_args["items"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+def paginate_keys(keys: Select, load, page: int, per_page: int) -> Pagination:
+    """One page of ``keys``, a select of (key, ``count(*) OVER ()``) in the list's order,
+    whose rows ``load(keys)`` gives: one query for the page's keys and the total, one for its
+    rows, in the keys' order. A page past the last shows the last (a count, then its page)."""
+    def page_of(number: int) -> tuple[list, int | None]:
+        found = db.session.execute(keys.limit(per_page).offset((number - 1) * per_page)).all()
+        return [row[0] for row in found], (found[0][1] if found else None)
+
+    number = max(1, page)
+    ids, total = page_of(number)
+    if total is None:
+        total = db.session.scalar(
+            select(func.count()).select_from(keys.order_by(None).subquery()))
+        if number > 1:
+            number = max(1, -(-total // per_page))
+            ids, _ = page_of(number) if total else ([], None)
+    by_key = {row[0].id: row for row in load(ids)} if ids else {}
+    return _Known(page=number, per_page=per_page, max_per_page=None, error_out=False,
+                  items=[by_key[key] for key in ids if key in by_key], total=total or 0)
 
 
 def join_members(query: Select, home) -> Select:

@@ -373,6 +373,11 @@ def test_participants_pagination(app, client, organiser):
         assert [len(p) for p in pages] == [2, 2, 1]
         assert len({i for p in pages for i in p}) == 5
         assert _rows(_participants(client, competition, "?page=99")) == pages[2]
+        # the total comes with the page's rows, and past the last page from a count
+        assert 'data-testid="total">5<' in _participants(client, competition, "?page=2")
+        assert 'data-testid="total">5<' in _participants(client, competition, "?page=99")
+        nobody = _participants(client, competition, "?q=Никтоникак&page=3")
+        assert _rows(nobody) == [] and 'data-testid="total">0<' in nobody
         assert "page=2" in _participants(client, competition)
     finally:
         app.config["PAGE_SIZE"] = 50

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, select
+from sqlalchemy import and_, false, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -25,7 +25,7 @@ from ..models import (
     name_key,
     organisation_key,
 )
-from ..queries import join_contest, paginate
+from ..queries import join_contest, paginate, paginate_keys
 from ..services import person_numbers
 
 
@@ -175,26 +175,31 @@ class ParticipantFilters:
     direction: str = "asc"
 
 
-def _participants_base(competition: Competition):
-    return (
-        join_contest(
-            select(EntryMember.id)
-            .join(Entry, Entry.id == EntryMember.entry_id)
+def _members_of(competition: Competition, *columns):
+    """``columns`` of the members of the competition's entries: from a member through its
+    category (a member row has it) to the competency offered, and its person. Only the
+    tables that choose the rows; what a filter or a sort needs besides is joined by
+    ``_participant_keys``."""
+    return (select(*columns)
+            .select_from(EntryMember)
+            .join(OfferedCategory, OfferedCategory.id == EntryMember.offered_category_id)
+            .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
             .join(Person, Person.id == EntryMember.person_id)
-            .join(Region, Region.id == Person.region_id)
-            .outerjoin(Organisation, Organisation.id == Person.organisation_id))
-        .where(OfferedCompetency.competition_id == competition.id)
-    )
+            .where(OfferedCompetency.competition_id == competition.id))
 
 
-def participants(competition: Competition, filters: ParticipantFilters, *, page: int,
-                 per_page: int):
-    """One row per person in an entry: (EntryMember, Entry, Person, Region, Organisation,
-    Competency, Category, User who last changed the status)."""
-    stmt = _participants_base(competition).with_only_columns(
-        EntryMember, Entry, Person, Region, Organisation, Competency, Category, User,
-        maintain_column_froms=True,
-    ).outerjoin(User, User.id == Entry.status_changed_by_id)
+_SORT_JOINS = {
+    "region": lambda q: q.join(Region, Region.id == Person.region_id),
+    "organisation": lambda q: q.outerjoin(Organisation, Organisation.id == Person.organisation_id),
+    "competency": lambda q: q.join(Competency, Competency.id == OfferedCompetency.competency_id),
+    "category": lambda q: q.join(Category, Category.id == OfferedCategory.category_id),
+}
+
+
+def _participant_keys(competition: Competition, filters: ParticipantFilters):
+    """The members chosen by ``filters`` in their order, each with the number of all of
+    them: (EntryMember.id, count)."""
+    stmt = _members_of(competition, EntryMember.id, func.count().over())
     condition = person_name_filter(filters.q)
     if condition is not None:
         stmt = stmt.where(condition)
@@ -203,16 +208,42 @@ def participants(competition: Competition, filters: ParticipantFilters, *, page:
     if filters.organisation_id:
         stmt = stmt.where(Person.organisation_id == filters.organisation_id)
     if filters.competency_id:
-        stmt = stmt.where(Competency.id == filters.competency_id)
+        stmt = stmt.where(OfferedCompetency.competency_id == filters.competency_id)
     if filters.category_id:
-        stmt = stmt.where(Category.id == filters.category_id)
+        stmt = stmt.where(OfferedCategory.category_id == filters.category_id)
+    sort = filters.sort if filters.sort in SORTS else "name"
+    if filters.status or sort == "status":
+        stmt = stmt.join(Entry, Entry.id == EntryMember.entry_id)
     if filters.status:
         stmt = stmt.where(Entry.status == filters.status)
-    columns = SORTS.get(filters.sort, SORTS["name"])
+    if sort in _SORT_JOINS:
+        stmt = _SORT_JOINS[sort](stmt)
+    columns = SORTS[sort]
     if filters.direction == "desc":
         columns = tuple(c.desc() for c in columns)
-    stmt = stmt.order_by(*columns, Person.identity_key, EntryMember.id)
-    return paginate(stmt, page, per_page)
+    return stmt.order_by(*columns, Person.identity_key, EntryMember.id)
+
+
+def participants(competition: Competition, filters: ParticipantFilters, *, page: int,
+                 per_page: int):
+    """One row per person in an entry: (EntryMember, Entry, Person, Region, Organisation,
+    Competency, Category, User who last changed the status). Two queries: the page's
+    members in order with their count (joining only what the filters and the sort need),
+    then their rows."""
+    def rows(ids: list[int]) -> list:
+        return db.session.execute(
+            join_contest(
+                select(EntryMember, Entry, Person, Region, Organisation, Competency, Category,
+                       User)
+                .select_from(EntryMember)
+                .join(Entry, Entry.id == EntryMember.entry_id)
+                .join(Person, Person.id == EntryMember.person_id)
+                .join(Region, Region.id == Person.region_id)
+                .outerjoin(Organisation, Organisation.id == Person.organisation_id))
+            .outerjoin(User, User.id == Entry.status_changed_by_id)
+            .where(EntryMember.id.in_(ids))).all()
+
+    return paginate_keys(_participant_keys(competition, filters), rows, page, per_page)
 
 
 @dataclass(frozen=True)
@@ -227,15 +258,19 @@ class Choice:
 
 def participant_filter_options(competition: Competition) -> dict:
     """The choices of the filters: only values that occur in this competition. Rows, not
-    entities (a national competition has hundreds of organisations), and the regions and
-    organisations of the participants in one query: three queries in all."""
-    places = db.session.execute(
-        _participants_base(competition).with_only_columns(
-            Region.id, Region.name, Organisation.id, Organisation.name, Organisation.name_key,
-            maintain_column_froms=True).distinct()).all()
-    regions = {(name, region_id) for region_id, name, *_org in places}
-    organisations = {(key, org_id, name) for _r, _n, org_id, name, key in places
-                     if org_id is not None}
+    entities (a national competition has hundreds of organisations). The regions and
+    organisations of the participants: their ids (joining only what chooses the members),
+    then their names by id in one query: four queries in all."""
+    present = db.session.execute(
+        _members_of(competition, Person.region_id, Person.organisation_id).distinct()).all()
+    names = db.session.execute(union_all(
+        select(literal(0), Region.id, Region.name, Region.name)
+        .where(Region.id.in_({region_id for region_id, _org in present})),
+        select(literal(1), Organisation.id, Organisation.name, Organisation.name_key)
+        .where(Organisation.id.in_({org_id for _r, org_id in present if org_id is not None})),
+    )).all()
+    regions = {(name, region_id) for table, region_id, name, _key in names if table == 0}
+    organisations = {(key, org_id, name) for table, org_id, name, key in names if table == 1}
     competencies = db.session.execute(
         select(Competency.id, Competency.code, Competency.name).join(OfferedCompetency)
         .where(OfferedCompetency.competition_id == competition.id)
