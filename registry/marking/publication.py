@@ -47,9 +47,10 @@ def _chosen_competency(competition: Competition, text) -> OfferedCompetency | No
     return oc
 
 
-def _visible_competencies(competition: Competition) -> list[OfferedCompetency]:
-    """The competencies whose results the user may see: all for staff, an expert's own."""
-    competencies = marking_service.offered_competencies(competition.id)
+def _visible_competencies(competition: Competition) -> list:
+    """The competencies whose results the user may see (``competency_choices``): all for
+    staff, an expert's own."""
+    competencies = marking_service.competency_choices(competition.id)
     if access.sees_every_competency(current_user):
         return competencies
     return [oc for oc in competencies
@@ -76,8 +77,9 @@ def standings(competition_id: int):
         "marking/standings.html", competition=competition, competencies=competencies,
         chosen=chosen, standings=standings, charts=_charts(standings),
         can_publish=access.can_publish(current_user, competition.id),
-        can_publish_competency={oc.id for oc in competencies
-                                if access.can_publish_competency(current_user, oc.id)},
+        can_publish_competency={oc_id for oc_id in {cat.offered.offered_competency_id
+                                                    for cat in standings.categories}
+                                if access.can_publish_competency(current_user, oc_id)},
         can_view_draft=access.can_view_draft(current_user, competition.id))
 
 

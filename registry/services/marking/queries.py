@@ -382,6 +382,22 @@ def offered_competencies(competition_id: int) -> list[OfferedCompetency]:
         .order_by(Competency.name)))
 
 
+@dataclass(frozen=True)
+class CompetencyChoice:
+    """An offered competency as a list to choose from shows it: its id and name."""
+    id: int
+    name: str
+
+
+def competency_choices(competition_id: int) -> list[CompetencyChoice]:
+    """The competencies a competition offers, by name: rows, not entities (a final offers a
+    hundred, and a list of them needs nothing else)."""
+    return [CompetencyChoice(oc_id, name) for oc_id, name in db.session.execute(
+        select(OfferedCompetency.id, Competency.name).join(Competency)
+        .where(OfferedCompetency.competition_id == competition_id)
+        .order_by(Competency.name))]
+
+
 def organisations_for_choice(limit: int = 2000) -> list[Organisation]:
     return list(db.session.scalars(select(Organisation).options(joinedload(Organisation.region))
                                    .order_by(Organisation.name).limit(limit)))
