@@ -190,7 +190,7 @@ def test_unoffered_category_is_refused():
     with pytest.raises(ServiceError) as error:
         reg.register(None, [factories.make_person()])
     assert error.value.field == "category"
-    from registry.services.competitions import offered_category
+    from registry.services.offerings import offered_category
     competency = factories.competency()
     juniors = factories.category("professionaly", "Юниоры")
     assert offered_category(competition, competency, juniors) is None

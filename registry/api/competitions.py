@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Competency, Competition
 from ..services import ServiceError
 from ..services import competitions as competition_service
+from ..services import offerings as offering_service
 from ..services import reference as reference_service
 from . import schemas
 from .auth import current_api_user, operation, parse_body
@@ -123,7 +124,7 @@ def competition_update(competition_id: int):
 def offerings(competition_id: int):
     competition = _get(Competition, competition_id)
     return _json({"items": [_offering_out(row) for row in
-                            competition_service.offerings(competition)]})
+                            offering_service.offerings(competition)]})
 
 
 def _offering_out(row) -> dict:
@@ -164,7 +165,7 @@ def offer(competition_id: int):
         _by_id_or_name(value, f"categories.{n}", kind_categories.get,
                        lambda name: by_name.get(name.strip().casefold()))
         for n, value in enumerate(body["categories"])]
-    competition_service.offer_categories(competition, competency, categories,
-                                         actor=current_api_user())
+    offering_service.offer_categories(competition, competency, categories,
+                                      actor=current_api_user())
     return _json({"items": [_offering_out(row) for row in
-                            competition_service.offerings(competition)]}, 201)
+                            offering_service.offerings(competition)]}, 201)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..models import organisation_key
 from ..services import ServiceError, registration
-from ..services import competitions as competition_service
+from ..services import offerings as offering_service
 from ..services.audit import record
 from .base import ImportRefused, Problem
 
@@ -29,7 +29,7 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
     try:
         offered = dict(plan.offered)
         for competency, category in plan.offers:
-            offered[(competency.id, category.id)] = competition_service.offer(
+            offered[(competency.id, category.id)] = offering_service.offer(
                 competition, competency, category, actor=actor,
                 is_team=plan.new_team.get(competency.id))
         # Every row was checked when the plan was made (the same rules as the forms:
