@@ -104,7 +104,7 @@ def test_the_search_compares_only_within_blocks(app, monkeypatch):
     """10 surnames × 30 persons: comparisons stay within a surname (30·29/2 each), never
     across the 300 persons."""
     region = factories.region()
-    from registry.services.registration import PersonData, bulk_create_persons
+    from registry.services.persons import PersonData, bulk_create_persons
 
     bulk_create_persons([
         PersonData(last_name=f"Фамилия{chr(0x430 + s)}", first_name="Имя", middle_name=None,

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from ..models import Person
 from ..registration import queries as registration_queries
 from ..security import has_permission
+from ..services import persons as person_service
 from ..services import registration as reg
 from . import schemas
 from .auth import current_api_user, operation, parse_body
@@ -46,13 +47,13 @@ def persons():
     return _json(_page([person_out(row[0]) for row in found.items], found))
 
 
-def _person_data(body: dict) -> reg.PersonData:
+def _person_data(body: dict) -> person_service.PersonData:
     region = _region(body.get("region"), "region")
     organisation = None
     if body.get("organisation"):
         organisation, _created_now = reg.get_or_create_organisation(
             body["organisation"], region, actor=current_api_user())
-    return reg.PersonData(
+    return person_service.PersonData(
         last_name=body["last_name"], first_name=body["first_name"],
         middle_name=body.get("middle_name"), birth_date=body["birth_date"], region=region,
         organisation=organisation, email=body.get("email"), phone=body.get("phone"),
@@ -66,13 +67,13 @@ def _person_data(body: dict) -> reg.PersonData:
            body=schemas.PersonIn, response=schemas.PersonOut, creates=True, tag="persons")
 def person_create():
     body = parse_body(schemas.PersonIn)
-    existing = reg.find_person(body["last_name"] or "", body["first_name"] or "",
-                               body.get("middle_name"), body["birth_date"])
+    existing = person_service.find_person(body["last_name"] or "", body["first_name"] or "",
+                                          body.get("middle_name"), body["birth_date"])
     if existing is not None:
         raise ApiProblem(409, _("This person is already registered (same name and birth "
                                 "date)."), slug="duplicate",
                          headers={"Location": url_for("api.person", person_id=existing.id)})
-    person = reg.create_person(_person_data(body), actor=current_api_user())
+    person = person_service.create_person(_person_data(body), actor=current_api_user())
     return _created(person_out(person, health=_sees_health()),
                     url_for("api.person", person_id=person.id))
 
@@ -98,11 +99,11 @@ def person_update(person_id: int):
                                        "email", "phone", "consent_date", "guardian_name",
                                        "guardian_consent_date", "organisation")},
             "region": current["region_id"], **changes}
-    other = reg.find_person(body["last_name"] or "", body["first_name"] or "",
-                            body.get("middle_name"), body["birth_date"])
+    other = person_service.find_person(body["last_name"] or "", body["first_name"] or "",
+                                       body.get("middle_name"), body["birth_date"])
     if other is not None and other.id != person.id:
         raise ApiProblem(409, _("This person is already registered (same name and birth "
                                 "date)."), slug="duplicate",
                          headers={"Location": url_for("api.person", person_id=other.id)})
-    reg.update_person(person, _person_data(body), actor=current_api_user())
+    person_service.update_person(person, _person_data(body), actor=current_api_user())
     return _item(person_out(person, health=_sees_health()))

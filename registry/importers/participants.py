@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..services import ServiceError, person_numbers, registration
 from ..services import offerings as offering_service
+from ..services import persons as person_service
 from . import cells
 from .base import Column, ImportRefused, Plan, Problem, Row, Spec, read_plan
 from .cells import parse_date
@@ -156,7 +157,7 @@ def _check_numbers(plan: ImportPlan) -> None:
     if not numbered:
         return
     owners = person_numbers.numbers_of({number for _row, number in numbered})
-    persons = {p.id: p for p in registration.persons_by_ids(set(owners.values()))}
+    persons = {p.id: p for p in person_service.persons_by_ids(set(owners.values()))}
     for row, number in numbered:
         owner = persons.get(owners.get(number))
         shown = person_numbers.format_number(number)
