@@ -19,6 +19,7 @@ from registry.models import (
 )
 from registry.services import ServiceError, registration
 from registry.services import competitions as competition_service
+from registry.services import offerings as offering_service
 from registry.services import reference as reference_service
 
 from . import factories
@@ -308,7 +309,7 @@ def test_withdraw_is_refused_when_entries_exist(client, login):
     assert response.status_code == 200 and "alert-danger" in response.text
     assert _offered(competition) == {("Сварочные технологии", "Основная")}
     with pytest.raises(ServiceError, match="1"):
-        competition_service.withdraw_offering(db.session.get(OfferedCategory, offered.id))
+        offering_service.withdraw_offering(db.session.get(OfferedCategory, offered.id))
 
 
 def test_the_last_category_of_a_competency_with_experts_stays(client, login):
@@ -379,8 +380,8 @@ def test_admin_adds_a_competency(client, login):
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "competency.create"))
     # Now it can be offered at a Профессионалы competition.
     competition = factories.make_competition()
-    competition_service.offer(competition, competency,
-                              factories.category("professionaly", "Основная"))
+    offering_service.offer(competition, competency,
+                           factories.category("professionaly", "Основная"))
     assert _offered(competition) == {("Ремонт беспилотных авиационных систем", "Основная")}
 
 
@@ -406,7 +407,7 @@ def test_admin_adds_a_category(client, login):
     assert category.position > factories.category("abilympics", "Специалисты").position
     # The new category can be offered at an Абилимпикс competition.
     competition = factories.make_competition(kind_slug="abilympics", stage="final")
-    competition_service.offer(competition, factories.competency(), category)
+    offering_service.offer(competition, factories.competency(), category)
     assert ("Сварочные технологии", "Профессионалы старшего возраста") in _offered(competition)
 
 
@@ -509,11 +510,11 @@ def test_organiser_sets_individual_or_team_and_the_bounds(client, login):
 
 def test_offering_takes_team_or_individual_from_the_reference_data(app):
     competition = factories.make_competition()
-    team = competition_service.offer(competition,
-                                     factories.competency("Командная работа на производстве"),
-                                     factories.category("professionaly", "Основная"))
-    solo = competition_service.offer(competition, factories.competency("Сварочные технологии"),
-                                     factories.category("professionaly", "Основная"))
+    team = offering_service.offer(competition,
+                                  factories.competency("Командная работа на производстве"),
+                                  factories.category("professionaly", "Основная"))
+    solo = offering_service.offer(competition, factories.competency("Сварочные технологии"),
+                                  factories.category("professionaly", "Основная"))
     assert team.offered_competency.is_team and not solo.offered_competency.is_team
 
 

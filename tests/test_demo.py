@@ -32,6 +32,7 @@ from registry.models import (
     person_key,
 )
 from registry.services import awards as award_service
+from registry.services import persons as person_service
 from registry.services import registration
 from registry.services import results as results_service
 
@@ -112,7 +113,7 @@ def test_demo_season_obeys_the_rules(app):
         day = registration.competition_day(oc.offered_competency.competition)
         min_age = oc.category.min_age or 0
         if kind_rules.rules(oc.offered_competency.competition.kind.slug).adults_only:
-            min_age = max(min_age, registration.ADULT_AGE)
+            min_age = max(min_age, person_service.ADULT_AGE)
         assert person.age_on(day) >= min_age, (person.full_name, oc.category.name)
         if oc.category.name in ("Юниоры", "Школьники"):
             assert 14 <= person.age_on(day) <= 18

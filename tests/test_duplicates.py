@@ -104,7 +104,7 @@ def test_the_search_compares_only_within_blocks(app, monkeypatch):
     """10 surnames × 30 persons: comparisons stay within a surname (30·29/2 each), never
     across the 300 persons."""
     region = factories.region()
-    from registry.services.registration import PersonData, bulk_create_persons
+    from registry.services.persons import PersonData, bulk_create_persons
 
     bulk_create_persons([
         PersonData(last_name=f"Фамилия{chr(0x430 + s)}", first_name="Имя", middle_name=None,
@@ -393,6 +393,61 @@ def test_organisation_pages_merge_and_undo(client, login):
     db.session.expire_all()
     assert db.session.get(Organisation, ids[1]) is not None
 
+
+
+def _flashes(client) -> list[tuple[str, str]]:
+    with client.session_transaction() as session:
+        return list(session.pop("_flashes", []))
+
+
+def _pages_of(kind: str, first, second, *, merged: str, undone: str, distinct: str,
+              gone: str, client) -> None:
+    """The four pages of one kind of record, with the message and the page each leads to."""
+    base = f"/duplicates/{kind}"
+    ids = {"keep": first.id, "drop": second.id}
+    assert f'data-pair="{first.id}-{second.id}"' in client.get(base).get_data(as_text=True)
+    answer = client.get(f"{base}/merge", query_string={"keep": first.id, "drop": 99999999})
+    assert answer.status_code == 302 and answer.location.endswith(base)
+    assert _flashes(client) == [("warning", gone)]
+    answer = client.post(f"{base}/distinct", data={"keep": first.id, "drop": 99999999})
+    assert answer.location.endswith(base) and _flashes(client) == [("warning", gone)]
+    answer = client.post(f"{base}/undo", data={"audit_id": 99999999})
+    assert answer.location.endswith(base) and _flashes(client) == [("warning", "Такого объединения нет.")]
+    answer = client.get(f"{base}/merge", query_string=ids)
+    assert answer.status_code == 200 and not _flashes(client)
+    answer = client.post(f"{base}/merge", data=ids)
+    assert answer.location.endswith(base) and _flashes(client) == [("success", merged)]
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action.endswith(".merge")))
+    answer = client.post(f"{base}/undo", data={"audit_id": entry.id})
+    assert answer.location.endswith(base) and _flashes(client) == [("success", undone)]
+    answer = client.post(f"{base}/distinct", data=ids)
+    assert answer.location.endswith(base) and _flashes(client) == [("success", distinct)]
+    assert f'data-pair="{first.id}-{second.id}"' not in client.get(base).get_data(as_text=True)
+
+
+def test_the_person_pages_lead_back_with_their_messages(client, login, pair):
+    survivor, merged = pair
+    login(client, "organiser")
+    name, number = survivor.full_name, person_numbers.format_number(survivor.number)
+    back = f"{merged.full_name} ({person_numbers.format_number(merged.number)})"
+    _pages_of("persons", survivor, merged, client=client,
+              merged=f"Объединено в запись {name} ({number}); объединение можно отменить ниже.",
+              undone=f"Объединение отменено: запись {back} восстановлена.",
+              distinct="Отмечено как два разных человека; эта пара больше не будет предлагаться.",
+              gone="Одного из двух участников больше нет (уже объединён?).")
+
+
+def test_the_organisation_pages_lead_back_with_their_messages(client, login):
+    region = factories.region()
+    a = factories.make_organisation(name="ГБПОУ Колледж сервиса", region=region)
+    b = factories.make_organisation(name="ГБПОУ Колледж сервиса.", region=region)
+    login(client, "organiser")
+    _pages_of("organisations", a, b, client=client,
+              merged="Объединено в «ГБПОУ Колледж сервиса»; объединение можно отменить ниже.",
+              undone="Объединение отменено: «ГБПОУ Колледж сервиса.» восстановлена.",
+              distinct="Отмечено как две разные организации; эта пара больше не будет "
+                       "предлагаться.",
+              gone="Одной из двух организаций больше нет (уже объединена?).")
 
 def test_the_audit_log_shows_a_merge(client, login, pair):
     survivor, merged = pair

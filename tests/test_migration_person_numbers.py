@@ -48,7 +48,7 @@ def test_upgrade_numbers_persons_and_rekeys_organisations(tmp_path):
             assert keys[4] == "техникум связь"           # unquoted
             assert {keys[1], keys[2]} == {"колледж «сервис»", 'колледж "сервис"'}  # kept
         from registry.services import duplicates
-        from registry.services.registration import PersonData, bulk_create_persons
+        from registry.services.persons import PersonData, bulk_create_persons
 
         with app.test_request_context():
             pairs = {(p.first_id, p.second_id) for p in duplicates.organisation_pairs()}

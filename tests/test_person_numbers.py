@@ -13,7 +13,7 @@ from registry.extensions import db
 from registry.importers.participants import apply, build_plan
 from registry.models import Counter, Person, PersonRedirect
 from registry.services import person_numbers
-from registry.services.registration import PersonData, bulk_create_persons
+from registry.services.persons import PersonData, bulk_create_persons
 
 from . import factories
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from registry.access import NotAllowed
 from registry.extensions import db
 from registry.models import AuditEntry, Competition
-from registry.services import ServiceError, marking, public_results, release, results
+from registry.services import ServiceError, marking, public_results, public_search, release, results
 
 from . import factories
 from .public_fixtures import marked, released_competition
@@ -360,13 +360,13 @@ def _hits(response) -> str:
 
 
 def test_search_is_bounded_and_paged(app, client, monkeypatch):
-    monkeypatch.setattr(public_results, "SEARCH_MAX_RESULTS", 5)
-    monkeypatch.setattr(public_results, "SEARCH_PAGE_SIZE", 2)
+    monkeypatch.setattr(public_search, "SEARCH_MAX_RESULTS", 5)
+    monkeypatch.setattr(public_search, "SEARCH_PAGE_SIZE", 2)
     people = [factories.make_person(last_name=f"Петров{i}") for i in range(8)]
     released_competition(people)
-    found = public_results.search("Петров")
+    found = public_search.search("Петров")
     assert found.total == 5 and found.truncated and found.pages == 3 and len(found.hits) == 2
-    assert public_results.search("Петров", page=99).page == 3
+    assert public_search.search("Петров", page=99).page == 3
     page = client.get("/public/search?q=Петров&page=2").text
     assert page.count("Петров") >= 2
 

@@ -13,7 +13,8 @@ from registry.extensions import db
 from registry.importers import cells
 from registry.importers.participants import apply, build_plan
 from registry.models import Person
-from registry.services import ServiceError, registration
+from registry.services import ServiceError
+from registry.services import persons as person_service
 from registry.services.public_names import consents_to_publication, public_name, short_name
 
 from . import factories
@@ -99,11 +100,11 @@ def test_person_form_records_the_publication_consent(app, client, login):
 
 
 def test_service_refuses_guardian_consent_without_guardian(app):
-    data = registration.PersonData(last_name="Юный", first_name="Пётр", middle_name=None,
-                                   birth_date=_years_ago(15), region=factories.region(),
-                                   guardian_publication_consent=True)
+    data = person_service.PersonData(last_name="Юный", first_name="Пётр", middle_name=None,
+                                     birth_date=_years_ago(15), region=factories.region(),
+                                     guardian_publication_consent=True)
     with pytest.raises(ServiceError) as refused:
-        registration.create_person(data)
+        person_service.create_person(data)
     assert refused.value.field == "guardian_name"
 
 

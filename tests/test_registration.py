@@ -8,17 +8,18 @@ from sqlalchemy import func, select
 from registry.extensions import db
 from registry.models import AuditEntry, Entry, Organisation, Person
 from registry.services import ServiceError
+from registry.services import persons as person_service
 from registry.services import registration as reg
 
 from . import factories
 
 
-def _data(**overrides) -> reg.PersonData:
+def _data(**overrides) -> person_service.PersonData:
     values = dict(last_name="Семёнов", first_name="Алексей", middle_name="Петрович",
                   birth_date=date(2004, 5, 20), region=factories.region(),
                   consent_date=date(2024, 1, 15))
     values.update(overrides)
-    return reg.PersonData(**values)
+    return person_service.PersonData(**values)
 
 
 def _count(model) -> int:
@@ -28,9 +29,9 @@ def _count(model) -> int:
 # --- persons and organisations -------------------------------------------------------------
 
 def test_person_is_reused_despite_case_and_yo():
-    first, created = reg.get_or_create_person(_data())
+    first, created = person_service.get_or_create_person(_data())
     assert created
-    again, created = reg.get_or_create_person(
+    again, created = person_service.get_or_create_person(
         _data(last_name="СЕМЕНОВ", first_name=" алексей ", middle_name="петрович")
     )
     assert not created and again.id == first.id
@@ -38,14 +39,14 @@ def test_person_is_reused_despite_case_and_yo():
 
 
 def test_different_birth_date_is_another_person():
-    first, _ = reg.get_or_create_person(_data())
-    other, created = reg.get_or_create_person(_data(birth_date=date(2004, 5, 21)))
+    first, _ = person_service.get_or_create_person(_data())
+    other, created = person_service.get_or_create_person(_data(birth_date=date(2004, 5, 21)))
     assert created and other.id != first.id
 
 
 def test_reuse_fills_missing_details_but_keeps_existing():
-    person, _ = reg.get_or_create_person(_data(email=None, phone="+7 900 000-00-00"))
-    reg.get_or_create_person(_data(email="a@example.ru", phone="+7 999 999-99-99"))
+    person, _ = person_service.get_or_create_person(_data(email=None, phone="+7 900 000-00-00"))
+    person_service.get_or_create_person(_data(email="a@example.ru", phone="+7 999 999-99-99"))
     db.session.commit()
     db.session.refresh(person)
     assert person.email == "a@example.ru"
@@ -53,21 +54,21 @@ def test_reuse_fills_missing_details_but_keeps_existing():
 
 
 def test_create_person_refuses_a_duplicate():
-    reg.create_person(_data())
+    person_service.create_person(_data())
     db.session.commit()  # one request registered the person
     with pytest.raises(ServiceError) as error:
-        reg.create_person(_data(last_name="семенов"))
+        person_service.create_person(_data(last_name="семенов"))
     assert error.value.field == "last_name"
     db.session.rollback()
     assert _count(Person) == 1
 
 
 def test_update_person_refuses_to_become_another():
-    a = reg.create_person(_data())
-    b = reg.create_person(_data(first_name="Борис"))
+    a = person_service.create_person(_data())
+    b = person_service.create_person(_data(first_name="Борис"))
     db.session.commit()
     with pytest.raises(ServiceError):
-        reg.update_person(b, _data())
+        person_service.update_person(b, _data())
     db.session.rollback()
     assert db.session.get(Person, a.id).first_name == "Алексей"
 
@@ -78,7 +79,7 @@ def test_update_person_refuses_to_become_another():
 ])
 def test_person_validation(field, value):
     with pytest.raises(ServiceError) as error:
-        reg.create_person(_data(**{field: value}))
+        person_service.create_person(_data(**{field: value}))
     assert error.value.field == field
 
 
@@ -190,7 +191,7 @@ def test_unoffered_category_is_refused():
     with pytest.raises(ServiceError) as error:
         reg.register(None, [factories.make_person()])
     assert error.value.field == "category"
-    from registry.services.competitions import offered_category
+    from registry.services.offerings import offered_category
     competency = factories.competency()
     juniors = factories.category("professionaly", "Юниоры")
     assert offered_category(competition, competency, juniors) is None
@@ -296,19 +297,19 @@ def test_unknown_status_is_refused():
 def test_consent_flag():
     on = date(2024, 3, 1)
     adult = factories.make_person(birth_date=date(2000, 1, 1), consent_date=date(2024, 1, 1))
-    assert not reg.consent_missing(adult, on)
+    assert not person_service.consent_missing(adult, on)
     no_consent = factories.make_person(birth_date=date(2000, 1, 1), consent_date=None)
-    assert reg.consent_missing(no_consent, on)
+    assert person_service.consent_missing(no_consent, on)
     minor = factories.make_person(birth_date=date(2009, 1, 1), consent_date=date(2024, 1, 1))
-    assert reg.consent_missing(minor, on)
+    assert person_service.consent_missing(minor, on)
     minor.guardian_name, minor.guardian_consent_date = "Иванова Мария", date(2024, 1, 1)
-    assert not reg.consent_missing(minor, on)
+    assert not person_service.consent_missing(minor, on)
 
 
 def test_person_without_consent_is_registered_but_flagged():
     person = factories.make_person(consent_date=None)
     entry = reg.register(factories.make_offered(), [person])
-    assert entry.id and reg.consent_missing(person)
+    assert entry.id and person_service.consent_missing(person)
 
 
 # --- individual or team, closed competitions ----------------------------------------------

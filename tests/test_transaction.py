@@ -17,8 +17,9 @@ from registry.extensions import db
 from registry.importers import commands as import_commands
 from registry.importers import routes as import_routes
 from registry.models import AuditEntry, Competition, Entry, Person
-from registry.services import ServiceError, registration
+from registry.services import ServiceError
 from registry.services import competitions as competition_service
+from registry.services import persons as person_service
 from registry.transaction import boundary
 
 from . import factories
@@ -146,10 +147,10 @@ def test_a_cli_command_refused_by_a_rule_commits_nothing(app, monkeypatch):
 
 
 def test_boundary_commits_on_success_and_on_a_zero_exit(app):
-    data = registration.PersonData(last_name="Иванов", first_name="Пётр", middle_name=None,
-                                   birth_date=date(2005, 3, 14), region=factories.region())
+    data = person_service.PersonData(last_name="Иванов", first_name="Пётр", middle_name=None,
+                                     birth_date=date(2005, 3, 14), region=factories.region())
     with boundary():
-        person = registration.create_person(data)
+        person = person_service.create_person(data)
     assert _committed(Person) == 1
     person_id = person.id
     with pytest.raises(SystemExit), boundary():
@@ -157,6 +158,6 @@ def test_boundary_commits_on_success_and_on_a_zero_exit(app):
         raise SystemExit(0)
     assert _committed(Person) == 0
     with pytest.raises(SystemExit), boundary():
-        registration.create_person(data)
+        person_service.create_person(data)
         raise SystemExit(1)
     assert _committed(Person) == 0

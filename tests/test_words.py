@@ -12,6 +12,7 @@ from wtforms import Form
 from registry.fields import DateField
 from registry.formatting import decimal
 from registry.registration.routes import ADDED, REGISTERED
+from registry.services import persons as person_service
 from registry.services import registration as reg
 from registry.text import gender, quoted
 
@@ -176,10 +177,11 @@ def test_missing_consents_names_whose(app):
     neither = factories.make_person(birth_date=date(2010, 1, 1), consent_date=None)
     fine = factories.make_person(birth_date=date(2010, 1, 1), guardian_name="Иванова М. П.",
                                  guardian_consent_date=date(2024, 1, 1))
-    assert reg.missing_consents(adult, on) == (reg.PARTICIPANT,)
-    assert reg.missing_consents(minor, on) == (reg.GUARDIAN,)
-    assert reg.missing_consents(neither, on) == (reg.PARTICIPANT, reg.GUARDIAN)
-    assert reg.missing_consents(fine, on) == ()
+    assert person_service.missing_consents(adult, on) == (person_service.PARTICIPANT,)
+    assert person_service.missing_consents(minor, on) == (person_service.GUARDIAN,)
+    assert person_service.missing_consents(neither, on) == (person_service.PARTICIPANT,
+                                                            person_service.GUARDIAN)
+    assert person_service.missing_consents(fine, on) == ()
 
 
 def test_persons_list_badge_says_whose_consent_is_missing(client, login):

@@ -22,7 +22,8 @@ from flask_babel import lazy_gettext as _l
 
 from . import schemas
 from .auth import operation
-from .routes import _json, bp
+from .helpers import _json
+from .routes import bp
 
 VERSION = "1.0.0"
 _CONVERTER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")

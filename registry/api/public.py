@@ -28,8 +28,9 @@ from ..models import STAGES
 from ..services import public_results as pub
 from ..services import reference as reference_service
 from .auth import load, operation
+from .helpers import _invalid, _json, _region
 from .problems import ApiProblem
-from .routes import _invalid, _json, _region, bp
+from .routes import bp
 
 MAX_AGE = 300  # as the public pages
 DEFAULT_LIMIT = pub.PAGE_SIZE

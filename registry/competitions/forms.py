@@ -75,7 +75,7 @@ class CompetitionForm(RegistryForm):
 
 class OfferForm(RegistryForm):
     # Which competencies and categories fit the competition is the service's rule
-    # (services.competitions.check_offerable), so the fields do not check their choices.
+    # (services.offerings.check_offerable), so the fields do not check their choices.
     competency = SelectField(_l("Competency"), coerce=_optional_int, validate_choice=False,
                              validators=[DataRequired(message=_l("Choose a competency."))])
     categories = MultiCheckboxField(

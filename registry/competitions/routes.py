@@ -10,6 +10,7 @@ from ..fields import choices
 from ..models import Competition, CompetitionKind, OfferedCategory, OfferedCompetency, Region
 from ..security import requires
 from ..services import competitions as competition_service
+from ..services import offerings as offering_service
 from ..services import reference as reference_service
 from ..services import regions as region_service
 from ..text import quoted
@@ -125,13 +126,13 @@ def detail(competition_id: int):
 
 def _render_detail(competition: Competition, offer_form: OfferForm):
     offer_form.competency.choices = choices([("", "—")] + [
-        (c.id, str(c)) for c in competition_service.offerable_competencies(competition)
+        (c.id, str(c)) for c in offering_service.offerable_competencies(competition)
     ])
     offer_form.categories.choices = choices(
         (c.id, c.name) for c in competition.kind.categories)
     return render_template(
         "competitions/detail.html", competition=competition, offer_form=offer_form,
-        offerings=competition_service.offerings(competition),
+        offerings=offering_service.offerings(competition),
         stage_labels=STAGE_LABELS, status_labels=STATUS_LABELS, reopen_form=ConfirmForm(),
         closed=competition_service.registration_closed(competition),
     )
@@ -169,8 +170,8 @@ def offer(competition_id: int):
             form.categories.errors = [_("Choose at least one category.")]
         else:
             with refusals(form, _FIELD_ALIASES) as attempt:
-                competition_service.offer_categories(competition, competency, categories,
-                                                     actor=current_user)
+                offering_service.offer_categories(competition, competency, categories,
+                                                  actor=current_user)
             if attempt.ok:
                 flash(_("«%(competency)s» offered in: %(categories)s.",
                         competency=competency.name,
@@ -193,10 +194,10 @@ def withdraw(competition_id: int, offered_category_id: int):
     if not form.validate_on_submit():
         return render_template(
             "competitions/withdraw_confirm.html", competition=competition, offered=offered,
-            form=form, entries=competition_service.entry_count(offered),
+            form=form, entries=offering_service.entry_count(offered),
             last=len(offered.offered_competency.categories) == 1)
     with refusals() as attempt:
-        competition_service.withdraw_offering(offered, actor=current_user)
+        offering_service.withdraw_offering(offered, actor=current_user)
     if attempt.ok:
         flash(_("Withdrawn: %(name)s.", name=name), "success")
     return redirect(url_for("competitions.detail", competition_id=competition.id))
@@ -214,7 +215,7 @@ def team_rule(competition_id: int, offered_competency_id: int):
     form = TeamRuleForm(obj=offered)
     if form.validate_on_submit():
         with refusals(form) as attempt:
-            competition_service.set_team_rule(
+            offering_service.set_team_rule(
                 offered, is_team=form.is_team.data, team_min=form.team_min.data,
                 team_max=form.team_max.data, actor=current_user)
         if attempt.ok:

@@ -25,7 +25,8 @@ from ..models import (
     person_key,
 )
 from ..services import ServiceError, person_numbers, registration
-from ..services import competitions as competition_service
+from ..services import offerings as offering_service
+from ..services import persons as person_service
 from . import cells
 from .base import Column, ImportRefused, Plan, Problem, Row, Spec, read_plan
 from .cells import parse_date
@@ -156,7 +157,7 @@ def _check_numbers(plan: ImportPlan) -> None:
     if not numbered:
         return
     owners = person_numbers.numbers_of({number for _row, number in numbered})
-    persons = {p.id: p for p in registration.persons_by_ids(set(owners.values()))}
+    persons = {p.id: p for p in person_service.persons_by_ids(set(owners.values()))}
     for row, number in numbered:
         owner = persons.get(owners.get(number))
         shown = person_numbers.format_number(number)
@@ -203,11 +204,11 @@ def _parse_row(ref: Reference, row: PlanRow) -> None:
             row.problem("region", _("unknown region «%(value)s».", value=region_text))
 
     row.competency = _offered_thing(
-        row, "competency", ref.competencies, competition_service.check_competency_kind, ref.kind,
+        row, "competency", ref.competencies, offering_service.check_competency_kind, ref.kind,
         lambda text: _("unknown competency «%(value)s»: it is not in the reference data.",
                        value=text))
     row.category = _offered_thing(
-        row, "category", ref.categories, competition_service.check_category_kind, ref.kind,
+        row, "category", ref.categories, offering_service.check_category_kind, ref.kind,
         lambda text: _("unknown category «%(value)s»; %(kind)s has: %(names)s.",
                        value=text, kind=ref.kind.short_name,
                        names=", ".join(f"«{c.name}»" for c in ref.kind.categories)))
@@ -222,7 +223,7 @@ def _parse_row(ref: Reference, row: PlanRow) -> None:
 
 def _offered_thing(row: PlanRow, key: str, known: dict, rule, kind, unknown):
     """The competency or category the cell names, if the reference data has it and the
-    competition's rule (``services.competitions``) lets this kind offer it; else a problem."""
+    competition's rule (``services.offerings``) lets this kind offer it; else a problem."""
     text = row.cell(key)
     if text is None:
         return None

@@ -77,7 +77,7 @@ class Reference:
         self.kind = competition.kind
         self.regions = region_lookup()
         # By name: the kind's own category first, else another kind's (which the rule of
-        # ``services.competitions`` then refuses with its message).
+        # ``services.offerings`` then refuses with its message).
         self.categories: dict[str, Category] = {}
         for category in sorted(db.session.scalars(select(Category).options(
                 selectinload(Category.kind))), key=lambda c: c.kind_id != competition.kind_id):
@@ -180,7 +180,7 @@ def check_together(plan: ImportPlan, ref: Reference) -> None:
         group.rows.append(row)
     plan.entries = list(groups.values())
     # A competency the import offers first is a team one if the file has teams in it, else
-    # as the reference data marks it (services.competitions.offer).
+    # as the reference data marks it (services.offerings.offer).
     with_teams = {g.competency.id for g in plan.entries if g.team_name is not None}
     for group in plan.entries:
         if (group.competency.id, group.category.id) not in ref.offered \

@@ -11,7 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..models import organisation_key
 from ..services import ServiceError, registration
-from ..services import competitions as competition_service
+from ..services import offerings as offering_service
+from ..services import persons as person_service
 from ..services.audit import record
 from .base import ImportRefused, Problem
 
@@ -29,7 +30,7 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
     try:
         offered = dict(plan.offered)
         for competency, category in plan.offers:
-            offered[(competency.id, category.id)] = competition_service.offer(
+            offered[(competency.id, category.id)] = offering_service.offer(
                 competition, competency, category, actor=actor,
                 is_team=plan.new_team.get(competency.id))
         # Every row was checked when the plan was made (the same rules as the forms:
@@ -44,11 +45,11 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
                     organisations[key] = registration.build_organisation(
                         row.value("organisation"), row.region)
             db.session.flush()  # the new organisations get their ids
-            existing = registration.persons_by_identity({row.identity for row in plan.rows})
+            existing = person_service.persons_by_identity({row.identity for row in plan.rows})
             persons = {key: person.id for key, person in existing.items()}
-            new: dict[str, registration.PersonData] = {}
+            new: dict[str, person_service.PersonData] = {}
             for row in plan.rows:
-                data = registration.PersonData(
+                data = person_service.PersonData(
                     last_name=row.value("last_name"), first_name=row.value("first_name"),
                     middle_name=row.value("middle_name"), birth_date=row.birth_date,
                     region=row.region,
@@ -59,10 +60,10 @@ def apply(plan: ImportPlan, *, actor=None) -> Counts:
                     publication_consent=row.publication_consent,
                     guardian_publication_consent=row.guardian_publication_consent)
                 if row.identity in existing:
-                    registration.fill_missing(existing[row.identity], data)
+                    person_service.fill_missing(existing[row.identity], data)
                 else:
                     new.setdefault(row.identity, data)
-            persons.update(registration.bulk_create_persons(list(new.values())))
+            persons.update(person_service.bulk_create_persons(list(new.values())))
             registration.bulk_create_entries(
                 [(offered[(group.competency.id, group.category.id)].id, group.team_name,
                   [persons[row.identity] for row in group.rows], group.out_of_competition)

@@ -32,6 +32,7 @@ from ..labels import AWARD_LABELS, STAGE_LABELS
 from ..medals import figures
 from ..security import public
 from ..services import public_results as pub
+from ..services import public_search
 from ..services import reference as reference_service
 from ..services import regions as region_service
 from .forms import CompetitionFilterForm, MedalFilterForm, SearchForm
@@ -231,13 +232,13 @@ def search():
         if form.errors:
             problem = next(iter(m for messages in form.errors.values() for m in messages))
         elif query:
-            code = pub.search_problem(query)
+            code = public_search.search_problem(query)
             if code == "short":
                 problem = _("Type at least %(n)d letters of the surname.",
-                            n=pub.SEARCH_MIN_LENGTH)
+                            n=public_search.SEARCH_MIN_LENGTH)
             elif code == "long":
                 problem = _("The search is too long.")
-        result = pub.search(query, _page()) if query and not problem else None
+        result = public_search.search(query, _page()) if query and not problem else None
         return render_template("public/search.html", form=form, problem=problem,
                                result=result, **_context()), 400 if problem else 200
 

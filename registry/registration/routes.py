@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..security import can, requires
 from ..services import advancement, person_history, person_numbers
+from ..services import persons as person_service
 from ..services import registration as reg
 from ..text import Phrase, quoted
 from ..views import refusals
@@ -128,7 +129,7 @@ def _registration_globals():
 
 # --- persons -------------------------------------------------------------------------------
 
-def _person_data(form: PersonForm, *, actor) -> reg.PersonData:
+def _person_data(form: PersonForm, *, actor) -> person_service.PersonData:
     """The form's values as ``PersonData``; the organisation is found or created."""
     region = queries.region(form.region_id.data)
     organisation = None
@@ -136,7 +137,7 @@ def _person_data(form: PersonForm, *, actor) -> reg.PersonData:
         organisation, _created = reg.get_or_create_organisation(
             form.organisation.data, region, actor=actor
         )
-    return reg.PersonData(
+    return person_service.PersonData(
         last_name=form.last_name.data, first_name=form.first_name.data,
         middle_name=form.middle_name.data, birth_date=form.birth_date.data, region=region,
         organisation=organisation, email=form.email.data, phone=form.phone.data,
@@ -149,8 +150,8 @@ def _person_data(form: PersonForm, *, actor) -> reg.PersonData:
 
 def _duplicate(form: PersonForm, person: Person | None = None) -> Person | None:
     """The other person with the same name and birth date, if any."""
-    existing = reg.find_person(form.last_name.data or "", form.first_name.data or "",
-                               form.middle_name.data, form.birth_date.data)
+    existing = person_service.find_person(form.last_name.data or "", form.first_name.data or "",
+                                          form.middle_name.data, form.birth_date.data)
     if existing is not None and (person is None or existing.id != person.id):
         return existing
     return None
@@ -164,7 +165,8 @@ def _create_person(form: PersonForm, register_in: Competition | None = None):
     if existing is not None:
         return existing, None
     with refusals(form, _FIELD_ALIASES) as attempt:
-        person = reg.create_person(_person_data(form, actor=current_user), actor=current_user)
+        person = person_service.create_person(_person_data(form, actor=current_user),
+                                              actor=current_user)
         if register_in is not None:
             reg.register(queries.offered_in(register_in, form.offered_category_id.data),
                          [person], actor=current_user)
@@ -192,7 +194,7 @@ def persons():
     return render_template(
         "registration/persons.html", page=page, q=q, region_id=region_id,
         organisation_id=organisation_id, regions=queries.region_choices(),
-        consent_missing=reg.missing_consents,
+        consent_missing=person_service.missing_consents,
     )
 
 
@@ -228,7 +230,7 @@ def person_detail(person_id: int):
     results = person_history.published_results(entries)
     return render_template(
         "registration/person_detail.html", person=person, entries=entries,
-        health=health, consent_missing=reg.missing_consents(person),
+        health=health, consent_missing=person_service.missing_consents(person),
         competition_page=_competition_page,
         results=results, path=advancement.person_path(entries, results),
         awards=person_history.awards(person, entries), offers=person_history.offers_of_person(person),
@@ -258,8 +260,8 @@ def person_edit(person_id: int):
         existing = _duplicate(form, person)
         if existing is None:
             with refusals(form, _FIELD_ALIASES) as attempt:
-                reg.update_person(person, _person_data(form, actor=current_user),
-                                  actor=current_user)
+                person_service.update_person(person, _person_data(form, actor=current_user),
+                                             actor=current_user)
             if attempt.ok:
                 flash(_("Changes saved."), "success")
                 return redirect(url_for("registration.person_detail", person_id=person.id))
@@ -293,7 +295,7 @@ def participants(competition_id: int):
     return render_template(
         "registration/participants.html", competition=competition, page=page,
         filters=filters, options=queries.participant_filter_options(competition),
-        statuses=ENTRY_STATUSES, consent_missing=reg.missing_consents,
+        statuses=ENTRY_STATUSES, consent_missing=person_service.missing_consents,
         day=reg.competition_day(competition), competition_page=_competition_page(competition),
     )
 
@@ -323,7 +325,7 @@ def entry_create(competition_id: int):
         "registration/entry_form.html", competition=competition, form=form, person=person,
         q=q, found=queries.find_persons(q) if q else [],
         has_offers=len(form.offered_category_id.choices) > 1,
-        consent_missing=reg.missing_consents(person, reg.competition_day(competition))
+        consent_missing=person_service.missing_consents(person, reg.competition_day(competition))
         if person else (),
     )
 
@@ -397,7 +399,7 @@ def _entry_context(entry: Entry) -> dict:
         "created_by": users.get(entry.created_by_id),
         "changed_by": users.get(entry.status_changed_by_id),
         "day": reg.competition_day(competition),
-        "consent_missing": reg.missing_consents,
+        "consent_missing": person_service.missing_consents,
         "competition_page": _competition_page(competition),
     }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .registration import ADULT_AGE
+from .persons import ADULT_AGE
 
 
 def is_minor(person, on: date | None = None) -> bool:

@@ -5,7 +5,8 @@ live marks or a draft change. The public blueprint and the JSON API (issue 15) c
 Every function runs a fixed number of queries, however many competencies and entries a
 competition has (``tests/test_public_results.py`` counts them). What a person may be shown
 as is ``services.public_names``; nothing here reads contacts, birth dates (other than to know
-whether the person is a minor) or health records.
+whether the person is a minor) or health records. The snapshots themselves are read through
+``services.public_snapshots``; the search by name is ``services.public_search``.
 
 ``validators`` give the ETag and Last-Modified of a page: from the release, the publications
 and the last change of the persons shown (a consent given or withdrawn changes the page).
@@ -13,14 +14,12 @@ and the last change of the persons shown (a consent given or withdrawn changes t
 from __future__ import annotations
 
 import hashlib
-import re
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, null, or_, select
+from sqlalchemy import func, null, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -40,14 +39,11 @@ from ..models import (
     name_key,
 )
 from ..queries import paginate
+from . import public_snapshots as snapshots
 from .public_names import public_name
 
 MEDAL_KINDS = ("gold", "silver", "bronze", "medallion")
 PAGE_SIZE = 25  # released competitions per page
-SEARCH_PAGE_SIZE = 20
-SEARCH_MAX_RESULTS = 200  # a search never lists more: it is no way to enumerate people
-SEARCH_MIN_LENGTH = 3
-SEARCH_MAX_LENGTH = 100
 PAGES_VERSION = "1"  # raise when the public pages change shape: new validators
 
 
@@ -115,31 +111,6 @@ class Overview:
         return sum(c.size for oc in self.competencies for c in oc.categories)
 
 
-@dataclass(frozen=True)
-class SearchHit:
-    name: str
-    region: str
-    organisation: str | None
-    competition_id: int
-    competition: str
-    year: int
-    offered_competency_id: int
-    competency: str
-    category: str
-    place: int | None
-    award: str | None
-
-
-@dataclass
-class SearchResult:
-    query: str
-    hits: list[SearchHit]
-    page: int
-    pages: int
-    total: int
-    truncated: bool  # more matched than a search lists (``SEARCH_MAX_RESULTS``)
-
-
 # --- released competitions -------------------------------------------------------------------
 
 def released():
@@ -183,67 +154,7 @@ def released_years() -> list[int]:
         .distinct().order_by(Competition.year.desc())))
 
 
-# --- the published snapshot ------------------------------------------------------------------
-
-# A publication's snapshot never changes once written (a correction is a new publication), so
-# its parsed content may be kept, keyed by the row's id *and* time (an id reused after a
-# restored or emptied database is another key): the JSON of a whole final is most of what its
-# public page would otherwise spend. Bounded; shared by the threads of one process.
-SNAPSHOT_CACHE_SIZE = 16
-_snapshots: OrderedDict[tuple, dict] = OrderedDict()
-_snapshots_lock = threading.Lock()
-
-
-def _contents(query) -> list[tuple[int, datetime, dict]]:
-    """``[(competition_id, published_at, content)]`` of the publications ``query`` selects
-    (``Publication.id``, ``competition_id``, ``published_at``): one query, and one more for
-    the snapshots not kept yet."""
-    rows = db.session.execute(query).all()
-    found: dict[tuple, dict] = {}
-    with _snapshots_lock:
-        for publication_id, _competition, published_at in rows:
-            key = (publication_id, published_at)
-            if key in _snapshots:
-                _snapshots.move_to_end(key)
-                found[key] = _snapshots[key]
-    missing = [r[0] for r in rows if (r[0], r[2]) not in found]
-    if missing:
-        for publication_id, published_at, content in db.session.execute(
-                select(Publication.id, Publication.published_at, Publication.snapshot)
-                .where(Publication.id.in_(missing))):
-            found[(publication_id, published_at)] = content or {}
-        with _snapshots_lock:
-            for key in ((m, at) for m, _c, at in rows if m in set(missing)):
-                _snapshots[key] = found[key]
-                _snapshots.move_to_end(key)
-            while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
-                _snapshots.popitem(last=False)
-    return [(competition, at, found[(pid, at)]) for pid, competition, at in rows]
-
-
-def _published(competition_id: int, offered_competency_id: int | None = None):
-    """``({offered_category_id: (published_at, rows)}, {offered_competency_id: reason})`` from
-    the competition's publications, the latest holding each category winning."""
-    query = (select(Publication.id, Publication.competition_id, Publication.published_at)
-             .where(Publication.competition_id == competition_id)
-             .order_by(Publication.number))
-    if offered_competency_id is not None:  # whole-competition ones hold it too
-        query = query.where(or_(Publication.offered_competency_id.is_(None),
-                                Publication.offered_competency_id == offered_competency_id))
-    categories: dict[int, tuple[datetime, list]] = {}
-    not_held: dict[int, str] = {}
-    for _competition, published_at, content in _contents(query):
-        for key, rows in content.get("standings", {}).items():
-            categories[int(key)] = (published_at, rows)
-        for key, reason in content.get("not_held", {}).items():
-            not_held[int(key)] = reason
-    return categories, not_held
-
-
-def _shown(rows: list) -> list:
-    """The snapshot rows the public sees: placed or awarded (not withdrawn, not unmarked)."""
-    return [r for r in rows if r[2] is not None or r[3] is not None]
-
+# --- published results ----------------------------------------------------------------------
 
 def _offered(competition_id: int, offered_competency_id: int | None = None):
     query = (select(OfferedCategory.id, OfferedCategory.offered_competency_id, Category.name,
@@ -261,7 +172,7 @@ def _offered(competition_id: int, offered_competency_id: int | None = None):
 def overview(competition: Competition) -> Overview:
     """The competencies and categories of a released competition that are published, with
     the number of results each shows (two queries; no entry is loaded)."""
-    published, not_held = _published(competition.id)
+    published, not_held = snapshots.published(competition.id)
     competencies: dict[int, PublicCompetency] = {}
     latest = None
     for oc_id, oco_id, category, _position, name, code in _offered(competition.id):
@@ -272,7 +183,7 @@ def overview(competition: Competition) -> Overview:
         competency = competencies.setdefault(
             oco_id, PublicCompetency(oco_id, name, code, not_held=not_held.get(oco_id)))
         competency.categories.append(
-            CategorySummary(oc_id, category, len(_shown(rows)), not_held.get(oco_id)))
+            CategorySummary(oc_id, category, len(snapshots.shown(rows)), not_held.get(oco_id)))
     return Overview(competition, list(competencies.values()), latest)
 
 
@@ -326,7 +237,7 @@ def competency_results(competition: Competition,
     offered = _offered(competition.id, offered_competency_id)
     if not offered:
         return None
-    published, not_held = _published(competition.id, offered_competency_id)
+    published, not_held = snapshots.published(competition.id, offered_competency_id)
     offered = [row for row in offered if row[0] in published]
     if not offered:
         return None
@@ -338,7 +249,7 @@ def competency_results(competition: Competition,
         published_at, rows = published[oc_id]
         shown = PublicCategory(oc_id, category, not_held=not_held.get(oco_id),
                                published_at=published_at)
-        for entry_id, total, rank, award in _shown(rows):
+        for entry_id, total, rank, award in snapshots.shown(rows):
             entry = entries.get(entry_id)
             if entry is None:  # deleted since
                 continue
@@ -383,99 +294,6 @@ def medal_table(*, competition_id: int | None = None, kind_id: int | None = None
         query = query.where(Competition.id == competition_id)
     query = _filtered(query, kind_id=kind_id, year=year, stage=stage)
     return _tally(db.session.execute(query))
-
-
-# --- search by name --------------------------------------------------------------------------
-
-_NOT_IN_NAMES = re.compile(r"[^\w\s'-]|_")
-
-
-def _words(query: str | None) -> list[str]:
-    """The words of a search as names are compared (``name_key``), without the characters no
-    name has (so that ``%`` or ``_`` never reach a LIKE pattern)."""
-    return _NOT_IN_NAMES.sub(" ", name_key(query)).split()
-
-
-def search_problem(query: str | None) -> str | None:
-    """Why ``query`` is not searched, as a code the page words: ``short``, ``long``."""
-    words = _words(query)
-    if not words or max(len(w) for w in words) < SEARCH_MIN_LENGTH:
-        return "short"
-    if len(query) > SEARCH_MAX_LENGTH or len(words) > 5:
-        return "long"
-    return None
-
-
-def _matches(words: list[str], shown_name: str) -> bool:
-    """Every word of the query begins a word of the name as shown (so that a search never
-    confirms a given name or patronymic the page does not show)."""
-    shown = _words(shown_name.replace(".", " "))
-    return all(any(s.startswith(w) for s in shown) for w in words)
-
-
-def search(query: str, page: int = 1) -> SearchResult:
-    """Participants of released competitions whose name, as the public pages show it,
-    matches ``query`` (each word the beginning of a word of the name; one word at least
-    ``SEARCH_MIN_LENGTH`` letters, beginning the surname): at most ``SEARCH_MAX_RESULTS``,
-    ``SEARCH_PAGE_SIZE`` a page, only results a publication holds (two queries)."""
-    words = _words(query)
-    surnames = [w for w in words if len(w) >= SEARCH_MIN_LENGTH]
-    if not surnames:
-        return SearchResult(query, [], 1, 1, 0, False)
-    # identity_key begins with the surname's name_key and a «|»
-    like = [Person.identity_key.like(w + "%") for w in surnames]
-    rows = db.session.execute(
-        select(Person, Entry.id, Entry.offered_category_id, Competition.id, Competition.title,
-               Competition.year, OfferedCompetency.id, Competency.name, Category.name)
-        .join(EntryMember, EntryMember.person_id == Person.id)
-        .join(Entry, Entry.id == EntryMember.entry_id)
-        .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-        .join(Category, Category.id == OfferedCategory.category_id)
-        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-        .join(Competency, Competency.id == OfferedCompetency.competency_id)
-        .join(Competition, Competition.id == OfferedCompetency.competition_id)
-        .where(Competition.released_at.is_not(None), or_(*like))
-        .options(joinedload(Person.region), joinedload(Person.organisation))
-        .order_by(Person.last_name, Person.first_name, Person.id, Competition.year.desc(),
-                  Competition.id, Entry.id)
-        .limit(SEARCH_MAX_RESULTS * 4)
-    ).all()
-    today = date.today()
-    candidates = [(row, public_name(row[0], today)) for row in rows]
-    candidates = [(row, name) for row, name in candidates if _matches(words, name)]
-    published = _published_rows({row[3] for row, _name in candidates})
-    hits = []
-    for (person, entry_id, oc_id, comp_id, title, year, oco_id, competency, category), name \
-            in candidates:
-        found = published.get(oc_id, {}).get(entry_id)
-        if found is None:  # not in what was published
-            continue
-        hits.append(SearchHit(name, person.region.name,
-                              person.organisation.name if person.organisation else None,
-                              comp_id, title, year, oco_id, competency, category,
-                              found[0], found[1]))
-    truncated = len(hits) > SEARCH_MAX_RESULTS
-    hits = hits[:SEARCH_MAX_RESULTS]
-    pages = max(1, -(-len(hits) // SEARCH_PAGE_SIZE))
-    page = min(max(1, page), pages)
-    start = (page - 1) * SEARCH_PAGE_SIZE
-    return SearchResult(query, hits[start:start + SEARCH_PAGE_SIZE], page, pages, len(hits),
-                        truncated)
-
-
-def _published_rows(competition_ids) -> dict[int, dict[int, tuple]]:
-    """``{offered_category_id: {entry_id: (place, award)}}`` of the shown rows of the latest
-    publication of each category of these competitions."""
-    if not competition_ids:
-        return {}
-    found: dict[int, dict[int, tuple]] = {}
-    for _competition, _at, content in _contents(
-            select(Publication.id, Publication.competition_id, Publication.published_at)
-            .where(Publication.competition_id.in_(competition_ids))
-            .order_by(Publication.competition_id, Publication.number)):
-        for key, rows in content.get("standings", {}).items():
-            found[int(key)] = {r[0]: (r[2], r[3]) for r in _shown(rows)}
-    return found
 
 
 # --- validators ------------------------------------------------------------------------------
