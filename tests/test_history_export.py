@@ -12,7 +12,7 @@ import pytest
 
 from registry.extensions import db
 from registry.models import Publication, PublishedCategory
-from registry.services import person_numbers, results
+from registry.services import person_numbers, published
 from registry.services.results import publish
 
 from . import factories
@@ -121,7 +121,7 @@ def test_a_later_publication_replaces_the_places(app, tmp_path, season):
     db.session.add(later)
     db.session.flush()  # written as publish() writes it: the snapshot and its categories
     db.session.add_all(PublishedCategory(**row)
-                       for row in results.category_rows(later.id, later.snapshot))
+                       for row in published.category_rows(later.id, later.snapshot))
     db.session.commit()
     _header, *rows = _rows(app, tmp_path, "--competition", str(regional.id))
     assert [(r[1], r[10], r[11]) for r in rows] == [("Антонова", "2", ""), ("Борисов", "1", "")]

@@ -8,7 +8,7 @@ from sqlalchemy import event, insert, select
 from registry import access
 from registry.extensions import db
 from registry.models import AuditEntry, Mark, ScoreSheet
-from registry.services import ServiceError, marking, results
+from registry.services import ServiceError, marking, published, results
 from registry.services.registration import set_status
 
 from . import factories
@@ -217,6 +217,6 @@ def test_cli_publish(app):
     db.session.commit()  # the end of the chief's request
     result = runner.invoke(args=["results", "publish", "--competition", str(competition.id)])
     assert result.exit_code == 0, result.output
-    assert results.latest_publication(competition.id).number == 1
+    assert published.latest_publication(competition.id).number == 1
     result = runner.invoke(args=["results", "publish", "--competition", "99999"])
     assert result.exit_code != 0

@@ -18,6 +18,7 @@ from .. import kinds
 from ..extensions import db
 from ..models import Person, User, name_key
 from ..services import awards as award_service
+from ..services import published
 from ..services import results as results_service
 from . import names as N
 from .plans import PLANS
@@ -50,7 +51,7 @@ class Publishing:
         self.add("publications", {"id": pid, "competition_id": cid, "number": 1,
                                   "published_at": when, "published_by_id": self.accounts["organiser"],
                                   "snapshot": content})
-        for row in results_service.category_rows(pid, content):
+        for row in published.category_rows(pid, content):
             self.add("published_categories", row)
         wanted = award_service.results_awards(standings)
         for oc in offered:

@@ -24,7 +24,7 @@ from ..models import (
     organisation_key,
 )
 from ..services.person_numbers import format_number
-from ..services.results import latest_published_rows
+from ..services.published import latest_published_rows
 from .base import DATE, INTEGER, Column, Exporter, register
 from .filters import CATEGORY, COMPETENCY, COMPETITION_FILTERS, REGION, Filter
 from .queries import apply_competition_filters

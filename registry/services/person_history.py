@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Award, Competition, Entry, InternshipOffer, PublishedCategory
 from .awards import awards_of_person
-from .results import latest_published_rows
+from .published import latest_published_rows
 
 
 @dataclass

@@ -10,7 +10,7 @@ kind (``registry.kinds``). ``publish`` stores them (``publication_content``) and
 
 Publication is per competency (its chief expert) or of the whole competition (an organiser);
 what is published of a category is what the latest publication holding it says
-(``published_categories``). Once a category is published, ``published_standings`` — the one
+(``published.published_categories``). Once a category is published, ``published_standings`` — the one
 truth that the standings page, the exports and the person's page show — gives its published
 rows; the live marks differ only as a draft (``CategoryStandings.draft_rows``, ``changes``),
 seen by experts and organisers until republished. A competency with nothing marked is
@@ -58,6 +58,7 @@ from ..models import (
 )
 from . import ServiceError, awards, medals
 from .audit import record
+from .published import category_rows, publications, published_categories, published_details
 
 RANKED_STATUS = "registered"
 
@@ -203,36 +204,6 @@ def _offered_categories(competition_id: int, offered_competency_id: int | None =
     ))
 
 
-def latest_publication(competition_id: int) -> Publication | None:
-    return db.session.scalar(
-        select(Publication).where(Publication.competition_id == competition_id)
-        .order_by(Publication.number.desc()).limit(1)
-    )
-
-
-def publications(competition_id: int) -> list[Publication]:
-    """The publications of a competition, first to latest."""
-    return list(db.session.scalars(
-        select(Publication).where(Publication.competition_id == competition_id)
-        .order_by(Publication.number)))
-
-
-def published_categories(competition_id: int, found: list[Publication] | None = None
-                         ) -> dict[int, tuple[Publication, list]]:
-    """``{offered_category_id: (publication, snapshot rows)}``: each category as the latest
-    publication holding it published it (one query over the competition's publications)."""
-    published: dict[int, tuple[Publication, list]] = {}
-    for publication in (found if found is not None else publications(competition_id)):
-        for key, rows in (publication.snapshot or {}).get("standings", {}).items():
-            published[int(key)] = (publication, rows)
-    return published
-
-
-def published_details(publication: Publication, offered_category_id: int) -> dict:
-    """What ``publication`` decided of a category beyond its rows (``category_details``)."""
-    return ((publication.snapshot or {}).get("details") or {}).get(str(offered_category_id), {})
-
-
 def category_details(rows: list[Row], below_minimum: int | None) -> dict:
     """What a category's standings decided beyond the four snapshot columns, as JSON: the
     entries out of competition, the 700-scale scores, the unmet minimum; {} when nothing."""
@@ -246,14 +217,6 @@ def category_details(rows: list[Row], below_minimum: int | None) -> dict:
     if below_minimum is not None:
         details["below_minimum"] = below_minimum
     return details
-
-
-def not_held(competition_id: int) -> dict[int, CompetencyNotHeld]:
-    """``{offered_competency_id: declaration}`` of the competition's competencies not held."""
-    return {d.offered_competency_id: d for d in db.session.scalars(
-        select(CompetencyNotHeld)
-        .join(OfferedCompetency, OfferedCompetency.id == CompetencyNotHeld.offered_competency_id)
-        .where(OfferedCompetency.competition_id == competition_id))}
 
 
 def _published_rows(category: CategoryStandings, rows: list, details: dict) -> list[Row]:
@@ -395,28 +358,6 @@ def publication_content(standings: CompetitionStandings) -> dict:
     if details:
         content["details"] = details
     return content
-
-
-def category_rows(publication_id: int, content: dict) -> list[dict]:
-    """The ``PublishedCategory`` rows of a publication whose content is ``content`` (as
-    ``publication_content`` makes it): one per category of its standings."""
-    return [{"publication_id": publication_id, "offered_category_id": int(key), "rows": rows}
-            for key, rows in content.get("standings", {}).items()]
-
-
-def latest_published_rows(*where, joins=()) -> dict[int, list]:
-    """``{offered_category_id: rows}`` of the categories chosen by ``where`` (conditions on
-    ``PublishedCategory``, ``Publication`` and the models ``joins`` adds), each as the latest
-    publication holding it published it: one query, by index (``PublishedCategory``)."""
-    query = (select(PublishedCategory.offered_category_id, PublishedCategory.rows)
-             .join(Publication, Publication.id == PublishedCategory.publication_id))
-    for target, on in joins:
-        query = query.join(target, on)
-    latest: dict[int, list] = {}
-    for category_id, rows in db.session.execute(
-            query.where(*where).order_by(Publication.competition_id, Publication.number)):
-        latest[category_id] = rows  # a later publication holding the category replaces it
-    return latest
 
 
 def _snapshot_rows(rows: list[Row]) -> list:
