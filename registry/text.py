@@ -45,6 +45,13 @@ def _without_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
+def squashed(value: str | None) -> str | None:
+    """``value`` with every run of whitespace one space and none at the ends; None for
+    nothing left: how names, titles and reasons are stored."""
+    value = " ".join((value or "").split())
+    return value or None
+
+
 def clean(value: str | None, *, multiline: bool = False) -> str | None:
     if value is None:
         return None

@@ -164,3 +164,10 @@ def test_printable_drops_exactly_the_control_characters_but_tab_and_newlines():
                        if not (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"))
     assert printable(every) == expected
     assert printable("Ива\x00нов\x1b\x85\tА\r\n") == "Иванов\tА\r\n"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("  Иванов \t Иван\n", "Иванов Иван"), ("\u00a0ГАПОУ\u2003«Колледж»", "ГАПОУ «Колледж»"),
+    ("   ", None), ("", None), (None, None), ("Сварка", "Сварка")])
+def test_squashed_folds_whitespace_and_gives_none_for_nothing(value, expected):
+    assert text.squashed(value) == expected

@@ -25,7 +25,7 @@ from ..models import (
     Region,
     name_key,
 )
-from ..text import quoted
+from ..text import quoted, squashed
 from . import ServiceError
 from .audit import record
 from .registration import CLOSED_STATUSES
@@ -96,11 +96,6 @@ def default_title(kind: CompetitionKind, year: int, stage: str, region: Region |
     return ", ".join(parts)
 
 
-def _clean(text: str | None) -> str | None:
-    text = " ".join((text or "").split())
-    return text or None
-
-
 def competition_problems(data: CompetitionData) -> list[ServiceError]:
     """Everything wrong with ``data``, each on its field (a form shows them all at once)."""
     problems: list[ServiceError] = []
@@ -150,7 +145,7 @@ def competition_problems(data: CompetitionData) -> list[ServiceError]:
     if data.time_zone is not None and not timezones.is_zone_name(data.time_zone):
         problem(_("«%(zone)s» is not a time zone name (e.g. Asia/Novosibirsk).",
                   zone=data.time_zone), "time_zone")
-    title = _clean(data.title)
+    title = squashed(data.title)
     if title is not None and len(title) > MAX_TITLE_LENGTH:
         problem(_("The title is too long (at most %(n)d characters).", n=MAX_TITLE_LENGTH),
                 "title")
@@ -176,7 +171,7 @@ def _apply(competition: Competition, data: CompetitionData) -> None:
     competition.year = data.year
     competition.stage = data.stage
     competition.host_region = data.host_region
-    competition.title = _clean(data.title) or default_title(
+    competition.title = squashed(data.title) or default_title(
         data.kind, data.year, data.stage, data.host_region)
     competition.starts_on, competition.ends_on = data.starts_on, data.ends_on
     competition.status = data.status
@@ -231,7 +226,7 @@ def update_competition(competition: Competition, data: CompetitionData, *,
             field="kind",
         )
     before = _snapshot(competition)
-    title = _clean(data.title) or default_title(data.kind, data.year, data.stage, data.host_region)
+    title = squashed(data.title) or default_title(data.kind, data.year, data.stage, data.host_region)
     if _title_taken(title, exclude_id=competition.id):
         raise ServiceError(_("A competition titled %(title)s already exists.",
                              title=quoted(title)),

@@ -11,13 +11,9 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import HealthRecord, Person
+from ..text import squashed
 from . import ServiceError
 from .audit import record
-
-
-def _clean(text: str | None) -> str | None:
-    text = " ".join((text or "").split())
-    return text or None
 
 
 def set_health_record(person: Person, *, disability_group: str | None, notes: str | None,
@@ -32,7 +28,7 @@ def set_health_record(person: Person, *, disability_group: str | None, notes: st
     if health is None:
         health = HealthRecord(person_id=person.id)
         db.session.add(health)
-    health.disability_group = _clean(disability_group)
+    health.disability_group = squashed(disability_group)
     health.notes = (notes or "").strip() or None
     health.written_consent_date = written_consent_date
     record(action, object_type="health_records", object_id=person.id, user=actor)

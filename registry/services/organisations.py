@@ -7,15 +7,11 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Organisation, Region, organisation_key
+from ..text import squashed
 from . import ServiceError
 from .audit import record
 
 BULK_CHUNK = 500  # values per IN (…) list when looking up many rows at once
-
-
-def _clean(text: str | None) -> str | None:
-    text = " ".join((text or "").split())
-    return text or None
 
 
 def find_organisation(name: str, region: Region) -> Organisation | None:
@@ -29,7 +25,7 @@ def find_organisation(name: str, region: Region) -> Organisation | None:
 def get_or_create_organisation(name: str, region: Region, kind: str = "educational", *,
                                actor=None) -> tuple[Organisation, bool]:
     """The organisation of that name in that region (matched case- and ё-insensitively)."""
-    if not _clean(name):
+    if not squashed(name):
         raise ServiceError(_("The organisation needs a name."), field="name")
     existing = find_organisation(name, region)
     if existing is not None:

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 from .. import text
 from ..extensions import db
 from ..models import Organisation, Person, Region, person_key, take_numbers, utcnow
+from ..text import squashed
 from . import ServiceError
 from .audit import record
 
@@ -43,11 +44,6 @@ class PersonData:
     guardian_publication_consent: bool = False
 
 
-def _clean(text: str | None) -> str | None:
-    text = " ".join((text or "").split())
-    return text or None
-
-
 def find_person(last_name: str, first_name: str, middle_name: str | None,
                 birth_date: date) -> Person | None:
     key = person_key(last_name, first_name, middle_name, birth_date)
@@ -55,9 +51,9 @@ def find_person(last_name: str, first_name: str, middle_name: str | None,
 
 
 def _validate_person(data: PersonData) -> None:
-    if not _clean(data.last_name):
+    if not squashed(data.last_name):
         raise ServiceError(_("The surname is required."), field="last_name")
-    if not _clean(data.first_name):
+    if not squashed(data.first_name):
         raise ServiceError(_("The given name is required."), field="first_name")
     if data.birth_date is None:
         raise ServiceError(_("The birth date is required."), field="birth_date")
@@ -68,7 +64,7 @@ def _validate_person(data: PersonData) -> None:
         raise ServiceError(_("The consent date is in the future."), field="consent_date")
     if data.guardian_consent_date and data.guardian_consent_date > today:
         raise ServiceError(_("The consent date is in the future."), field="guardian_consent_date")
-    if data.guardian_publication_consent and not _clean(data.guardian_name):
+    if data.guardian_publication_consent and not squashed(data.guardian_name):
         raise ServiceError(_("Name the parent or guardian who gave the consent."),
                            field="guardian_name")
     for field in ("last_name", "first_name", "middle_name", "guardian_name", "phone"):
@@ -87,16 +83,16 @@ def person_values(data: PersonData) -> dict:
     """The columns of a person from ``data``: the one place that cleans them and computes the
     identity key."""
     values = {
-        "last_name": _clean(data.last_name),
-        "first_name": _clean(data.first_name),
-        "middle_name": _clean(data.middle_name),
+        "last_name": squashed(data.last_name),
+        "first_name": squashed(data.first_name),
+        "middle_name": squashed(data.middle_name),
         "birth_date": data.birth_date,
         "region_id": data.region.id,
         "organisation_id": data.organisation.id if data.organisation is not None else None,
-        "email": _clean(data.email),
-        "phone": _clean(data.phone),
+        "email": squashed(data.email),
+        "phone": squashed(data.phone),
         "consent_date": data.consent_date,
-        "guardian_name": _clean(data.guardian_name),
+        "guardian_name": squashed(data.guardian_name),
         "guardian_consent_date": data.guardian_consent_date,
         "publication_consent": bool(data.publication_consent),
         "guardian_publication_consent": bool(data.guardian_publication_consent),
@@ -185,7 +181,7 @@ def fill_missing(person: Person, data: PersonData) -> bool:
                   "organisation"):
         value = getattr(data, field)
         if isinstance(value, str):
-            value = _clean(value)
+            value = squashed(value)
         if value is not None and getattr(person, field) is None:
             setattr(person, field, value)
             changed = True

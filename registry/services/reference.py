@@ -24,6 +24,7 @@ from .. import kinds as kind_rules
 from .. import text as text_rules
 from ..extensions import db
 from ..models import Category, Competency, CompetencyAlias, CompetitionKind, Region, name_key
+from ..text import squashed
 from . import ServiceError
 from .audit import record
 
@@ -104,11 +105,6 @@ def load_all() -> LoadReport:
 # --- added by administrators ------------------------------------------------------------
 
 
-def _clean(text: str | None) -> str | None:
-    text = " ".join((text or "").split())
-    return text or None
-
-
 _QUOTES = str.maketrans({q: " " for q in "«»\"„“”‟‘’‚‛'`´"})
 
 
@@ -162,7 +158,7 @@ def find_competency(text: str) -> Competency | None:
 
 def _checked_text(value: str | None, field: str) -> str | None:
     try:
-        return _clean(text_rules.clean(value))
+        return squashed(text_rules.clean(value))
     except text_rules.UncleanText as error:
         raise ServiceError(error.message, field=field) from error
 
@@ -232,7 +228,7 @@ def add_alias(competency: Competency | None, alias: str, *, actor=None) -> Compe
 
 def create_category(kind: CompetitionKind | None, name: str, *, min_age: int | None = None,
                     actor=None) -> Category:
-    name = _clean(name)
+    name = squashed(name)
     if kind is None:
         raise ServiceError(_("Choose the competition kind."), field="kind")
     if name is None:

@@ -26,7 +26,7 @@ from sqlalchemy import insert, select
 from .. import kinds
 from ..extensions import db
 from ..models import Entry, EntryMember, OfferedCategory, Person, utcnow
-from ..text import quoted
+from ..text import quoted, squashed
 from . import ServiceError
 from .audit import record
 from .organisations import (  # noqa: F401 - re-exported for the forms and the importer
@@ -37,7 +37,7 @@ from .organisations import (  # noqa: F401 - re-exported for the forms and the i
     organisations_by_key,
     update_organisation,
 )
-from .persons import ADULT_AGE, _clean
+from .persons import ADULT_AGE
 
 MIN_TEAM_SIZE = 2
 MAX_TEAM_SIZE = 4
@@ -142,7 +142,7 @@ def register(offered: OfferedCategory | None, persons: list[Person], *,
     «вне конкурса» (marked, never placed nor awarded: ``services.results``)."""
     offered = _check_offered(offered)
     _check_open(offered.offered_competency.competition)
-    team_name = _clean(team_name)
+    team_name = squashed(team_name)
     if team_name is None and len(persons) != 1:
         raise ServiceError(_("A team entry needs a team name."), field="team_name")
     if problem := entry_shape_problem(offered.offered_competency, len(persons),
@@ -175,7 +175,7 @@ def build_entry(offered: OfferedCategory, persons: list[Person], team_name: str 
                 *, actor=None) -> Entry:
     """A new entry added to the session (no checks, no flush): ``register`` checks the rules
     first; the importer checked them for the whole file when it planned the import."""
-    entry = Entry(offered_category=offered, team_name=_clean(team_name),
+    entry = Entry(offered_category=offered, team_name=squashed(team_name),
                   created_by_id=getattr(actor, "id", None))
     for person in persons:
         entry.members.append(EntryMember(person=person, offered_category_id=offered.id))
@@ -194,7 +194,7 @@ def bulk_create_entries(entries: list[tuple], *, actor=None) -> int:
     now = utcnow()
     result = db.session.execute(
         insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
-        [{"offered_category_id": entry[0], "team_name": _clean(entry[1]), "status": "registered",
+        [{"offered_category_id": entry[0], "team_name": squashed(entry[1]), "status": "registered",
           "out_of_competition": bool(entry[3]) if len(entry) > 3 else False,
           "created_at": now, "created_by_id": getattr(actor, "id", None)}
          for entry in entries])
@@ -269,7 +269,7 @@ def set_status(entry: Entry, status: str, reason: str | None, *, actor) -> Entry
     """Withdraw, disqualify or reinstate: the entry is kept, with who, when and why."""
     if status not in ("registered", "withdrawn", "disqualified"):
         raise ServiceError(_("Unknown entry status."))
-    reason = _clean(reason)
+    reason = squashed(reason)
     if status == "disqualified" and not reason:
         raise ServiceError(_("State the reason for the disqualification."), field="reason")
     if status == entry.status:

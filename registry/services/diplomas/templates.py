@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from ...extensions import db
 from ...models import DIPLOMA_KINDS, DiplomaTemplate
+from ...text import squashed
 from .. import ServiceError
 from ..audit import record
 
@@ -98,10 +99,10 @@ def check_background(data: bytes) -> str:
 
 
 def _clip(value: str | None, name: str) -> str | None:
-    value = " ".join((value or "").split())
-    if len(value) > LIMITS[name]:
+    value = squashed(value)
+    if value and len(value) > LIMITS[name]:
         raise ServiceError(_("At most %(num)d characters.", num=LIMITS[name]), field=name)
-    return value or None
+    return value
 
 
 def save_template(kind: str, texts: dict, *, background: bytes | None = None,

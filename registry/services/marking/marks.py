@@ -25,11 +25,6 @@ JUDGES_ON_FORM = 3
 MAX_ASPECT_MARKS = Decimal(100)
 
 
-def _clean(text: str | None) -> str | None:
-    text = " ".join((text or "").split())
-    return text or None
-
-
 def parse_decimal(text) -> Decimal | None:
     """``"7,5"`` or ``"7.5"`` → Decimal; blank → None; anything else → ValueError."""
     if text is None:

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from ... import access
 from ...extensions import db
 from ...models import ASPECT_KINDS, Aspect, Criterion, OfferedCompetency
+from ...text import squashed
 from .. import ServiceError
 from ..audit import record
-from .marks import CENT, MAX_ASPECT_MARKS, _clean, parse_decimal
+from .marks import CENT, MAX_ASPECT_MARKS, parse_decimal
 from .queries import scheme, scheme_frozen
 
 
@@ -37,7 +38,7 @@ def _check_not_frozen(offered_competency_id: int) -> None:
 
 
 def _validate_aspect(title: str | None, max_marks, kind: str) -> tuple[str, Decimal]:
-    title = _clean(title)
+    title = squashed(title)
     if not title:
         raise ServiceError(_("The aspect needs a title."), field="title")
     try:
@@ -56,7 +57,7 @@ def _validate_aspect(title: str | None, max_marks, kind: str) -> tuple[str, Deci
 def add_criterion(offered_competency: OfferedCompetency, code: str, title: str, *,
                   actor=None) -> Criterion:
     _check_not_frozen(offered_competency.id)
-    code, title = _clean(code), _clean(title)
+    code, title = squashed(code), squashed(title)
     if not code or len(code) > 10:
         raise ServiceError(_("The criterion needs a code of at most 10 characters."),
                            field="code")
@@ -140,8 +141,8 @@ def import_scheme(offered_competency: OfferedCompetency, rows: list[SchemeRow], 
         raise ServiceError(_("The scheme already has criteria; delete them before importing."))
     errors, criteria, n_aspects = [], {}, 0
     for row in rows:
-        code = (_clean(row.code) or "").upper()
-        kind = KIND_WORDS.get((_clean(row.kind) or "").casefold())
+        code = (squashed(row.code) or "").upper()
+        kind = KIND_WORDS.get((squashed(row.kind) or "").casefold())
         try:
             title, value = _validate_aspect(row.aspect_title, row.max_marks,
                                             kind or "measurement")
@@ -157,7 +158,7 @@ def import_scheme(offered_competency: OfferedCompetency, rows: list[SchemeRow], 
                             error=_("Unknown aspect type.")))
             continue
         if code not in criteria:
-            ctitle = _clean(row.criterion_title) or code
+            ctitle = squashed(row.criterion_title) or code
             criteria[code] = (ctitle, [])
         criteria[code][1].append((title, value, kind))
     if errors:

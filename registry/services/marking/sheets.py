@@ -45,11 +45,12 @@ from ...models import (
     ScoreSheetVersion,
     utcnow,
 )
+from ...text import squashed
 from ...timezones import local_datetime
 from .. import ServiceError
 from ..audit import record
 from .assignments import conflicts
-from .marks import _clean, _entry_label, _fmt, _parse_mark
+from .marks import _entry_label, _fmt, _parse_mark
 from .queries import check_sheet_target, find_sheet, mark_authors, sheet_entries, signoff
 
 DRAFT, SUBMITTED, CONFIRMED = "draft", "submitted", "confirmed"
@@ -334,7 +335,7 @@ def override_confirmation(offered: OfferedCategory, criterion: Criterion, reason
     """An organiser confirms a submitted sheet that no chief or deputy of the competency may
     confirm (each wrote marks on it), stating why: a version "override" with the reason."""
     _allow("override", actor, offered)
-    reason = _clean(reason)
+    reason = squashed(reason)
     if not reason:
         raise ServiceError(_("State the reason for the override."), field="reason")
     sheet = _sheet_for_action("override", offered, criterion, base_version)
@@ -353,7 +354,7 @@ def override_confirmation(offered: OfferedCategory, criterion: Criterion, reason
 def unlock_sheet(offered: OfferedCategory, criterion: Criterion, reason: str,
                  base_version: int | None = None, *, actor) -> ScoreSheet:
     _allow("unlock", actor, offered)
-    reason = _clean(reason)
+    reason = squashed(reason)
     if not reason:
         raise ServiceError(_("State the reason for unlocking."), field="reason")
     sheet = _sheet_for_action("unlock", offered, criterion, base_version)
