@@ -235,6 +235,23 @@ def marked_category(competition, name: str, totals: list[str]):
     return offered, oc, entries, chief
 
 
+def corrected(offered, chief, totals: dict):
+    """A correction after confirmation, as an appeal makes one: the chief unlocks the sheet of
+    ``marked_category``'s criterion, an expert changes the entries' marks (``{entry: total}``),
+    submits, and the chief confirms again."""
+    from registry.services import marking
+
+    oc = offered.offered_competency
+    criterion = marking.scheme(oc.id)[0]
+    sheet = marking.unlock_sheet(offered, criterion, "Апелляция", actor=chief)
+    expert = make_assignment(oc).user
+    sheet = marking.save_marks(offered, criterion, {(e.id, criterion.aspects[0].id): total
+                                                    for e, total in totals.items()},
+                               sheet.version, actor=expert)
+    marking.submit_sheet(offered, criterion, sheet.version, actor=expert)
+    marking.confirm_sheet(offered, criterion, actor=chief)
+
+
 def make_assignment(offered_competency, user=None, is_chief: bool = False,
                     role: str | None = None, **overrides):
     """``role``: "chief", "deputy" or "expert"; ``is_chief=True`` is short for the chief."""

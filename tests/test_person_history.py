@@ -13,7 +13,7 @@ from registry import create_app
 from registry.extensions import db
 from registry.models import Entry, Publication, PublishedCategory
 from registry.registration import queries
-from registry.services import marking, person_history, reference, results
+from registry.services import person_history, reference, results
 
 from . import factories
 
@@ -49,13 +49,7 @@ def test_the_latest_publication_of_a_category_decides_what_the_person_shows(app)
     results.publish(competition, oc, actor=chief)
     assert _results_of(entries[1]) == [(entries[1].id, Decimal("70.00"), 2, "silver")]
     # a correction is a draft until published again
-    criterion = marking.scheme(oc.id)[0]
-    sheet = marking.unlock_sheet(offered, criterion, "Апелляция", actor=chief)
-    expert = factories.make_assignment(oc).user
-    sheet = marking.save_marks(offered, criterion, {(entries[1].id, criterion.aspects[0].id): "90"},
-                               sheet.version, actor=expert)
-    marking.submit_sheet(offered, criterion, sheet.version, actor=expert)
-    marking.confirm_sheet(offered, criterion, actor=chief)
+    factories.corrected(offered, chief, {entries[1]: "90"})
     assert _results_of(entries[1]) == [(entries[1].id, Decimal("70.00"), 2, "silver")]
     # another competency's publication does not hold this category: it changes nothing
     results.publish(competition, other_oc, actor=other_chief)

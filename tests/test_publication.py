@@ -45,13 +45,7 @@ def test_correction_is_a_draft_until_republished_and_other_awards_stay(app):
     other, other_oc, other_entries, other_chief = factories.marked_category(competition, "Поварское дело", ["60"])
     results.publish(competition, oc, actor=chief)
     results.publish(competition, other_oc, actor=other_chief)
-    criterion = marking.scheme(oc.id)[0]
-    sheet = marking.unlock_sheet(offered, criterion, "Апелляция", actor=chief)
-    expert = factories.make_assignment(oc).user
-    sheet = marking.save_marks(offered, criterion, {(entries[1].id, criterion.aspects[0].id): "90"},
-                               sheet.version, actor=expert)
-    marking.submit_sheet(offered, criterion, sheet.version, actor=expert)
-    marking.confirm_sheet(offered, criterion, actor=chief)
+    factories.corrected(offered, chief, {entries[1]: "90"})
     shown = results.published_standings(competition)
     cat = next(c for c in shown.categories if c.offered.id == offered.id)
     assert [(r.entry.id, r.award) for r in cat.rows] == [(entries[0].id, "gold"),
