@@ -11,6 +11,7 @@ import os
 
 import pytest
 from flask import g
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -22,6 +23,16 @@ from . import factories
 
 REFERENCE_TABLES = ("regions", "competition_kinds", "categories", "competencies",
                     "competency_kinds")
+
+
+class ReadToTheEnd(FlaskClient):
+    """A test client that reads every answer to the end and closes it, as a WSGI server
+    does. A streamed export left unread would keep its request context open until the
+    garbage collector closed the generator, in some later test, out of order («Popped wrong
+    request context»)."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -59,6 +70,7 @@ def app(tmp_path_factory):
         db.session.expire_all()
 
     application.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
+    application.test_client_class = ReadToTheEnd
 
     with application.app_context():
         if db.engine.dialect.name == "postgresql":
