@@ -288,6 +288,31 @@ def test_query_count_does_not_grow_with_the_data(app, client):
     assert _queries(client, "/public/") <= 6
 
 
+def test_a_page_is_prepared_once_for_its_etag_and_again_when_it_changes(app, client):
+    """What a page prepared is kept under its ETag: a second request reads only the
+    competition and the validators; a correction published, another language or another
+    competency is another ETag, prepared anew (never the kept one)."""
+    regions = [factories.region(name) for name in ("Амурская область", "Республика Саха (Якутия)")]
+    people = [factories.make_person(region=region) for region in regions]
+    competition, offered, entries, organiser = released_competition(people, ["90", "80"])
+    url = f"/public/competitions/{competition.id}/medals"
+    with count_queries() as first:
+        page = client.get(url).text
+    with count_queries() as second:
+        assert client.get(url).text == page
+    assert len(second) == 2 < len(first)
+    assert page.index("Амурская область") < page.index("Республика Саха")
+    assert "Medals by region" in client.get(url + "?lang=en").text
+    chief = next(a.user for a in oc_assignments(offered.offered_competency) if a.is_chief)
+    factories.corrected(offered, chief, {entries[1]: "95"})
+    results.publish(competition, actor=organiser)
+    db.session.commit()
+    page = client.get(url).text
+    assert page.index("Республика Саха") < page.index("Амурская область")
+    competency = client.get(_competency_url(competition, offered)).text
+    assert competency.index(people[1].last_name) < competency.index(people[0].last_name)
+
+
 # --- filters, medals, search -----------------------------------------------------------------
 
 def test_list_filters_and_hostile_values(app, client):

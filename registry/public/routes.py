@@ -11,6 +11,7 @@ without a cookie, and staff get the very same page.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import wraps
 
 from flask import (
@@ -33,6 +34,7 @@ from ..medals import figures
 from ..security import public
 from ..services import public_results as pub
 from ..services import public_search
+from ..services import public_snapshots as snapshots
 from ..services import reference as reference_service
 from ..services import regions as region_service
 from .forms import CompetitionFilterForm, MedalFilterForm, SearchForm
@@ -161,12 +163,16 @@ def index():
 @localised
 def competition(competition_id: int):
     competition = _competition(competition_id)
+    validators = pub.competition_validators(competition, "overview", *_args_key())
 
     def render():
+        overview = snapshots.prepared(  # kept without the ORM object
+            validators[0], lambda: replace(pub.overview(competition), competition=None))
         return render_template("public/competition.html", competition=competition,
-                               overview=pub.overview(competition), **_context())
+                               overview=replace(overview, competition=competition),
+                               **_context())
 
-    return cached(pub.competition_validators(competition, "overview", *_args_key()), render)
+    return cached(validators, render)
 
 
 @bp.route("/competitions/<int:competition_id>/competencies/<int:offered_competency_id>")
@@ -174,17 +180,18 @@ def competition(competition_id: int):
 @localised
 def competency(competition_id: int, offered_competency_id: int):
     competition = _competition(competition_id)
+    validators = pub.competition_validators(competition, "competency", *_args_key(),
+                                            offered_competency_id=offered_competency_id)
 
     def render():
-        results = pub.competency_results(competition, offered_competency_id)
+        results = snapshots.prepared(
+            validators[0], lambda: pub.competency_results(competition, offered_competency_id))
         if results is None:
             abort(404)
         return render_template("public/competency.html", competition=competition,
                                competency=results, **_context())
 
-    return cached(pub.competition_validators(competition, "competency", *_args_key(),
-                                             offered_competency_id=offered_competency_id),
-                  render)
+    return cached(validators, render)
 
 
 @bp.route("/competitions/<int:competition_id>/medals")
@@ -192,13 +199,18 @@ def competency(competition_id: int, offered_competency_id: int):
 @localised
 def competition_medals(competition_id: int):
     competition = _competition(competition_id)
+    validators = pub.competition_validators(competition, "medals", *_args_key())
 
     def render():
-        rows = pub.medal_table(competition_id=competition.id)
-        return render_template("public/competition_medals.html", competition=competition,
-                               rows=rows, chart=figures.medal_chart(rows), **_context())
+        def build():
+            rows = pub.medal_table(competition_id=competition.id)
+            return rows, figures.medal_chart(rows)
 
-    return cached(pub.competition_validators(competition, "medals", *_args_key()), render)
+        rows, chart = snapshots.prepared(validators[0], build)
+        return render_template("public/competition_medals.html", competition=competition,
+                               rows=rows, chart=chart, **_context())
+
+    return cached(validators, render)
 
 
 @bp.route("/medals")

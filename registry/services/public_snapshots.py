@@ -1,24 +1,77 @@
 """The published snapshots as the public pages read them: the content a publication stored
 (``services.results``), parsed once and kept (a snapshot never changes once written), the
-latest publication holding each category winning, and the rows the public sees of it."""
+latest publication holding each category winning, and the rows the public sees of it; and
+what a public page prepared from them, kept under the page's ETag (``prepared``)."""
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..models import Publication
 
+
+class Kept:
+    """A bounded store of values that never go stale because their key says everything they
+    were made from (least recently used out first); shared by the threads of one process.
+    Another instance keeps its own copy under the same key: nothing to invalidate, nothing
+    that one instance can know and another not."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._values: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            if key not in self._values:
+                return default
+            self._values.move_to_end(key)
+            return self._values[key]
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+
 # A publication's snapshot never changes once written (a correction is a new publication), so
 # its parsed content may be kept, keyed by the row's id *and* time (an id reused after a
 # restored or emptied database is another key): the JSON of a whole final is most of what its
-# public page would otherwise spend. Bounded; shared by the threads of one process.
+# public page would otherwise spend.
 SNAPSHOT_CACHE_SIZE = 16
-_snapshots: OrderedDict[tuple, dict] = OrderedDict()
-_snapshots_lock = threading.Lock()
+
+# What a public page shows, prepared (rows, names, the chart), kept under the page's ETag
+# (``public_results.*_validators``: the day, the release, the publications, the last change
+# of a person shown, the language and the filters), so it is what the page would read again
+# until one of them changes; a client holding that ETag is answered 304 for the same reason.
+# Plain values only (never an ORM object, which would outlive its session).
+PREPARED_CACHE_SIZE = 64
+
+
+def _kept(name: str, size: int) -> Kept:
+    """The application's store ``name`` (one per app: a test's app never sees another's)."""
+    stores = current_app.extensions.setdefault("public_kept", {})
+    if name not in stores:
+        stores.setdefault(name, Kept(size))
+    return stores[name]
+
+
+def prepared(etag: str, build):
+    """``build()``, or what it gave for this ETag before (in this process)."""
+    store = _kept("prepared", PREPARED_CACHE_SIZE)
+    missing = object()
+    value = store.get(etag, missing)
+    if value is missing:
+        value = build()
+        store.put(etag, value)
+    return value
 
 
 def contents(query) -> list[tuple[int, datetime, dict]]:
@@ -26,25 +79,21 @@ def contents(query) -> list[tuple[int, datetime, dict]]:
     (``Publication.id``, ``competition_id``, ``published_at``): one query, and one more for
     the snapshots not kept yet."""
     rows = db.session.execute(query).all()
+    kept = _kept("snapshots", SNAPSHOT_CACHE_SIZE)
     found: dict[tuple, dict] = {}
-    with _snapshots_lock:
-        for publication_id, _competition, published_at in rows:
-            key = (publication_id, published_at)
-            if key in _snapshots:
-                _snapshots.move_to_end(key)
-                found[key] = _snapshots[key]
-    missing = [r[0] for r in rows if (r[0], r[2]) not in found]
+    missing = []
+    for publication_id, _competition, published_at in rows:
+        content = kept.get((publication_id, published_at))
+        if content is None:
+            missing.append(publication_id)
+        else:
+            found[(publication_id, published_at)] = content
     if missing:
         for publication_id, published_at, content in db.session.execute(
                 select(Publication.id, Publication.published_at, Publication.snapshot)
                 .where(Publication.id.in_(missing))):
             found[(publication_id, published_at)] = content or {}
-        with _snapshots_lock:
-            for key in ((m, at) for m, _c, at in rows if m in set(missing)):
-                _snapshots[key] = found[key]
-                _snapshots.move_to_end(key)
-            while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
-                _snapshots.popitem(last=False)
+            kept.put((publication_id, published_at), content or {})
     return [(competition, at, found[(pid, at)]) for pid, competition, at in rows]
 
 
