@@ -44,6 +44,31 @@ def test_csv_has_bom_semicolon_decimal_comma_and_neutralised_cells():
         assert row[0] == "'" + value
 
 
+def test_csv_neutralises_the_one_dangerous_cell_of_a_batch_of_plain_ones():
+    """The CSV converts a thousand rows at a time and skips ``neutralise`` for a batch that
+    can hold nothing it would change: one hostile value anywhere, even after a line break
+    inside another value or as a number in a text column, still gets its apostrophe."""
+    plain = [("Иванов", None, None, i) for i in range(2500)]
+    rows = list(plain)
+    rows[1700] = ("Петров\n=cmd", None, None, 1700)  # a line break inside: not a cell start
+    rows[1999] = ("=1+1", None, None, 1999)
+    rows[2100] = ("Сидо\x07ров", None, None, 2100)  # a control character is dropped
+    rows[2400] = (-5, None, None, 2400)  # a number in a text column is text there
+    rows[2401] = ("＝1+1", None, None, 2401)  # a full-width sign folds to «=»
+    rows[2402] = ("_x", None, None, 2402)  # not a letter, and nothing to neutralise
+    rows[500] = ("\n=1", None, None, 500)  # a line break first, alone in its batch
+    rows[2404] = (None, None, None, 2404)
+    parsed = list(csv.reader(io.StringIO(b"".join(render_csv(_columns(), rows))
+                                         .decode("utf-8-sig"), newline=""), delimiter=";"))
+    names = [row[0] for row in parsed[1:]]
+    assert len(names) == 2500
+    assert names[1700] == "Петров\n=cmd" and names[1999] == "'=1+1"
+    assert names[2100] == "Сидоров" and names[2400] == "'-5" and names[2401] == "'＝1+1"
+    assert names[2402] == "_x" and names[500] == "'\n=1" and names[2404] == ""
+    assert names.count("Иванов") == 2500 - 8
+    assert [row[3] for row in parsed[1:]] == [str(i) for i in range(2500)]
+
+
 def test_csv_with_comma_delimiter_keeps_decimal_point():
     text = b"".join(render_csv(_columns(), [("a", None, Decimal("7.25"), 2)], delimiter=",")).decode("utf-8-sig")
     assert text.splitlines()[1] == "a,,7.25,2"
@@ -209,3 +234,19 @@ def test_experts_cannot_export(client, login, role):
 def test_unknown_exporter_is_404(client, login):
     login(client, "coordinator")
     assert client.get("/exports/nothing").status_code == 404
+
+
+def test_the_csv_batch_test_of_a_plain_start_is_exactly_a_letter_or_digit():
+    """The CSV's quick test (``render._NOT_PLAIN_START``) lets a value through untouched
+    when it starts with a letter or a digit, ``starts_formula``'s own first test: over every
+    code point, the two agree."""
+    import sys
+
+    from registry.exporters.render import _NOT_PLAIN_START
+
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        assert (_NOT_PLAIN_START.search(ch + "x") is None) == ch.isalnum(), hex(code)
+    assert _NOT_PLAIN_START.search("a\n\nb")  # a value starting with LF: an empty line

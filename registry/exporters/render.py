@@ -55,40 +55,62 @@ def neutralise(value: str) -> str:
     return value
 
 
-def _csv_converter(column: Column, decimal_comma: bool):
-    """How one column's values become CSV text, chosen once per column (not per cell)."""
+CSV_ROWS_AT_ONCE = 1000
+# A line that does not start with a letter or a digit, in a batch's texts joined by LF (an
+# empty one written as a letter): the start of a value that ``neutralise`` might change
+# (``starts_formula`` is False for a value starting with a letter or digit: its first test;
+# a value starting with LF leaves an empty line). ``\w`` is exactly ``str.isalnum()`` and
+# the underscore (over every code point: tests/test_exports.py).
+_NOT_PLAIN_START = re.compile(r"^(?![^\W_])", re.MULTILINE)
+
+
+def _csv_text(values) -> list[str]:
+    """One batch of a text column, as ``neutralise`` makes each value. Every value starts a
+    line of the batch joined by LF, so one search over the joined text (at C speed) shows
+    when it would change none (no control character, no value starting with anything but a
+    letter or a digit); only a batch where it finds one goes through ``neutralise``."""
+    texts = ["" if v is None else v if v.__class__ is str else str(v) for v in values]
+    joined = "\n".join([text or "a" for text in texts])
+    if UNPRINTABLE.search(joined) or _NOT_PLAIN_START.search(joined):
+        return [neutralise(text) for text in texts]
+    return texts
+
+
+def _csv_column(column: Column, decimal_comma: bool):
+    """How one column's values (a batch of them) become what the CSV writer takes, chosen
+    once per column; the writer itself writes ``None`` as an empty field and a number as
+    ``str`` gives it."""
     if column.kind == DATE:
-        return lambda v: "" if v is None else v.strftime(
-            "%d.%m.%Y %H:%M" if isinstance(v, datetime) else "%d.%m.%Y")
-    if column.kind == DECIMAL:
-        if decimal_comma:  # Russian Excel reads a decimal comma when the delimiter is ';'
-            return lambda v: "" if v is None else str(v).replace(".", ",")
-        return lambda v: "" if v is None else str(v)
-    if column.kind == INTEGER:
-        return lambda v: "" if v is None else str(v)
-    return lambda v: "" if v is None else neutralise(v if isinstance(v, str) else str(v))
+        return lambda values: ["" if v is None else v.strftime(
+            "%d.%m.%Y %H:%M" if isinstance(v, datetime) else "%d.%m.%Y") for v in values]
+    if column.kind == DECIMAL and decimal_comma:
+        # Russian Excel reads a decimal comma when the delimiter is ';'
+        return lambda values: [None if v is None else str(v).replace(".", ",")
+                               for v in values]
+    if column.kind in (DECIMAL, INTEGER):
+        return lambda values: values
+    return _csv_text
 
 
 def render_csv(columns: list[Column], rows: Iterable[tuple], delimiter: str = ";",
                decimal_comma: bool | None = None) -> Iterator[bytes]:
+    """CSV, ``CSV_ROWS_AT_ONCE`` rows at a time: each column of a batch converted at once."""
     if decimal_comma is None:
         decimal_comma = delimiter == ";"
-    converters = [_csv_converter(c, decimal_comma) for c in columns]
+    converters = [_csv_column(c, decimal_comma) for c in columns]
+    width = len(columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([neutralise(str(c.label)) for c in columns])
     yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate()
-    count = 0
-    for row in rows:
-        writer.writerow([convert(value) for convert, value in zip(converters, row, strict=True)])
-        count += 1
-        if count % 1000 == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
+    rows = iter(rows)
+    while batch := list(islice(rows, CSV_ROWS_AT_ONCE)):
+        if set(map(len, batch)) != {width}:
+            raise ValueError(f"a row has not {width} values, one per column")
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(zip(*(convert(values) for convert, values
+                               in zip(converters, zip(*batch), strict=True))))
         yield buffer.getvalue().encode("utf-8")
 
 
