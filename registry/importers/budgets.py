@@ -184,8 +184,10 @@ class _Scan:
                 self.check_time()
                 parts.append(chunk)
         data = b"".join(parts)
-        # one pass when there is no «<!» at all (no declaration, comment or CDATA)
-        self.plain = b"<!" not in data
+        # one pass when there is no «<!» at all (no declaration, comment or CDATA); a «!»
+        # is looked for first: found at memchr speed (0.3 ms in a 14.5 MB sheet), where «<!»
+        # takes 15 ms (every few bytes is a «<»)
+        self.plain = b"!" not in data or b"<!" not in data
         if not self.plain and any(declaration in data for declaration in _DECLARATIONS):
             _refuse_doctype()
         return data
@@ -215,10 +217,10 @@ class _Scan:
           «>» would be one), so every row and cell is ``<row``/``<c`` unprefixed;
         - the rows' numbers (one match per row), all given, ascending from 1, so the last
           one is the last row, at most the row budget;
-        - ``<c`` counted by ``bytes.count`` (cells, and ``<col``, ``<cfRule``…: an upper
-          bound), at most the cell budget;
         - no cell whose reference, first, is not a column within the column budget and a row
-          number within the row budget (one regex search that finds nothing)."""
+          number within the row budget (one regex search that finds nothing), so that every
+          cell begins ``<c r="``;
+        - ``<c r="`` counted by ``bytes.count`` (every cell, once), at most the cell budget."""
         spent, budget = self.spent, self.budget
         cells_pattern = _quick_cells(budget.rows, budget.columns)
         if (cells_pattern is None or not self.plain or budget.rows * budget.columns > budget.cells
@@ -231,8 +233,12 @@ class _Scan:
         if numbers and (numbers[0] < 1 or numbers[-1] > budget.rows
                         or not all(map(lt, numbers, numbers[1:]))):
             return False
-        cells = data.count(b"<c")
-        if cells > budget.cells or cells_pattern.search(data):
+        if cells_pattern.search(data):
+            return False
+        # now every cell is «<c r="…», so this counts them (faster than «<c», which every
+        # other «<» begins a search for)
+        cells = data.count(b'<c r="')
+        if cells > budget.cells:
             return False
         spent["rows"] = len(numbers)
         spent["last_row"] = numbers[-1] if numbers else 0
