@@ -257,8 +257,9 @@ def strip_plot(groups: Sequence[tuple[str, Sequence[Decimal]]], *, chart_id: str
     for index, (label, points) in enumerate(groups):
         y = top + index * row_height
         mid = y + LABEL_HEIGHT + BAR_HEIGHT / 2
-        out.append(f'<g class="chart-row"{_attrs(data_group=label)}>'
-                   f'<text x="{LEFT}" y="{_n(y + FONT)}" fill="#212529">{escape(label)}</text>')
+        name = escape(label)  # once per group, not once per dot
+        out.append(f'<g class="chart-row" data-group="{name}">'
+                   f'<text x="{LEFT}" y="{_n(y + FONT)}" fill="#212529">{name}</text>')
         if points:
             q1, centre, q3 = quartiles(points)
             out.append(
@@ -271,12 +272,13 @@ def strip_plot(groups: Sequence[tuple[str, Sequence[Decimal]]], *, chart_id: str
                 f'y2="{_n(mid + 8)}" stroke="#000000" stroke-width="3"'
                 f'{_attrs(data_median=centre)}>'
                 f'<title>{escape(median_label)}: {escape(number(centre))}</title></line>')
+            rows = [_n(mid + jitter) for jitter in (-4, 0, 4)]
             for i, value in enumerate(sorted(points)):
-                jitter = ((i % 3) - 1) * 4  # equal points side by side stay visible
+                # equal points side by side stay visible: three rows, in turn
                 out.append(
-                    f'<circle cx="{_n(at(value))}" cy="{_n(mid + jitter)}" r="3.5" '
+                    f'<circle cx="{_n(at(value))}" cy="{rows[i % 3]}" r="3.5" '
                     f'fill="#9c5221" fill-opacity="0.75" stroke="#000000" stroke-width="0.6"'
-                    f'{_attrs(data_group=label, data_points=value)}>'
+                    f' data-group="{name}" data-points="{escape(value)}">'
                     f'<title>{escape(number(value))}</title></circle>')
         out.append("</g>")
     out.append("</svg>")

@@ -104,10 +104,13 @@ def standings_points(standings) -> list[PointsGroup]:
 def points_chart(groups: list[PointsGroup], chart_id: str = "points-chart") -> Markup | None:
     if not groups:
         return None
-    desc = " ".join(
-        _("%(group)s: %(n)d results, from %(low)s to %(high)s, median %(median)s.",
-          group=g.label, n=len(g.points), low=number(g.summary[0]), high=number(g.summary[4]),
-          median=number(g.summary[2])) for g in groups)
+    sentence = _("%(group)s: %(n)d results, from %(low)s to %(high)s, median %(median)s.")
+    parts = []
+    for g in groups:
+        low, _q1, median, _q3, high = g.summary  # sorts the points: once a group
+        parts.append(sentence % {"group": g.label, "n": len(g.points), "low": number(low),
+                                 "high": number(high), "median": number(median)})
+    desc = " ".join(parts)
     return charts.strip_plot(
         [(g.label, g.points) for g in groups], chart_id=chart_id,
         title=_("Points per competency"), desc=desc, number=number, median_label=_("median"))
