@@ -45,20 +45,19 @@ from ..models import (
     Competition,
     Criterion,
     Entry,
-    EntryMember,
     Mark,
     OfferedCategory,
     OfferedCompetency,
-    Person,
     ProtocolResult,
     Publication,
     PublishedCategory,
     ScoreSheet,
     utcnow,
 )
-from . import ServiceError, awards, medals
+from . import ServiceError, awards, medals, standing_entries
 from .audit import record
 from .published import category_rows, publications, published_categories, published_details
+from .standing_entries import scope as _scope
 
 RANKED_STATUS = "registered"
 
@@ -149,14 +148,6 @@ class CompetitionStandings:
         return any(c.changed for c in self.categories)
 
 
-def _scope(query, competition_id: int, offered_competency_id: int | None):
-    """Restrict a query that joins OfferedCompetency to a competition (and one competency)."""
-    query = query.where(OfferedCompetency.competition_id == competition_id)
-    if offered_competency_id is not None:
-        query = query.where(OfferedCompetency.id == offered_competency_id)
-    return query
-
-
 def competition_totals(competition_id: int,
                        offered_competency_id: int | None = None) -> dict[int, Decimal]:
     """``{entry_id: sum of marks}`` for every marked entry of a competition: one query."""
@@ -170,23 +161,6 @@ def competition_totals(competition_id: int,
     query = _scope(query, competition_id, offered_competency_id)
     return {entry_id: Decimal(total).quantize(Decimal("0.01"))
             for entry_id, total in db.session.execute(query)}
-
-
-def _competition_entries(competition_id: int,
-                         offered_competency_id: int | None = None) -> list[Entry]:
-    """Every entry of the competition with its members, their regions and organisations, in
-    one query (joined, not select-in: select-in would add a query per 500 entries)."""
-    return list(db.session.scalars(_scope(
-        select(Entry)
-        .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id),
-        competition_id, offered_competency_id)
-        .options(joinedload(Entry.members).joinedload(EntryMember.person)
-                 .joinedload(Person.region),
-                 joinedload(Entry.members).joinedload(EntryMember.person)
-                 .joinedload(Person.organisation))
-        .order_by(Entry.id)
-    ).unique())
 
 
 def _offered_categories(competition_id: int, offered_competency_id: int | None = None
@@ -302,7 +276,7 @@ def competition_standings(competition: Competition, offered_competency_id: int |
     offered_with = _offered_categories(competition.id, offered_competency_id)
     offered = [oc for oc, _declared in offered_with]
     declared = {oc.offered_competency_id: d for oc, d in offered_with if d is not None}
-    entries = _competition_entries(competition.id, offered_competency_id)
+    entries = standing_entries.entries(competition.id, offered_competency_id)
     totals = competition_totals(competition.id, offered_competency_id)
     protocol = {r.entry_id: r for r in db.session.scalars(_scope(
         select(ProtocolResult)
