@@ -370,6 +370,24 @@ def public_figures(app, counter, final_id: int, repeat: int) -> list[Figure]:
         figure.note = ", ".join(floor.templates)
         figures.append(figure)
     figures[0].note += f"; {note}"
+    # what the first visitor after a release, a publication or a consent change waits for:
+    # the page's data prepared again (``public_snapshots.prepared`` emptied before each)
+    from registry.services import public_snapshots
+
+    for name, url_ in (("Public medal table of the final, nothing prepared yet",
+                        f"{base}/medals"),
+                       ("Public results of one competency, nothing prepared yet",
+                        f"{base}/competencies/{competency}")):
+        page = get(url_)
+
+        def cold(page=page):
+            with app.app_context():
+                public_snapshots.forget_prepared()
+            page()
+
+        figures.append(Figure(name, timed(cold, repeat), target="p95 < 100 ms",
+                              queries=str(counter.during(cold)),
+                              note="the parsed snapshots kept; the rest made again"))
     revalidated = get(base, {"If-None-Match": etag}, 304)
     figures.append(Figure("Public page of the final, revalidated (304)",
                           timed(revalidated, repeat), target="no template rendered",

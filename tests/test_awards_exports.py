@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from registry.extensions import db
 from registry.models import (
@@ -48,9 +48,12 @@ def _set_totals(offered, totals: dict):
         db.session.flush()
     aspect = criterion.aspects[0]
     for entry, total in totals.items():
-        mark = db.session.scalar(select(Mark).where(Mark.entry_id == entry.id, Mark.aspect_id == aspect.id))
+        # by the identity: an export expunges the session (memory flat), so the caller's
+        # entries may be detached and expired by then
+        entry_id = inspect(entry).identity[0]
+        mark = db.session.scalar(select(Mark).where(Mark.entry_id == entry_id, Mark.aspect_id == aspect.id))
         if mark is None:
-            db.session.add(Mark(sheet_id=sheet.id, entry_id=entry.id, aspect_id=aspect.id,
+            db.session.add(Mark(sheet_id=sheet.id, entry_id=entry_id, aspect_id=aspect.id,
                                 value=Decimal(total)))
         else:
             mark.value = Decimal(total)

@@ -208,6 +208,7 @@ def test_the_results_export_carries_the_numbers(app, tmp_path):
     _set_totals(offered, {factories.register_entry(offered, [person]): 90})
     publish(competition)
     db.session.commit()
+    expected = person_numbers.format_number(person.number)  # the export empties the session
     out = tmp_path / "results.csv"
     result = app.test_cli_runner().invoke(args=["export", "results", "--format", "csv",
                                                 "--output", str(out)])
@@ -215,4 +216,4 @@ def test_the_results_export_carries_the_numbers(app, tmp_path):
     header, row = (line.split(";") for line in
                    out.read_bytes().decode("utf-8-sig").splitlines()[:2])
     column = header.index("Номера участников")
-    assert row[column] == person_numbers.format_number(person.number)
+    assert row[column] == expected

@@ -33,6 +33,10 @@ class Kept:
             self._values.move_to_end(key)
             return self._values[key]
 
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
     def put(self, key, value) -> None:
         with self._lock:
             self._values[key] = value
@@ -61,6 +65,11 @@ def _kept(name: str, size: int) -> Kept:
     if name not in stores:
         stores.setdefault(name, Kept(size))
     return stores[name]
+
+
+def forget_prepared() -> None:
+    """Empty this application's prepared pages (``make bench`` times the first visitor)."""
+    _kept("prepared", PREPARED_CACHE_SIZE).clear()
 
 
 def prepared(etag: str, build):
