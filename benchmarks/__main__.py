@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import os
 import platform
 import sqlite3
@@ -207,6 +208,10 @@ def measure(url: str, scale: int, repeat: int, load: dict,
         person_id, facts["busiest_person_entries"] = busiest
         final_id = final.id
 
+    # as wsgi.py leaves a server's process: what its start made is frozen (``gc.freeze``);
+    # here that is the app and what the set-up above kept, after a collection of its garbage
+    gc.collect()
+    gc.freeze()
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.ru", "password": "benchmark password"})
 
@@ -537,7 +542,9 @@ def main() -> None:
         f"{args.repeat}`) on {time.strftime('%Y-%m-%d')}.", "",
         f"Machine: {machine()}.", "",
         "Pages and exports are requested in-process through Flask's test client as a logged-in "
-        "coordinator (no network, no proxy): the figures are the application's own time. "
+        "coordinator (no network, no proxy): the figures are the application's own time, in "
+        "a process left as `wsgi.py` leaves a server's (what its start made is frozen out of "
+        "the garbage collector's passes, `gc.freeze`). "
         "Floors, measured in the same run: for a page, the cost of rendering its own "
         "template(s) (named in the note) from the context its view built, in memory — the "
         "same rows, no database (`benchmarks/floors.py`: the view runs once, then "
