@@ -185,7 +185,7 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[int]]], series: Sequence[Ser
            _axis(LEFT, plot, top, bottom, axis_max, step, number)]
     # the attributes that are the same for every bar, escaped once (a national medal table
     # draws some 350 segments: ``_attrs`` per segment was most of the page's time)
-    paints = [(s, str(escape(_paint(chart_id, s))), str(escape(s.key))) for s in series]
+    paints = [(str(escape(_paint(chart_id, s))), str(escape(s.key))) for s in series]
     for index, ((label, counts), total) in enumerate(zip(rows, totals, strict=True)):
         y = top + index * row_height
         bar_y = y + LABEL_HEIGHT
@@ -196,7 +196,7 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[int]]], series: Sequence[Ser
         x = LEFT
         bar_top = _n(bar_y)
         text_y = bar_y + 13
-        for (_s, paint, key), count in zip(paints, counts, strict=True):
+        for (paint, key), count in zip(paints, counts, strict=True):
             width = plot * count / axis_max
             if count:
                 out.append(

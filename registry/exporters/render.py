@@ -109,9 +109,9 @@ def render_csv(columns: list[Column], rows: Iterable[tuple], delimiter: str = ";
             raise ValueError(f"a row has not {width} values, one per column")
         buffer.seek(0)
         buffer.truncate()
-        columns = zip(*batch, strict=True)  # the widths are checked: the same length
+        by_column = zip(*batch, strict=True)  # the widths are checked: the same length
         writer.writerows(zip(*(convert(values) for convert, values
-                               in zip(converters, columns, strict=True)), strict=True))
+                               in zip(converters, by_column, strict=True)), strict=True))
         yield buffer.getvalue().encode("utf-8")
 
 

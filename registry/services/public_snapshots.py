@@ -62,9 +62,10 @@ PREPARED_CACHE_SIZE = 64
 def _kept(name: str, size: int) -> Kept:
     """The application's store ``name`` (one per app: a test's app never sees another's)."""
     stores = current_app.extensions.setdefault("public_kept", {})
-    if name not in stores:
-        stores.setdefault(name, Kept(size))
-    return stores[name]
+    store = stores.get(name)
+    if store is None:
+        store = stores.setdefault(name, Kept(size))  # another thread's, if it was first
+    return store
 
 
 def forget_prepared() -> None:
