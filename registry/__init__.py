@@ -57,7 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.login_message_category = "warning"
 
-    from .models import User
+    from .services import users as user_service
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -66,7 +66,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         user_id, _dot, version = (session_id or "").partition(".")
         if not (user_id.isdigit() and version.isdigit() and len(user_id) < 12):
             return None
-        user = db.session.get(User, int(user_id))
+        user = user_service.by_id(int(user_id))
         if user is None or not user.active or user.session_version != int(version):
             return None
         return user

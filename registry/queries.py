@@ -1,7 +1,11 @@
-"""What many list queries share: paging (by offset, or by keys with their count), and the
-joins from an entry to its members and to the competition chain (category, competency,
-competition)."""
+"""What many list queries share: paging (by offset, or by keys with their count), the joins
+from an entry to its members and to the competition chain (category, competency,
+competition), and statements built once per process (``prepared``)."""
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import TypeVar
 
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import Select, func, select
@@ -18,6 +22,18 @@ from .models import (
     Organisation,
     Person,
 )
+
+_Statement = TypeVar("_Statement")
+
+
+def prepared(build: Callable[[], _Statement]) -> Callable[[], _Statement]:
+    """``build()``'s statement, built on the first call and the same object after it: for
+    the queries of the pages people open most, whose values are bound when they run
+    (``bindparam``). Building a select with its joins and loader options costs 0.1-0.3 ms
+    each time, and so does its cache key; a statement kept once has its cache key memoised
+    on it, so SQLAlchemy finds its compiled form at once. A statement is immutable and
+    holds no connection: one per process serves every thread."""
+    return cache(build)
 
 
 class RowPagination(SelectPagination):

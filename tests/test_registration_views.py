@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from registry.extensions import db
-from registry.models import Entry, EntryMember, Organisation, Person
+from registry.models import Award, Category, Entry, EntryMember, Organisation, Person
 from registry.services import registration as reg
 
 from . import factories
@@ -423,6 +423,42 @@ def test_participants_query_count_does_not_grow_with_rows(app, client, organiser
     assert n_large < 15
 
 
+def _choices(page: str, name: str) -> list[str]:
+    select_ = page.split(f'<select name="{name}"')[1].split("</select>")[0]
+    return [text for value, text in re.findall(r'<option value="(\d+)"[^>]*>([^<]*)<', select_)]
+
+
+def test_the_participant_filters_offer_what_occurs_in_the_competition_in_order(
+        app, client, organiser):
+    """Regions and organisations of its participants only, by name; the competencies it
+    offers, by name (a code first); the categories of its kind, in their order: 6 queries
+    with the page (the login, the competition, the page's keys and rows, the places
+    present, then every name at once)."""
+    competition, other = factories.make_competition(), factories.make_competition()
+    cooking = factories.make_offered(competition, "Поварское дело")
+    welding = factories.make_offered(competition, "Сварочные технологии")
+    tatarstan, amur = factories.region("Республика Татарстан"), factories.region("Амурская область")
+    college = factories.make_organisation(name="Колледж связи", region=tatarstan)
+    lyceum = factories.make_organisation(name="Агролицей", region=amur)
+    factories.make_entry(welding, [factories.make_person(region=tatarstan, organisation=college)])
+    factories.make_entry(cooking, [factories.make_person(region=amur, organisation=lyceum)])
+    nobody = factories.make_organisation(name="Техникум без участников")
+    factories.make_entry(factories.make_offered(other, "Малярные и декоративные работы"),
+                         [factories.make_person(organisation=nobody)])
+    db.session.expire_all()
+    url = f"/competitions/{competition.id}/participants"
+    assert _queries_for(client, app, url) == 6
+    page = client.get(url).text
+    assert _choices(page, "region_id") == ["Амурская область", "Республика Татарстан"]
+    assert _choices(page, "organisation_id") == ["Агролицей", "Колледж связи"]
+    competencies = _choices(page, "competency_id")
+    assert [c.split(" ", 1)[-1] if c[0].isdigit() else c for c in competencies] \
+        == ["Поварское дело", "Сварочные технологии"]
+    categories = db.session.scalars(select(Category.name).where(
+        Category.kind_id == competition.kind_id).order_by(Category.position)).all()
+    assert _choices(page, "category_id") == categories and categories
+
+
 def test_person_list_and_person_page_query_counts_are_bounded(client, organiser):
     person = factories.make_person()
     offered = [factories.make_offered(factories.make_competition(), "Сварочные технологии")
@@ -445,6 +481,32 @@ def test_the_person_page_reads_person_region_and_organisation_at_once(client, or
                                                     "Сварочные технологии"), [person])
     db.session.expire_all()
     assert _queries_for(client, None, f"/persons/{person.id}") == 7
+
+
+def test_the_person_page_names_each_awards_competency_without_a_query_per_award(client,
+                                                                                  organiser):
+    """The awards' competencies come from the page's own entries; an award the person holds
+    for an entry they are no longer a member of (a team they left) costs one query for all
+    such entries, not one per award."""
+    person = factories.make_person()
+    mine = factories.make_entry(factories.make_offered(factories.make_competition(),
+                                                       "Сварочные технологии"), [person])
+    left = [factories.make_entry(factories.make_offered(factories.make_competition(), name),
+                                 [factories.make_person()], team_name=f"Команда {i}")
+            for i, name in enumerate(("Поварское дело", "Малярные и декоративные работы"))]
+    db.session.add_all([Award(kind="special", source="manual", title="Приз партнёра",
+                              entry_id=mine.id, competition_id=None)]
+                       + [Award(kind="special", source="manual", title=f"Приз {i}",
+                                entry_id=entry.id, person_id=person.id)
+                          for i, entry in enumerate(left)])
+    db.session.commit()
+    db.session.expire_all()
+    url = f"/persons/{person.id}"
+    assert _queries_for(client, None, url) == 8  # 7, and the entries of the awards left
+    awards = client.get(url).text.split('data-section="awards"')[1].split("</section>")[0]
+    assert "Приз партнёра</strong> — Сварочные технологии" in awards
+    assert "Поварское дело (командная «Команда 0»)" in awards
+    assert "Малярные и декоративные работы (командная «Команда 1»)" in awards
 
 
 # --- teams: ticks kept across searches, removing a member; all errors at once -------------

@@ -12,7 +12,7 @@ its own: no second rule.
   limit it was made for, so a cursor that was altered is refused (400), never a 500. The order
   is the public list's (year, start, title, id: a total order).
 - ``ETag`` / ``Last-Modified`` come from the public pages' validators
-  (``public_results.competition_validators`` / ``list_validators``); ``If-None-Match`` that
+  (``public_results.released_with_validators`` / ``list_validators``); ``If-None-Match`` that
   names the current one is answered 304 before anything is read.
 """
 from __future__ import annotations
@@ -214,11 +214,13 @@ def _args(schema) -> dict:
     return load(schema, {k: v for k, v in request.args.items() if k in schema._declared_fields})
 
 
-def _competition(competition_id: int):
-    competition = pub.released_competition(competition_id)
+def _competition(competition_id: int, name: str, offered_competency_id: int | None = None):
+    """The released competition and the validators of the resource ``name`` (one query)."""
+    competition, validators = pub.released_with_validators(
+        competition_id, name, offered_competency_id=offered_competency_id)
     if competition is None:
         raise ApiProblem(404, _("Not found."))
-    return competition
+    return competition, validators
 
 
 def competition_out(c) -> dict:
@@ -285,7 +287,7 @@ def _stage(text):
            permission=None, response=PublicOverviewOut, etag=True, tag="public",
            statuses=READ_ERRORS)
 def public_competition(competition_id: int):
-    competition = _competition(competition_id)
+    competition, validators = _competition(competition_id, "api.public_competition")
 
     def render():
         overview = pub.overview(competition)
@@ -299,7 +301,7 @@ def public_competition(competition_id: int):
                                     "not_held": c.not_held} for c in oc.categories]}
                     for oc in overview.competencies]}
 
-    return _cached(pub.competition_validators(competition, "api.public_competition"), render)
+    return _cached(validators, render)
 
 
 @bp.route("/public/competitions/<int:competition_id>/competencies/<int:offered_competency_id>")
@@ -308,7 +310,8 @@ def public_competition(competition_id: int):
            permission=None, response=PublicResultsOut, etag=True, tag="public",
            statuses=READ_ERRORS)
 def public_results(competition_id: int, offered_competency_id: int):
-    competition = _competition(competition_id)
+    competition, validators = _competition(competition_id, "api.public_results",
+                                           offered_competency_id)
 
     def render():
         results = pub.competency_results(competition, offered_competency_id)
@@ -329,9 +332,7 @@ def public_results(competition_id: int, offered_competency_id: int):
                                           for m in r.members]} for r in c.rows]}
                     for c in results.categories]}
 
-    return _cached(pub.competition_validators(competition, "api.public_results",
-                                              offered_competency_id=offered_competency_id),
-                   render)
+    return _cached(validators, render)
 
 
 @bp.route("/public/competitions/<int:competition_id>/medals")
@@ -339,8 +340,8 @@ def public_results(competition_id: int, offered_competency_id: int):
            permission=None, response=MedalTableOut, etag=True, tag="public",
            statuses=READ_ERRORS)
 def public_competition_medals(competition_id: int):
-    competition = _competition(competition_id)
-    return _cached(pub.competition_validators(competition, "api.public_medals"),
+    competition, validators = _competition(competition_id, "api.public_medals")
+    return _cached(validators,
                    lambda: _medals(pub.medal_table(competition_id=competition.id),
                                    competition.id))
 

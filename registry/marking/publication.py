@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..extensions import db
@@ -31,7 +32,11 @@ STANDINGS_ALL_AT_ONCE = 10
 
 
 def _results_access(competition_id: int) -> Competition:
-    competition = db.get_or_404(Competition, competition_id)
+    # with its kind, which the standings rank by (a query spared)
+    competition = db.session.get(Competition, competition_id,
+                                 options=[joinedload(Competition.kind)])
+    if competition is None:
+        abort(404)
     access.require(access.can_view_results, current_user, competition.id)
     return competition
 

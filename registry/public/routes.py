@@ -113,11 +113,14 @@ def _args_key() -> tuple:
     return (_lang(), tuple(sorted(request.args.items(multi=True))))
 
 
-def _competition(competition_id: int):
-    competition = pub.released_competition(competition_id)
+def _competition(competition_id: int, *extra, offered_competency_id: int | None = None):
+    """The released competition and its pages' validators (one query); 404 if it is not
+    released."""
+    competition, validators = pub.released_with_validators(
+        competition_id, *extra, *_args_key(), offered_competency_id=offered_competency_id)
     if competition is None:
         abort(404)
-    return competition
+    return competition, validators
 
 
 def _context(**values):
@@ -162,8 +165,7 @@ def index():
 @public
 @localised
 def competition(competition_id: int):
-    competition = _competition(competition_id)
-    validators = pub.competition_validators(competition, "overview", *_args_key())
+    competition, validators = _competition(competition_id, "overview")
 
     def render():
         overview = snapshots.prepared(  # kept without the ORM object
@@ -179,9 +181,8 @@ def competition(competition_id: int):
 @public
 @localised
 def competency(competition_id: int, offered_competency_id: int):
-    competition = _competition(competition_id)
-    validators = pub.competition_validators(competition, "competency", *_args_key(),
-                                            offered_competency_id=offered_competency_id)
+    competition, validators = _competition(competition_id, "competency",
+                                           offered_competency_id=offered_competency_id)
 
     def render():
         results = snapshots.prepared(
@@ -198,8 +199,7 @@ def competency(competition_id: int, offered_competency_id: int):
 @public
 @localised
 def competition_medals(competition_id: int):
-    competition = _competition(competition_id)
-    validators = pub.competition_validators(competition, "medals", *_args_key())
+    competition, validators = _competition(competition_id, "medals")
 
     def render():
         def build():

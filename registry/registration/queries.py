@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, literal, select, union_all
+from sqlalchemy import and_, bindparam, false, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -25,7 +25,7 @@ from ..models import (
     name_key,
     organisation_key,
 )
-from ..queries import join_contest, paginate, paginate_keys
+from ..queries import join_contest, paginate, paginate_keys, prepared
 from ..services import person_numbers
 
 
@@ -134,21 +134,30 @@ def find_persons(q: str | None, limit: int = 30) -> list:
     ).all()
 
 
+@prepared
+def _person_with_places():
+    return (select(Person).where(Person.id == bindparam("person_id"))
+            .options(joinedload(Person.region), joinedload(Person.organisation)))
+
+
 def person_with_places(person_id: int) -> Person | None:
     """The person with their region and organisation, in one query."""
-    return db.session.scalar(select(Person).where(Person.id == person_id)
-                             .options(joinedload(Person.region), joinedload(Person.organisation)))
+    return db.session.scalar(_person_with_places(), {"person_id": person_id})
+
+
+@prepared
+def _person_entries():
+    return (join_contest(select(Entry, Competition, CompetitionKind, Competency, Category)
+                         .join(EntryMember, EntryMember.entry_id == Entry.id))
+            .join(CompetitionKind, CompetitionKind.id == Competition.kind_id)
+            .where(EntryMember.person_id == bindparam("person_id"))
+            .order_by(Competition.year.desc(), Competition.starts_on.desc(),
+                      Competition.id.desc()))
 
 
 def person_entries(person: Person) -> list:
     """Every entry of ``person``, newest competition first."""
-    return db.session.execute(
-        join_contest(select(Entry, Competition, CompetitionKind, Competency, Category)
-                     .join(EntryMember, EntryMember.entry_id == Entry.id))
-        .join(CompetitionKind, CompetitionKind.id == Competition.kind_id)
-        .where(EntryMember.person_id == person.id)
-        .order_by(Competition.year.desc(), Competition.starts_on.desc(), Competition.id.desc())
-    ).all()
+    return db.session.execute(_person_entries(), {"person_id": person.id}).all()
 
 
 # --- participants of a competition ---------------------------------------------------------
@@ -175,17 +184,19 @@ class ParticipantFilters:
     direction: str = "asc"
 
 
-def _members_of(competition: Competition, *columns):
-    """``columns`` of the members of the competition's entries: from a member through its
+def _members_of(*columns, competition_id: int | None = None):
+    """``columns`` of the members of a competition's entries: from a member through its
     category (a member row has it) to the competency offered, and its person. Only the
     tables that choose the rows; what a filter or a sort needs besides is joined by
-    ``_participant_keys``."""
+    ``_participant_keys``. The competition is the parameter ``competition_id``: its value
+    given here, or when a prepared statement runs."""
     return (select(*columns)
             .select_from(EntryMember)
             .join(OfferedCategory, OfferedCategory.id == EntryMember.offered_category_id)
             .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
             .join(Person, Person.id == EntryMember.person_id)
-            .where(OfferedCompetency.competition_id == competition.id))
+            .where(OfferedCompetency.competition_id
+                   == bindparam("competition_id", competition_id)))
 
 
 _SORT_JOINS = {
@@ -199,7 +210,7 @@ _SORT_JOINS = {
 def _participant_keys(competition: Competition, filters: ParticipantFilters):
     """The members chosen by ``filters`` in their order, each with the number of all of
     them: (EntryMember.id, count)."""
-    stmt = _members_of(competition, EntryMember.id, func.count().over())
+    stmt = _members_of(EntryMember.id, func.count().over(), competition_id=competition.id)
     condition = person_name_filter(filters.q)
     if condition is not None:
         stmt = stmt.where(condition)
@@ -231,19 +242,22 @@ def participants(competition: Competition, filters: ParticipantFilters, *, page:
     members in order with their count (joining only what the filters and the sort need),
     then their rows."""
     def rows(ids: list[int]) -> list:
-        return db.session.execute(
-            join_contest(
-                select(EntryMember, Entry, Person, Region, Organisation, Competency, Category,
-                       User)
-                .select_from(EntryMember)
-                .join(Entry, Entry.id == EntryMember.entry_id)
-                .join(Person, Person.id == EntryMember.person_id)
-                .join(Region, Region.id == Person.region_id)
-                .outerjoin(Organisation, Organisation.id == Person.organisation_id))
-            .outerjoin(User, User.id == Entry.status_changed_by_id)
-            .where(EntryMember.id.in_(ids))).all()
+        return db.session.execute(_participant_rows(), {"ids": ids}).all()
 
     return paginate_keys(_participant_keys(competition, filters), rows, page, per_page)
+
+
+@prepared
+def _participant_rows():
+    return (join_contest(
+        select(EntryMember, Entry, Person, Region, Organisation, Competency, Category, User)
+        .select_from(EntryMember)
+        .join(Entry, Entry.id == EntryMember.entry_id)
+        .join(Person, Person.id == EntryMember.person_id)
+        .join(Region, Region.id == Person.region_id)
+        .outerjoin(Organisation, Organisation.id == Person.organisation_id))
+        .outerjoin(User, User.id == Entry.status_changed_by_id)
+        .where(EntryMember.id.in_(bindparam("ids", expanding=True))))
 
 
 @dataclass(frozen=True)
@@ -260,30 +274,49 @@ def participant_filter_options(competition: Competition) -> dict:
     """The choices of the filters: only values that occur in this competition. Rows, not
     entities (a national competition has hundreds of organisations). The regions and
     organisations of the participants: their ids (joining only what chooses the members),
-    then their names by id in one query: four queries in all."""
-    present = db.session.execute(
-        _members_of(competition, Person.region_id, Person.organisation_id).distinct()).all()
-    names = db.session.execute(union_all(
-        select(literal(0), Region.id, Region.name, Region.name)
-        .where(Region.id.in_({region_id for region_id, _org in present})),
-        select(literal(1), Organisation.id, Organisation.name, Organisation.name_key)
-        .where(Organisation.id.in_({org_id for _r, org_id in present if org_id is not None})),
-    )).all()
-    regions = {(name, region_id) for table, region_id, name, _key in names if table == 0}
-    organisations = {(key, org_id, name) for table, org_id, name, key in names if table == 1}
-    competencies = db.session.execute(
-        select(Competency.id, Competency.code, Competency.name).join(OfferedCompetency)
-        .where(OfferedCompetency.competition_id == competition.id)
-        .order_by(Competency.name)).all()
+    then their names by id, with the competencies offered and the kind's categories, in one
+    query: two queries in all."""
+    present = db.session.execute(_present_places(), {"competition_id": competition.id}).all()
+    names = db.session.execute(_choice_names(), {
+        "regions": list({region_id for region_id, _org in present}),
+        "organisations": list({org_id for _r, org_id in present if org_id is not None}),
+        "competition_id": competition.id, "kind_id": competition.kind_id,
+    }).all()
+    found: dict[int, list] = {0: [], 1: [], 2: [], 3: []}
+    for table, choice_id, name, key, position in names:
+        found[table].append((key, position, choice_id, name))
     return {
-        "regions": [Choice(region_id, name) for name, region_id in sorted(regions)],
-        "organisations": [Choice(org_id, name) for _key, org_id, name in sorted(organisations)],
-        "competencies": [Choice(cid, f"{code} {name}" if code else name)
-                         for cid, code, name in competencies],
-        "categories": [Choice(cid, name) for cid, name in db.session.execute(
-            select(Category.id, Category.name).where(Category.kind_id == competition.kind_id)
-            .order_by(Category.position))],
+        "regions": [Choice(i, name) for _k, _p, i, name in sorted(found[0])],
+        "organisations": [Choice(i, name) for _k, _p, i, name in sorted(found[1])],
+        # by name (case and ё aside, as a person reads it); a code first when there is one
+        "competencies": [Choice(i, f"{code} {name}" if code else name) for code, _p, i, name
+                         in sorted(found[2], key=lambda c: (name_key(c[3]), c[2]))],
+        "categories": [Choice(i, name) for _k, _p, i, name in
+                       sorted(found[3], key=lambda c: (c[1], c[2]))],
     }
+
+
+@prepared
+def _present_places():
+    return _members_of(Person.region_id, Person.organisation_id).distinct()
+
+
+@prepared
+def _choice_names():
+    """(table, id, name, key, position): 0 the regions and 1 the organisations named by id
+    (their keys: the name, ``name_key``), 2 the competencies the competition offers (key:
+    the code), 3 the categories of its kind (by position)."""
+    return union_all(
+        select(literal(0), Region.id, Region.name, Region.name, literal(0))
+        .where(Region.id.in_(bindparam("regions", expanding=True))),
+        select(literal(1), Organisation.id, Organisation.name, Organisation.name_key,
+               literal(0))
+        .where(Organisation.id.in_(bindparam("organisations", expanding=True))),
+        select(literal(2), Competency.id, Competency.name, Competency.code, literal(0))
+        .join(OfferedCompetency, OfferedCompetency.competency_id == Competency.id)
+        .where(OfferedCompetency.competition_id == bindparam("competition_id")),
+        select(literal(3), Category.id, Category.name, Category.name, Category.position)
+        .where(Category.kind_id == bindparam("kind_id")))
 
 
 def entry_members(entry: Entry) -> list:

@@ -228,13 +228,14 @@ def person_detail(person_id: int):
     health = queries.health_record(person) if can("health.view") else None
     entries = queries.person_entries(person)
     results = person_history.published_results(entries)
+    awards, award_competencies = person_history.awards(person, entries)
     return render_template(
         "registration/person_detail.html", person=person, entries=entries,
         health=health, consent_missing=person_service.missing_consents(person),
         competition_page=_competition_page,
         results=results, path=advancement.person_path(entries, results),
-        awards=person_history.awards(person, entries), offers=person_history.offers_of_person(person),
-        revoke_form=RevokeForm(),
+        awards=awards, award_competencies=award_competencies,
+        offers=person_history.offers_of_person(person), revoke_form=RevokeForm(),
     )
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -24,6 +24,7 @@ from ..models import (
     OfferedCompetency,
     Person,
 )
+from ..queries import prepared
 from . import ServiceError
 from .audit import record
 from .diplomas.issue import revoke_for_award
@@ -153,21 +154,39 @@ def revoke_special(award: Award, *, reason: str | None, actor) -> None:
     db.session.flush()
 
 
-def awards_of_person(person: Person, entry_ids: list[int] | None = None) -> list[Award]:
+def awards_of_person(person: Person, entry_ids: list[int] | None = None, *,
+                     with_entries: bool = True) -> list[Award]:
     """Every award a person holds: their own, and those of entries they are a member of
-    (``entry_ids``: the ids of those entries, when the caller has them already)."""
-    # the ids first: a literal IN list lets the database use the index on awards.entry_id
+    (``entry_ids``: the ids of those entries, when the caller has them already). Each with
+    its competition, and its entry down to the competency unless ``with_entries`` is False
+    (a caller that has loaded the entries itself: ``person_history.awards``)."""
     if entry_ids is None:
         entry_ids = list(db.session.scalars(
             select(EntryMember.entry_id).where(EntryMember.person_id == person.id)))
-    return list(db.session.scalars(
-        select(Award).where((Award.person_id == person.id) | Award.entry_id.in_(entry_ids))
-        .options(joinedload(Award.competition),
-                 joinedload(Award.entry).joinedload(Entry.offered_category)
-                 .joinedload(OfferedCategory.offered_competency)
-                 .joinedload(OfferedCompetency.competency))
-        .order_by(Award.created_at)
-    ))
+    statement = _awards_of_person() if with_entries else _awards_of_person_alone()
+    return list(db.session.scalars(statement, {"person_id": person.id, "entry_ids": entry_ids}))
+
+
+def _awards_held_by():
+    # the entries' ids as a list: the database uses the index on awards.entry_id
+    return (select(Award)
+            .where((Award.person_id == bindparam("person_id"))
+                   | Award.entry_id.in_(bindparam("entry_ids", expanding=True)))
+            .order_by(Award.created_at))
+
+
+@prepared
+def _awards_of_person():
+    return _awards_held_by().options(
+        joinedload(Award.competition),
+        joinedload(Award.entry).joinedload(Entry.offered_category)
+        .joinedload(OfferedCategory.offered_competency)
+        .joinedload(OfferedCompetency.competency))
+
+
+@prepared
+def _awards_of_person_alone():
+    return _awards_held_by().options(joinedload(Award.competition))
 
 
 def find_award(award_id: int) -> Award | None:

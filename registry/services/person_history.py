@@ -6,13 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Award, Competition, Entry, InternshipOffer, PublishedCategory
+from ..models import (
+    Award,
+    Competency,
+    Competition,
+    Entry,
+    InternshipOffer,
+)
+from ..queries import join_contest, prepared
 from .awards import awards_of_person
-from .published import latest_published_rows
+from .published import latest_rows_of_categories
 
 
 @dataclass
@@ -37,7 +44,7 @@ def published_results(entries: list[tuple]) -> list[PublishedResult]:
     keys = sorted({row[0].offered_category_id for row in entries})
     if not keys:
         return []
-    published = latest_published_rows(PublishedCategory.offered_category_id.in_(keys))
+    published = latest_rows_of_categories(keys)
     results = []
     for entry, competition, _kind, competency, category in entries:
         for entry_id, total, rank, award in published.get(entry.offered_category_id, []):
@@ -48,15 +55,28 @@ def published_results(entries: list[tuple]) -> list[PublishedResult]:
     return results
 
 
+@prepared
+def _offers_of_person():
+    return (select(InternshipOffer).where(InternshipOffer.person_id == bindparam("person_id"))
+            .options(joinedload(InternshipOffer.partner), joinedload(InternshipOffer.award),
+                     joinedload(InternshipOffer.state_changed_by))
+            .order_by(InternshipOffer.created_at.desc()))
+
+
 def offers_of_person(person) -> list[InternshipOffer]:
-    return list(db.session.scalars(
-        select(InternshipOffer).where(InternshipOffer.person_id == person.id)
-        .options(joinedload(InternshipOffer.partner), joinedload(InternshipOffer.award),
-                 joinedload(InternshipOffer.state_changed_by))
-        .order_by(InternshipOffer.created_at.desc())))
+    return list(db.session.scalars(_offers_of_person(), {"person_id": person.id}))
 
 
-def awards(person, entries: list[tuple]) -> list[Award]:
-    """The person's awards; ``entries`` as ``registration.queries.person_entries`` gives them
-    (their ids spare a query)."""
-    return awards_of_person(person, [row[0].id for row in entries])
+def awards(person, entries: list[tuple]) -> tuple[list[Award], dict[int, str]]:
+    """The person's awards, and the competency of each award's entry (``{entry_id: name}``);
+    ``entries`` as ``registration.queries.person_entries`` gives them: their ids spare a
+    query, and their competencies a join per award. An award held by the person of an entry
+    they are no longer a member of (rare) costs one query for all such entries."""
+    found = awards_of_person(person, [row[0].id for row in entries], with_entries=False)
+    competency_of = {row[0].id: row[3].name for row in entries}
+    others = {a.entry_id for a in found if a.entry_id is not None} - competency_of.keys()
+    if others:  # with their entries, which the page shows too (then in the session)
+        for entry, name in db.session.execute(
+                join_contest(select(Entry, Competency.name)).where(Entry.id.in_(others))):
+            competency_of[entry.id] = name
+    return found, competency_of

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, null, select
+from sqlalchemy import bindparam, func, null, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -38,7 +38,7 @@ from ..models import (
     Region,
     name_key,
 )
-from ..queries import paginate
+from ..queries import paginate, prepared
 from . import public_snapshots as snapshots
 from .public_names import public_name
 
@@ -116,13 +116,6 @@ class Overview:
 def released():
     """The select of released competitions (to be filtered further)."""
     return select(Competition).where(Competition.released_at.is_not(None))
-
-
-def released_competition(competition_id: int) -> Competition | None:
-    """The competition if it is released, else None (the page answers 404)."""
-    return db.session.scalar(
-        released().where(Competition.id == competition_id)
-        .options(joinedload(Competition.kind), joinedload(Competition.host_region)))
 
 
 def _filtered(query, *, kind_id=None, year=None, stage=None, region_id=None):
@@ -303,28 +296,63 @@ def _etag(*parts) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def competition_validators(competition: Competition, *extra,
-                           offered_competency_id: int | None = None) -> tuple[str, datetime]:
-    """ETag and Last-Modified of the pages of a released competition: its release (and
-    points choice), its publications, and — for a competency's page, which names people —
-    the last change of a person entered there (a consent given or withdrawn): one query."""
-    of_competition = Publication.competition_id == competition.id
-    persons = null()
-    if offered_competency_id is not None:
-        persons = (select(func.max(Person.updated_at))
-                   .select_from(EntryMember)
-                   .join(Person, Person.id == EntryMember.person_id)
-                   .join(OfferedCategory, OfferedCategory.id == EntryMember.offered_category_id)
-                   .where(OfferedCategory.offered_competency_id == offered_competency_id)
-                   .scalar_subquery())
-    count, published_at, updated_at = db.session.execute(select(
-        select(func.count(Publication.id)).where(of_competition).scalar_subquery(),
-        select(func.max(Publication.published_at)).where(of_competition).scalar_subquery(),
-        persons)).one()
+def released_with_validators(competition_id: int, *extra,
+                             offered_competency_id: int | None = None
+                             ) -> tuple[Competition | None, tuple[str, datetime] | None]:
+    """The competition if it is released (with its kind and host region), and the ETag and
+    Last-Modified of its pages, in one query; (None, None) when it is not released (the
+    page answers 404). What changes the pages: the release (and points choice), the
+    publications, and — for a competency's page (``offered_competency_id``), which names
+    people — the last change of a person entered there (a consent given or withdrawn)."""
+    found = db.session.execute(
+        _released_with_changes(offered_competency_id is not None),
+        _change_values(competition_id, offered_competency_id)).first()
+    if found is None:
+        return None, None
+    competition, count, published_at, updated_at = found
+    return competition, _validators(competition, count, published_at, updated_at,
+                                    offered_competency_id, extra)
+
+
+def _validators(competition, count, published_at, updated_at, offered_competency_id, extra):
     last = max(m for m in (competition.released_at, published_at, updated_at) if m)
     return (_etag("competition", competition.id, competition.released_at,
                   competition.show_points, count, published_at, updated_at,
                   offered_competency_id, *extra), last)
+
+
+def _change_values(competition_id: int, offered_competency_id: int | None) -> dict:
+    values = {"competition_id": competition_id}
+    if offered_competency_id is not None:
+        values["offered_competency_id"] = offered_competency_id
+    return values
+
+
+def _change_columns(of_persons: bool) -> tuple:
+    """What changes a released competition's pages: the number of its publications, the
+    last one's moment, and (``of_persons``: a competency's page) the last change of a person
+    entered in the competency; values bound as ``_change_values`` gives them."""
+    of_competition = Publication.competition_id == bindparam("competition_id")
+    persons = null()
+    if of_persons:
+        persons = (select(func.max(Person.updated_at))
+                   .select_from(EntryMember)
+                   .join(Person, Person.id == EntryMember.person_id)
+                   .join(OfferedCategory, OfferedCategory.id == EntryMember.offered_category_id)
+                   .where(OfferedCategory.offered_competency_id
+                          == bindparam("offered_competency_id"))
+                   .scalar_subquery())
+    return (select(func.count(Publication.id)).where(of_competition).scalar_subquery(),
+            select(func.max(Publication.published_at)).where(of_competition).scalar_subquery(),
+            persons)
+
+
+@prepared
+def _released_with_changes(of_persons: bool):
+    return (select(Competition, *_change_columns(of_persons))
+            .where(Competition.released_at.is_not(None),
+                   Competition.id == bindparam("competition_id"))
+            .options(joinedload(Competition.kind), joinedload(Competition.host_region)))
 
 
 def list_validators(*extra, persons: bool = False) -> tuple[str, datetime | None]:

@@ -17,7 +17,9 @@ from ..models import (
     OfferedCompetency,
     ScoreSheet,
 )
-from .results import RANKED_STATUS, CategoryStandings, CompetitionStandings, _scope
+from .results import RANKED_STATUS, CategoryStandings, CompetitionStandings
+from .standing_entries import scope as _scope
+from .standing_entries import scoped
 
 
 @dataclass
@@ -139,17 +141,22 @@ def refusal(state: list[CompetencyReadiness]) -> str | None:
     return None
 
 
-def sheet_counts(competition_id: int,
-                 offered_competency_id: int | None = None) -> dict[int, tuple[int, int]]:
-    """``{offered_category_id: (confirmed, total)}`` score sheets: one query."""
-    query = _scope(
+@scoped
+def _sheet_counts(one_competency: bool):
+    return _scope(
         select(ScoreSheet.offered_category_id, ScoreSheet.status, func.count(ScoreSheet.id))
         .join(OfferedCategory, OfferedCategory.id == ScoreSheet.offered_category_id)
         .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
         .group_by(ScoreSheet.offered_category_id, ScoreSheet.status),
-        competition_id, offered_competency_id)
+        one_competency)
+
+
+def sheet_counts(competition_id: int,
+                 offered_competency_id: int | None = None) -> dict[int, tuple[int, int]]:
+    """``{offered_category_id: (confirmed, total)}`` score sheets: one query."""
     counts: dict[int, list[int]] = {}
-    for category_id, status, number in db.session.execute(query):
+    for category_id, status, number in db.session.execute(
+            *_sheet_counts(competition_id, offered_competency_id)):
         pair = counts.setdefault(category_id, [0, 0])
         pair[1] += number
         if status == "confirmed":
@@ -157,31 +164,41 @@ def sheet_counts(competition_id: int,
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
-def criteria_codes(competition_id: int,
-                   offered_competency_id: int | None = None) -> dict[int, list[tuple[int, str]]]:
-    """``{offered_competency_id: [(criterion_id, code), …]}`` in scheme order: one query."""
-    query = _scope(
+@scoped
+def _criteria_codes(one_competency: bool):
+    return _scope(
         select(Criterion.offered_competency_id, Criterion.id, Criterion.code)
         .join(OfferedCompetency, OfferedCompetency.id == Criterion.offered_competency_id)
         .order_by(Criterion.position, Criterion.id),
-        competition_id, offered_competency_id)
+        one_competency)
+
+
+def criteria_codes(competition_id: int,
+                   offered_competency_id: int | None = None) -> dict[int, list[tuple[int, str]]]:
+    """``{offered_competency_id: [(criterion_id, code), …]}`` in scheme order: one query."""
     found: dict[int, list[tuple[int, str]]] = {}
-    for oc_id, criterion_id, code in db.session.execute(query):
+    for oc_id, criterion_id, code in db.session.execute(
+            *_criteria_codes(competition_id, offered_competency_id)):
         found.setdefault(oc_id, []).append((criterion_id, code))
     return found
+
+
+@scoped
+def _confirmed_criteria(one_competency: bool):
+    return _scope(
+        select(ScoreSheet.offered_category_id, ScoreSheet.criterion_id)
+        .join(OfferedCategory, OfferedCategory.id == ScoreSheet.offered_category_id)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
+        .where(ScoreSheet.status == "confirmed"),
+        one_competency)
 
 
 def confirmed_criteria(competition_id: int,
                        offered_competency_id: int | None = None) -> set[tuple[int, int]]:
     """``{(offered_category_id, criterion_id)}`` of the confirmed score sheets: one query."""
-    query = _scope(
-        select(ScoreSheet.offered_category_id, ScoreSheet.criterion_id)
-        .join(OfferedCategory, OfferedCategory.id == ScoreSheet.offered_category_id)
-        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-        .where(ScoreSheet.status == "confirmed"),
-        competition_id, offered_competency_id)
     return {(category_id, criterion_id)
-            for category_id, criterion_id in db.session.execute(query)}
+            for category_id, criterion_id in db.session.execute(
+                *_confirmed_criteria(competition_id, offered_competency_id))}
 
 
 def readiness(standings: CompetitionStandings) -> list[CompetencyReadiness]:

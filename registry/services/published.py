@@ -5,10 +5,11 @@ competition, or by index from the rows each publication keeps per category,
 competencies declared not held. ``results.publish`` writes them."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import CompetencyNotHeld, OfferedCompetency, Publication, PublishedCategory
+from ..queries import prepared
 
 
 def latest_publication(competition_id: int) -> Publication | None:
@@ -20,9 +21,13 @@ def latest_publication(competition_id: int) -> Publication | None:
 
 def publications(competition_id: int) -> list[Publication]:
     """The publications of a competition, first to latest."""
-    return list(db.session.scalars(
-        select(Publication).where(Publication.competition_id == competition_id)
-        .order_by(Publication.number)))
+    return list(db.session.scalars(_publications(), {"competition_id": competition_id}))
+
+
+@prepared
+def _publications():
+    return (select(Publication).where(Publication.competition_id == bindparam("competition_id"))
+            .order_by(Publication.number))
 
 
 def published_categories(competition_id: int, found: list[Publication] | None = None
@@ -60,12 +65,35 @@ def latest_published_rows(*where, joins=()) -> dict[int, list]:
     """``{offered_category_id: rows}`` of the categories chosen by ``where`` (conditions on
     ``PublishedCategory``, ``Publication`` and the models ``joins`` adds), each as the latest
     publication holding it published it: one query, by index (``PublishedCategory``)."""
-    query = (select(PublishedCategory.offered_category_id, PublishedCategory.rows)
-             .join(Publication, Publication.id == PublishedCategory.publication_id))
+    query = _published_rows()
     for target, on in joins:
         query = query.join(target, on)
+    return _latest(db.session.execute(query.where(*where).order_by(*_PUBLICATION_ORDER)))
+
+
+def latest_rows_of_categories(offered_category_ids) -> dict[int, list]:
+    """``latest_published_rows`` of these offered categories (the person page's): the same
+    query, built once."""
+    return _latest(db.session.execute(_of_categories(), {"ids": list(offered_category_ids)}))
+
+
+_PUBLICATION_ORDER = (Publication.competition_id, Publication.number)
+
+
+def _published_rows():
+    return (select(PublishedCategory.offered_category_id, PublishedCategory.rows)
+            .join(Publication, Publication.id == PublishedCategory.publication_id))
+
+
+@prepared
+def _of_categories():
+    return (_published_rows()
+            .where(PublishedCategory.offered_category_id.in_(bindparam("ids", expanding=True)))
+            .order_by(*_PUBLICATION_ORDER))
+
+
+def _latest(found) -> dict[int, list]:
     latest: dict[int, list] = {}
-    for category_id, rows in db.session.execute(
-            query.where(*where).order_by(Publication.competition_id, Publication.number)):
+    for category_id, rows in found:
         latest[category_id] = rows  # a later publication holding the category replaces it
     return latest

@@ -58,6 +58,7 @@ from . import ServiceError, awards, medals, standing_entries
 from .audit import record
 from .published import category_rows, publications, published_categories, published_details
 from .standing_entries import scope as _scope
+from .standing_entries import scoped
 
 RANKED_STATUS = "registered"
 
@@ -151,31 +152,38 @@ class CompetitionStandings:
 def competition_totals(competition_id: int,
                        offered_competency_id: int | None = None) -> dict[int, Decimal]:
     """``{entry_id: sum of marks}`` for every marked entry of a competition: one query."""
-    query = (
+    return {entry_id: Decimal(total).quantize(Decimal("0.01"))
+            for entry_id, total in db.session.execute(*_totals(competition_id,
+                                                               offered_competency_id))}
+
+
+@scoped
+def _totals(one_competency: bool):
+    return _scope(
         select(Mark.entry_id, func.sum(Mark.value))
         .join(Entry, Entry.id == Mark.entry_id)
         .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
         .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
-        .group_by(Mark.entry_id)
-    )
-    query = _scope(query, competition_id, offered_competency_id)
-    return {entry_id: Decimal(total).quantize(Decimal("0.01"))
-            for entry_id, total in db.session.execute(query)}
+        .group_by(Mark.entry_id), one_competency)
 
 
 def _offered_categories(competition_id: int, offered_competency_id: int | None = None
                         ) -> list[tuple[OfferedCategory, CompetencyNotHeld | None]]:
     """The offered categories, each with its competency's not-held declaration (or None)."""
-    return list(db.session.execute(_scope(
+    return list(db.session.execute(*_offered(competition_id, offered_competency_id)))
+
+
+@scoped
+def _offered(one_competency: bool):
+    return (_scope(
         select(OfferedCategory, CompetencyNotHeld)
         .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id)
         .outerjoin(CompetencyNotHeld,
                    CompetencyNotHeld.offered_competency_id == OfferedCompetency.id),
-        competition_id, offered_competency_id)
+        one_competency)
         .options(joinedload(OfferedCategory.offered_competency)
                  .joinedload(OfferedCompetency.competency),
-                 joinedload(OfferedCategory.category))
-    ))
+                 joinedload(OfferedCategory.category)))
 
 
 def category_details(rows: list[Row], below_minimum: int | None) -> dict:
@@ -263,6 +271,16 @@ def rank_category(kind, threshold, offered: OfferedCategory, entries: list[Entry
                              live_details=category_details(ordered, below))
 
 
+@scoped
+def _protocol(one_competency: bool):
+    return _scope(
+        select(ProtocolResult)
+        .join(Entry, Entry.id == ProtocolResult.entry_id)
+        .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
+        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id),
+        one_competency)
+
+
 def competition_standings(competition: Competition, offered_competency_id: int | None = None,
                           *, as_published: bool = False) -> CompetitionStandings:
     """The live standings (from the marks: the draft) of every competency and category of
@@ -278,12 +296,8 @@ def competition_standings(competition: Competition, offered_competency_id: int |
     declared = {oc.offered_competency_id: d for oc, d in offered_with if d is not None}
     entries = standing_entries.entries(competition.id, offered_competency_id)
     totals = competition_totals(competition.id, offered_competency_id)
-    protocol = {r.entry_id: r for r in db.session.scalars(_scope(
-        select(ProtocolResult)
-        .join(Entry, Entry.id == ProtocolResult.entry_id)
-        .join(OfferedCategory, OfferedCategory.id == Entry.offered_category_id)
-        .join(OfferedCompetency, OfferedCompetency.id == OfferedCategory.offered_competency_id),
-        competition.id, offered_competency_id))}
+    protocol = {r.entry_id: r for r in db.session.scalars(
+        *_protocol(competition.id, offered_competency_id))}
     by_category: dict[int, list[Entry]] = {}
     for entry in entries:
         by_category.setdefault(entry.offered_category_id, []).append(entry)

@@ -11,18 +11,42 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import Entry, EntryMember, OfferedCategory, OfferedCompetency, Organisation, Person, Region
+from ..queries import prepared
 
 
-def scope(query, competition_id: int, offered_competency_id: int | None):
-    """Restrict a query that joins OfferedCompetency to a competition (and one competency)."""
-    query = query.where(OfferedCompetency.competition_id == competition_id)
-    if offered_competency_id is not None:
-        query = query.where(OfferedCompetency.id == offered_competency_id)
+def scope(query, one_competency: bool):
+    """Restrict a query that joins OfferedCompetency to a competition, and to one of its
+    competencies when ``one_competency``: the values are bound when the query runs
+    (``scope_values``), so that each shape of a standings query is built once
+    (``queries.prepared``)."""
+    query = query.where(OfferedCompetency.competition_id == bindparam("competition_id"))
+    if one_competency:
+        query = query.where(OfferedCompetency.id == bindparam("offered_competency_id"))
     return query
+
+
+def scope_values(competition_id: int, offered_competency_id: int | None) -> dict:
+    """The values of ``scope``'s parameters."""
+    values = {"competition_id": competition_id}
+    if offered_competency_id is not None:
+        values["offered_competency_id"] = offered_competency_id
+    return values
+
+
+def scoped(build):
+    """``build(one_competency)``'s statement kept per shape; called with a competition and
+    an offered competency (or None), it gives the statement and its values."""
+    kept = prepared(build)
+
+    def statement(competition_id: int, offered_competency_id: int | None):
+        return (kept(offered_competency_id is not None),
+                scope_values(competition_id, offered_competency_id))
+
+    return statement
 
 
 class Named:
@@ -82,12 +106,9 @@ class StandingEntry:
         return self.team_name is not None
 
 
-def entries(competition_id: int, offered_competency_id: int | None = None
-            ) -> list[StandingEntry]:
-    """Every entry of the competition (or of one competency), by id, its members in
-    registration order: one query. A region or an organisation is one object however many
-    members it has."""
-    query = scope(
+@scoped
+def _entries(one_competency: bool):
+    return scope(
         select(Entry.id, Entry.offered_category_id, Entry.team_name, Entry.status,
                Entry.out_of_competition, EntryMember.id, Person.id, Person.number,
                Person.last_name, Person.first_name, Person.middle_name, Person.birth_date,
@@ -99,13 +120,21 @@ def entries(competition_id: int, offered_competency_id: int | None = None
         .outerjoin(Person, Person.id == EntryMember.person_id)
         .outerjoin(Region, Region.id == Person.region_id)
         .outerjoin(Organisation, Organisation.id == Person.organisation_id),
-        competition_id, offered_competency_id).order_by(Entry.id, EntryMember.id)
+        one_competency).order_by(Entry.id, EntryMember.id)
+
+
+def entries(competition_id: int, offered_competency_id: int | None = None
+            ) -> list[StandingEntry]:
+    """Every entry of the competition (or of one competency), by id, its members in
+    registration order: one query. A region or an organisation is one object however many
+    members it has."""
     found: dict[int, StandingEntry] = {}
     regions: dict[int, Named] = {}
     organisations: dict[int, Named] = {}
     for (entry_id, category_id, team, status, out, member_id, person_id, number, last, first,
          middle, birth, region_id, region_name, organisation_id,
-         organisation_name) in db.session.execute(query):
+         organisation_name) in db.session.execute(*_entries(competition_id,
+                                                            offered_competency_id)):
         entry = found.get(entry_id)
         if entry is None:
             entry = found[entry_id] = StandingEntry(entry_id, category_id, team, status, out)

@@ -9,17 +9,28 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, bindparam, false, func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import text
 from ..extensions import db
 from ..models import ROLES, User, utcnow
+from ..queries import prepared
 from ..security import ADMIN
 from . import ServiceError, throttle
 from .audit import record
 
 MIN_PASSWORD_LENGTH = 12
+
+
+@prepared
+def _by_id():
+    return select(User).where(User.id == bindparam("user_id"))
+
+
+def by_id(user_id: int) -> User | None:
+    """The user of a session: every logged-in request asks, so the statement is built once."""
+    return db.session.scalar(_by_id(), {"user_id": user_id})
 
 
 def normalise_email(email: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, select, true
+from sqlalchemy import and_, bindparam, exists, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ... import access
@@ -30,6 +30,7 @@ from ...models import (
     User,
 )
 from ...models.results import SIGNING_ROLES
+from ...queries import prepared
 from ...security import has_permission, roles_with
 from .. import ServiceError
 from .assignments import conflicts
@@ -393,9 +394,14 @@ def competency_choices(competition_id: int) -> list[CompetencyChoice]:
     """The competencies a competition offers, by name: rows, not entities (a final offers a
     hundred, and a list of them needs nothing else)."""
     return [CompetencyChoice(oc_id, name) for oc_id, name in db.session.execute(
-        select(OfferedCompetency.id, Competency.name).join(Competency)
-        .where(OfferedCompetency.competition_id == competition_id)
-        .order_by(Competency.name))]
+        _competency_choices(), {"competition_id": competition_id})]
+
+
+@prepared
+def _competency_choices():
+    return (select(OfferedCompetency.id, Competency.name).join(Competency)
+            .where(OfferedCompetency.competition_id == bindparam("competition_id"))
+            .order_by(Competency.name))
 
 
 def organisations_for_choice(limit: int = 2000) -> list[Organisation]:
