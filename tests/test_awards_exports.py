@@ -229,6 +229,23 @@ def test_every_exporter_renders_both_formats(app, tmp_path, season, name, fmt):
                 assert not cell.startswith(("=", "+", "-", "@")), cell
 
 
+def test_the_results_export_forgets_what_it_loaded_and_keeps_the_callers_objects(season):
+    """Memory stays flat across a season (each competition's objects leave the session),
+    but what the caller held before the export (the current user of a request, say) stays
+    in the session, loaded: before, the export emptied the whole session."""
+    from registry.exporters import EXPORTERS
+
+    competition, _welding, e = season
+    publish(competition)
+    held = e["Егоров"]
+    assert held.team_name is None and held in db.session  # loaded, in the session
+    before = set(db.session.identity_map.keys())
+    rows = list(EXPORTERS["results"].rows({}))
+    assert any("Егоров" in (row[9] or "") for row in rows)
+    assert held in db.session and inspect(held).persistent
+    assert set(db.session.identity_map.keys()) <= before  # all the export loaded is gone
+
+
 def test_results_export_marks_provisional_and_published(app, tmp_path, season):
     competition, welding, e = season
     rows = _csv(app, tmp_path, "results")

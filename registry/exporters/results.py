@@ -24,6 +24,16 @@ PUBLICATION_LABELS = {
 OUT_OF_COMPETITION = _l("out of competition")
 
 
+def _forget_all_but(kept: set) -> None:
+    """Detach from the session what it holds beyond the identity keys ``kept`` (what the
+    export loaded; the caller's objects, the current user among them, stay)."""
+    session = db.session()
+    for key in [key for key in session.identity_map.keys() if key not in kept]:
+        found = session.identity_map.get(key)
+        if found is not None:
+            session.expunge(found)
+
+
 def _distinct(values):
     seen = []
     for value in values:
@@ -66,6 +76,7 @@ class ResultsExporter(Exporter):
             .distinct()
             .order_by(Competition.year, Competition.id)
         )
+        caller = set(db.session.identity_map.keys())  # never detach the caller's objects
         competitions = list(db.session.scalars(apply_competition_filters(query, filters)).unique())
         for competition in competitions:
             # the one truth: a published category as published, not the live marks
@@ -103,4 +114,4 @@ class ResultsExporter(Exporter):
                         category.competency.name, category.category.name, None, None, None,
                         None, None, None, None, None, None, None, None,
                         str(PUBLICATION_LABELS[state]))
-            db.session.expunge_all()  # keep memory flat across a whole season
+            _forget_all_but(caller)  # keep memory flat across a whole season
