@@ -12,7 +12,7 @@ without a cookie, and staff get the very same page.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import wraps
+from functools import cache, wraps
 
 from flask import (
     Blueprint,
@@ -125,8 +125,15 @@ def _competition(competition_id: int, *extra, offered_competency_id: int | None 
 
 def _context(**values):
     """What every public page needs, translated once (not once per row)."""
+    return {**_labels(_lang()), **values}
+
+
+@cache
+def _labels(lang: str) -> dict:
+    """The labels in ``lang`` (the page's language is already in force): the catalogues are
+    those the process started with, so once per language is enough."""
     return {"stage_labels": {k: str(v) for k, v in STAGE_LABELS.items()},
-            "award_labels": {k: str(v) for k, v in AWARD_LABELS.items()}, **values}
+            "award_labels": {k: str(v) for k, v in AWARD_LABELS.items()}}
 
 
 def _form_error(form) -> str | None:
