@@ -41,6 +41,7 @@ from ..models import (
 from ..queries import paginate, prepared
 from . import public_snapshots as snapshots
 from .public_names import public_name
+from .standing_entries import scope_values
 
 MEDAL_KINDS = ("gold", "silver", "bronze", "medallion")
 PAGE_SIZE = 25  # released competitions per page
@@ -306,7 +307,7 @@ def released_with_validators(competition_id: int, *extra,
     people — the last change of a person entered there (a consent given or withdrawn)."""
     found = db.session.execute(
         _released_with_changes(offered_competency_id is not None),
-        _change_values(competition_id, offered_competency_id)).first()
+        scope_values(competition_id, offered_competency_id)).first()
     if found is None:
         return None, None
     competition, count, published_at, updated_at = found
@@ -319,13 +320,6 @@ def _validators(competition, count, published_at, updated_at, offered_competency
     return (_etag("competition", competition.id, competition.released_at,
                   competition.show_points, count, published_at, updated_at,
                   offered_competency_id, *extra), last)
-
-
-def _change_values(competition_id: int, offered_competency_id: int | None) -> dict:
-    values = {"competition_id": competition_id}
-    if offered_competency_id is not None:
-        values["offered_competency_id"] = offered_competency_id
-    return values
 
 
 def _change_columns(of_persons: bool) -> tuple:
