@@ -45,6 +45,9 @@ def _next_id(model) -> int:
     return (db.session.scalar(select(func.max(model.id))) or 0) + 1
 
 
+FINAL_TITLE = "Бенчмарк: финал"
+
+
 def build_final(competencies: int = 100, entries: int = 60, aspects: int = 60,
                 seed: int = 7) -> Competition:
     """A «Профессионалы» final with ``competencies`` × ``entries`` entries, each marked on
@@ -57,7 +60,7 @@ def build_final(competencies: int = 100, entries: int = 60, aspects: int = 60,
     names = db.session.scalars(select(Competency).join(Competency.kinds)
                                .where(CompetitionKind.id == kind.id).order_by(Competency.name)
                                .limit(competencies)).all()
-    competition = Competition(kind=kind, title=f"Бенчмарк: финал {rng.randrange(10**6)}",
+    competition = Competition(kind=kind, title=f"{FINAL_TITLE} {rng.randrange(10**6)}",
                               year=2024, stage="final", starts_on=date(2024, 9, 1),
                               ends_on=date(2024, 9, 5), status="marking",
                               medallion_threshold=Decimal(60))
@@ -141,3 +144,14 @@ def participants_file(rows: int, salt: str, seed: int = 11) -> bytes:
                          rng.choice(competencies), "Основная", f"p{number}@example.ru",
                          "+7 900 000-00-00", "10.01.2024"])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+if __name__ == "__main__":
+    # ``python -m benchmarks.synthetic URL``: the final built into that database (by the
+    # benchmark's ``prepare``, in a process of its own)
+    import sys
+
+    from registry import create_app
+
+    with create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1]}).app_context():
+        print(build_final().id)

@@ -65,3 +65,34 @@ def test_proxy_fix_takes_the_client_address_from_the_proxy(monkeypatch):
     plain.test_client().get("/ip", headers={"X-Forwarded-For": "203.0.113.7"},
                             environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert seen["ip"] == "10.0.0.2"
+
+
+def test_engine_options_hand_out_the_last_returned_connection_on_postgresql():
+    # LIFO: the connection a request returned is the next one handed out, so psycopg's
+    # prepared statements and the server's caches on it are used; configured values win
+    options = config.engine_options("postgresql+psycopg://u:p@127.0.0.1/reg",
+                                    {"pool_pre_ping": True})
+    assert options == {"pool_pre_ping": True, "pool_use_lifo": True}
+    assert config.engine_options("postgresql+psycopg://u:p@h/reg",
+                                 {"pool_use_lifo": False})["pool_use_lifo"] is False
+    # SQLite's pools for a file or memory take no such option
+    assert config.engine_options("sqlite:////tmp/x.sqlite", {"pool_pre_ping": True}) == {
+        "pool_pre_ping": True}
+    assert config.DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+
+
+def test_the_pool_hands_out_the_connection_returned_last(app):
+    from registry.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        import pytest
+        pytest.skip("LIFO is set on PostgreSQL only")
+    with app.app_context():
+        first, second = db.engine.connect(), db.engine.connect()
+        first_raw, second_raw = first.connection.dbapi_connection, second.connection.dbapi_connection
+        first.close()
+        second.close()  # returned last
+        again = db.engine.connect()
+        assert again.connection.dbapi_connection is second_raw
+        again.close()
+        assert first_raw is not second_raw
