@@ -178,6 +178,17 @@ def test_the_quick_scan_reads_what_excel_writes(app):
     assert scan.spent.rows == 2 and scan.spent.last_row == 50 and scan.spent.cells >= 3
 
 
+def test_the_quick_scan_reads_two_letter_columns_within_the_budget(app):
+    # one letter is tried first, then two: «AB», «CV» (the 100th) are within 100 columns
+    budget = budgets.Budget(unpacked=10**9, rows=50, columns=100, cells=5000)
+    within = _rows_xml(b'<row r="1"><c r="A1"><v>1</v></c><c r="AB1"><v>2</v></c>'
+                       b'<c r="CV1"><v>3</v></c></row>', b'<row r="50"><c r="Z50"/></row>')
+    assert _scan(budget).sheet_quick(within)
+    for past in (b"CW1", b"DA1", b"ZZ1", b"AAA1", b"A51"):
+        sheet = _rows_xml(b'<row r="1"><c r="A1"/><c r="' + past + b'"><v>1</v></c></row>')
+        assert not _scan(budget).sheet_quick(sheet), past
+
+
 @pytest.mark.parametrize("sheet", [
     # a cell names a row past the budget inside a row that does not
     _rows_xml(b'<row r="1"><c r="A51"><v>1</v></c></row>'),

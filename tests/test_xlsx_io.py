@@ -128,6 +128,8 @@ def _by_rows(monkeypatch, data: bytes):
            "A3": "Петров", "B3": date(2006, 3, 4)}),
     _xlsx({"C3": "Фамилия", "D3": "Дата", "C5": "Иванов", "D5": date(2005, 1, 2)}),
     _xlsx({"A1": "Фамилия", "B1": 1, "A2": "  ", "B2": 2.0, "A3": "Иванов", "B3": 3}),
+    # past the 100th column (CV): the rows are cut to 100 values on both ways
+    _xlsx({"A1": "Фамилия", "CV1": "сотый", "CW1": "лишний", "A2": "Иванов", "CW2": "x"}),
 ])
 def test_values_read_a_column_at_a_time_are_those_of_the_row_loop(app, monkeypatch, data):
     with app.test_request_context():

@@ -97,14 +97,17 @@ _FAST = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])"
                    rb"(?:\s+r=\"([A-Z]{0,3})([0-9]{1,9})\"(?=[\s/>]))?")
 
 
-# For ``sheet_quick``: a prefixed row or cell; each row's number when given first.
+# For ``sheet_quick``: a prefixed row or cell; each row's number when given first; the
+# fewest bytes a cell can take once every cell begins with its reference.
+_SHORTEST_CELL = len(b'<c r="A1">')
 _PREFIXED = re.compile(rb":(?:row|c)[\s/>]")
 _QUICK_ROW = re.compile(rb"<row(?=[\s/>])(?: r=\"([0-9]{1,9})\"(?=[\s/>]))?")
 
 
 def _at_most(limit: int) -> bytes:
-    """An atomic group for the decimal numbers 1..``limit`` (no leading zero): the numbers
-    as long as ``limit`` first, so that the group never needs to give digits back."""
+    """A group for the decimal numbers 1..``limit`` (no leading zero): the numbers as long as
+    ``limit`` first. Followed by a closing quote, only the whole number can match, so the
+    group needs no atomicity (an atomic group cost a fifth more)."""
     digits = str(limit)
     parts = []
     for index, digit in enumerate(digits):
@@ -116,24 +119,25 @@ def _at_most(limit: int) -> bytes:
     parts.append(digits.encode())
     if len(digits) > 1:
         parts.append(rb"[1-9][0-9]{0,%d}" % (len(digits) - 2))
-    return b"(?>" + b"|".join(parts) + b")"
+    return b"(?:" + b"|".join(parts) + b")"
 
 
 def _columns_at_most(limit: int) -> bytes | None:
-    """An atomic group for the column letters A..the ``limit``-th (two letters first);
-    None past two letters."""
+    """A group for the column letters A..the ``limit``-th, one letter first (most cells);
+    None past two letters. A reference that a single letter does not begin tries the
+    two-letter forms next (the group is not atomic: followed by the row number, «AB5» tries
+    «A», then «AB»)."""
     if not 1 <= limit <= 26 * 27:
         return None
     if limit <= 26:
         return b"[A-" + chr(64 + limit).encode() + b"]"
     whole, rest = divmod(limit - 26, 26)
-    parts = []
+    parts = [b"[A-Z]"]
     if whole:
         parts.append(b"[A-" + chr(64 + whole).encode() + b"][A-Z]")
     if rest:
         parts.append(chr(65 + whole).encode() + b"[A-" + chr(64 + rest).encode() + b"]")
-    parts.append(b"[A-Z]")
-    return b"(?>" + b"|".join(parts) + b")"
+    return b"(?:" + b"|".join(parts) + b")"
 
 
 @lru_cache(maxsize=16)
@@ -220,7 +224,9 @@ class _Scan:
         - no cell whose reference, first, is not a column within the column budget and a row
           number within the row budget (one regex search that finds nothing), so that every
           cell begins ``<c r="``;
-        - ``<c r="`` counted by ``bytes.count`` (every cell, once), at most the cell budget."""
+        - the cells, at most the cell budget: at most the sheet's size over the fewest bytes a
+          cell takes now, or when that is over the budget ``<c r="`` counted by
+          ``bytes.count`` (every cell, once)."""
         spent, budget = self.spent, self.budget
         cells_pattern = _quick_cells(budget.rows, budget.columns)
         if (cells_pattern is None or not self.plain or budget.rows * budget.columns > budget.cells
@@ -235,11 +241,14 @@ class _Scan:
             return False
         if cells_pattern.search(data):
             return False
-        # now every cell is «<c r="…», so this counts them (faster than «<c», which every
-        # other «<» begins a search for)
-        cells = data.count(b'<c r="')
+        # now every cell begins «<c r="A1"» or longer (10 bytes at the least: «<c r="A1">»),
+        # so the sheet's size bounds their number; counted (faster than «<c», which every
+        # other «<» begins a search for) only when that bound is over the budget
+        cells = len(data) // _SHORTEST_CELL
         if cells > budget.cells:
-            return False
+            cells = data.count(b'<c r="')
+            if cells > budget.cells:
+                return False
         spent["rows"] = len(numbers)
         spent["last_row"] = numbers[-1] if numbers else 0
         spent["cells"] = cells                  # an upper bound

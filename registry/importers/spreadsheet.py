@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import chain
+from operator import length_hint
 
 from flask_babel import gettext as _
 from python_calamine import CalamineWorkbook
@@ -173,12 +174,17 @@ def _rows(values: list[list], max_rows: int) -> list | None:
     rows, a cell too long), so that it runs and says where."""
     if len(values) > max_rows + budgets.EXTRA_ROWS:
         return None
-    rows = [(number, _values(raw[:MAX_COLUMNS])) for number, raw in enumerate(values, start=1)]
+    if max(map(len, values), default=0) <= MAX_COLUMNS:  # no row to cut (a copy of each)
+        rows = [(number, _values(raw)) for number, raw in enumerate(values, start=1)]
+    else:
+        rows = [(number, _values(raw[:MAX_COLUMNS])) for number, raw in enumerate(values, start=1)]
     rows = [row for row in rows if row[1].count(None) != len(row[1])]
     if len(rows) > max_rows + 1:  # the header plus max_rows rows are allowed
         return None
-    texts = filter(str.__instancecheck__, chain.from_iterable(cells for _n, cells in rows))
-    if max(map(len, texts), default=0) > MAX_CELL_LENGTH:
+    # the longest text: ``length_hint`` is a text's length and 0 for a date, a number or
+    # None, the only other values here (a quarter faster than filtering the texts out first)
+    if max(map(length_hint, chain.from_iterable([cells for _n, cells in rows])),
+           default=0) > MAX_CELL_LENGTH:
         return None
     return rows
 
