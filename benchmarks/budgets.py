@@ -7,8 +7,14 @@ Each file is read in a fresh child process, so that its peak RSS is its own.
 from __future__ import annotations
 
 import multiprocessing
-import resource
 import time
+
+
+def _high_water_kb() -> int:
+    """This process's peak resident memory (``VmHWM``; ``getrusage``'s ``ru_maxrss`` would
+    carry the parent's over ``fork`` and ``exec``)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 
 
 def _one(name, queue):
@@ -16,12 +22,16 @@ def _one(name, queue):
     from registry.importers.spreadsheet import SpreadsheetError, read_table
     from tests import test_spreadsheet_budgets as crafted
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "bench"})
+    import tempfile
+
+    folder = tempfile.mkdtemp()  # a database file (the job queue refuses an in-memory one)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/budgets.sqlite",
+                      "SECRET_KEY": "bench"})
     with app.app_context():
         data = {"row 20000000": crafted._huge_row_number,
                 "15 million empty rows": lambda: crafted._empty_rows(15_000_000),
                 "5.5 million shared strings": lambda: crafted._shared_strings(5_500_000)}[name]()
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = _high_water_kb()
         started = time.perf_counter()
         try:
             read_table(data)
@@ -29,7 +39,7 @@ def _one(name, queue):
         except SpreadsheetError:
             outcome = "refused"
         seconds = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = _high_water_kb()
     queue.put((name, len(data), outcome, seconds, before, peak))
 
 
@@ -40,6 +50,8 @@ def main():
         process = ctx.Process(target=_one, args=(name, queue))
         process.start()
         process.join()
+        if process.exitcode:
+            raise SystemExit(f"{name}: the child process failed ({process.exitcode})")
         name, size, outcome, seconds, before, peak = queue.get()
         print(f"{name}: {size / 1024:.1f} KB upload, {outcome} in {seconds * 1000:.0f} ms; "
               f"peak RSS {peak / 1024:.0f} MB (of which {before / 1024:.0f} MB before reading, "
