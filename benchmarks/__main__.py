@@ -79,8 +79,8 @@ WARM_UP = 10
 def timed(fn, repeat: int, warm_up: int = WARM_UP) -> list[float]:
     # warm up as a server is after its first minute: SQLAlchemy's compiled statements, the
     # page's prepared data, and on PostgreSQL the connection's own (psycopg prepares a
-    # statement on the server on its fifth run, the server caches what it looked up)
-    # (the long exports and the preview, a second or more each, warm up once)
+    # statement on the server on its fifth run, the server caches what it looked up); the
+    # long exports and the preview, a second or more each, warm up once
     for _ in range(warm_up):
         fn()
     times = []
@@ -181,6 +181,8 @@ def measure(url: str, scale: int, repeat: int, load: dict,
         final = db.session.scalar(
             select(Competition).where(Competition.title.startswith(FINAL_TITLE))
             .order_by(Competition.id.desc()).limit(1))
+        if final is None:
+            sys.exit(f"{url}: no synthetic final to measure; run without --reuse")
         facts["entries"] = db.session.scalar(select(func.count()).select_from(Entry))
         facts["persons"] = db.session.scalar(select(func.count()).select_from(Person))
         for email, role in (("bench@example.ru", "coordinator"),

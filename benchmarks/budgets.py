@@ -7,22 +7,16 @@ Each file is read in a fresh child process, so that its peak RSS is its own.
 from __future__ import annotations
 
 import multiprocessing
+import tempfile
 import time
 
-
-def _high_water_kb() -> int:
-    """This process's peak resident memory (``VmHWM``; ``getrusage``'s ``ru_maxrss`` would
-    carry the parent's over ``fork`` and ``exec``)."""
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+from . import high_water_kb
 
 
 def _one(name, queue):
     from registry import create_app
     from registry.importers.spreadsheet import SpreadsheetError, read_table
     from tests import test_spreadsheet_budgets as crafted
-
-    import tempfile
 
     folder = tempfile.mkdtemp()  # a database file (the job queue refuses an in-memory one)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/budgets.sqlite",
@@ -31,7 +25,7 @@ def _one(name, queue):
         data = {"row 20000000": crafted._huge_row_number,
                 "15 million empty rows": lambda: crafted._empty_rows(15_000_000),
                 "5.5 million shared strings": lambda: crafted._shared_strings(5_500_000)}[name]()
-        before = _high_water_kb()
+        before = high_water_kb()
         started = time.perf_counter()
         try:
             read_table(data)
@@ -39,7 +33,7 @@ def _one(name, queue):
         except SpreadsheetError:
             outcome = "refused"
         seconds = time.perf_counter() - started
-        peak = _high_water_kb()
+        peak = high_water_kb()
     queue.put((name, len(data), outcome, seconds, before, peak))
 
 

@@ -65,14 +65,10 @@ def _export(count: int) -> int:
 
 
 def _peak_rss_mb(count: int) -> float:
-    """The export's peak resident memory, in a process of its own: the kernel's high-water
-    mark of that process's memory (``VmHWM``). Not ``getrusage``'s ``ru_maxrss``, which on
-    Linux carries the parent's high-water mark over ``fork`` and ``exec``: measured from a
-    benchmark process of 380 MB, both exports «peaked» at its 379.9 MB."""
-    code = ("from benchmarks.xlsx_figures import _export; "
-            f"_export({count}); "
-            "print(next(int(line.split()[1]) for line in open('/proc/self/status') "
-            "if line.startswith('VmHWM:')) / 1024)")
+    """The export's peak resident memory, in a process of its own (``high_water_kb``)."""
+    code = ("from benchmarks import high_water_kb; "
+            "from benchmarks.xlsx_figures import _export; "
+            f"_export({count}); print(high_water_kb() / 1024)")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True).stdout
     return float(out.strip().splitlines()[-1])

@@ -1,6 +1,8 @@
 import os
 import stat
 
+import pytest
+
 from registry import config, create_app
 
 
@@ -85,7 +87,6 @@ def test_the_pool_hands_out_the_connection_returned_last(app):
     from registry.extensions import db
 
     if db.engine.dialect.name != "postgresql":
-        import pytest
         pytest.skip("LIFO is set on PostgreSQL only")
     with app.app_context():
         first, second = db.engine.connect(), db.engine.connect()

@@ -174,10 +174,9 @@ def _rows(values: list[list], max_rows: int) -> list | None:
     rows, a cell too long), so that it runs and says where."""
     if len(values) > max_rows + budgets.EXTRA_ROWS:
         return None
-    if max(map(len, values), default=0) <= MAX_COLUMNS:  # no row to cut (a copy of each)
-        rows = [(number, _values(raw)) for number, raw in enumerate(values, start=1)]
-    else:
-        rows = [(number, _values(raw[:MAX_COLUMNS])) for number, raw in enumerate(values, start=1)]
+    cut = max(map(len, values), default=0) > MAX_COLUMNS  # else no copy of each row
+    rows = [(number, _values(raw[:MAX_COLUMNS] if cut else raw))
+            for number, raw in enumerate(values, start=1)]
     rows = [row for row in rows if row[1].count(None) != len(row[1])]
     if len(rows) > max_rows + 1:  # the header plus max_rows rows are allowed
         return None
