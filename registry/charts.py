@@ -32,6 +32,7 @@ LEFT, RIGHT = 4, 44  # room on the right for a bar's total
 AXIS_HEIGHT = 22
 LEGEND_HEIGHT = 26
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_PLAIN_NUMBERS = (Decimal, int)  # written by ``str`` in digits, «.», «-», «E» and «+» only
 
 
 @dataclass(frozen=True)
@@ -274,11 +275,13 @@ def strip_plot(groups: Sequence[tuple[str, Sequence[Decimal]]], *, chart_id: str
                 f'<title>{escape(median_label)}: {escape(number(centre))}</title></line>')
             rows = [_n(mid + jitter) for jitter in (-4, 0, 4)]
             for i, value in enumerate(sorted(points)):
-                # equal points side by side stay visible: three rows, in turn
+                # equal points side by side stay visible: three rows, in turn; a number's
+                # text is digits and signs (``str`` of a Decimal or an int needs no escaping)
                 out.append(
                     f'<circle cx="{_n(at(value))}" cy="{rows[i % 3]}" r="3.5" '
                     f'fill="#9c5221" fill-opacity="0.75" stroke="#000000" stroke-width="0.6"'
-                    f' data-group="{name}" data-points="{escape(value)}">'
+                    f' data-group="{name}" data-points="'
+                    f'{value if value.__class__ in _PLAIN_NUMBERS else escape(value)}">'
                     f'<title>{escape(number(value))}</title></circle>')
         out.append("</g>")
     out.append("</svg>")

@@ -128,6 +128,8 @@ def _by_rows(monkeypatch, data: bytes):
            "A3": "Петров", "B3": date(2006, 3, 4)}),
     _xlsx({"C3": "Фамилия", "D3": "Дата", "C5": "Иванов", "D5": date(2005, 1, 2)}),
     _xlsx({"A1": "Фамилия", "B1": 1, "A2": "  ", "B2": 2.0, "A3": "Иванов", "B3": 3}),
+    # a row of zeros only is a row (its values are false, not empty)
+    _xlsx({"A1": "Фамилия", "B1": "Баллы", "B2": 0, "C3": 0.0, "A4": "Иванов", "B4": 0}),
     # past the 100th column (CV): the rows are cut to 100 values on both ways
     _xlsx({"A1": "Фамилия", "CV1": "сотый", "CW1": "лишний", "A2": "Иванов", "CW2": "x"}),
 ])
@@ -144,6 +146,14 @@ def test_values_read_a_column_at_a_time_are_those_of_the_row_loop(app, monkeypat
     assert table.rows == reference.rows
     assert [[type(v) for v in values] for _n, values in table.rows] == [
         [type(v) for v in values] for _n, values in reference.rows]
+
+
+def test_a_row_of_zeros_is_read_and_an_empty_one_left_out(app):
+    data = _xlsx({"A1": "Фамилия", "B1": "Баллы", "B2": 0, "C3": 0.0, "A5": "Иванов"})
+    with app.test_request_context():
+        table = read_table(data)
+    assert [number for number, _values in table.rows] == [1, 2, 3, 5]
+    assert table.rows[1][1][:2] == [None, 0] and table.rows[2][1][:3] == [None, None, 0]
 
 
 def test_a_cell_that_is_too_long_in_an_xlsx_is_named(app):

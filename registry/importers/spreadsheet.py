@@ -177,7 +177,9 @@ def _rows(values: list[list], max_rows: int) -> list | None:
     cut = max(map(len, values), default=0) > MAX_COLUMNS  # else no copy of each row
     rows = [(number, _values(raw[:MAX_COLUMNS] if cut else raw))
             for number, raw in enumerate(values, start=1)]
-    rows = [row for row in rows if row[1].count(None) != len(row[1])]
+    # a row with a value: ``any`` finds a true one at its first cells (nearly every row);
+    # only a row of false ones (None, 0) is counted
+    rows = [row for row in rows if any(row[1]) or row[1].count(None) != len(row[1])]
     if len(rows) > max_rows + 1:  # the header plus max_rows rows are allowed
         return None
     # the longest text: ``length_hint`` is a text's length and 0 for a date, a number or
