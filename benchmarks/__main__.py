@@ -42,6 +42,10 @@ class Figure:
     target: str = ""
     note: str = ""
     queries: str = ""  # the page's queries, and its floor's (which should be 0)
+    # a page's split: its template(s) rendered inside real requests (``render_in_request``)
+    # and what every request of its kind costs before its own work (the bare route's median)
+    render: list[float] = field(default_factory=list)
+    fixed: float = 0.0
 
     @staticmethod
     def p(values, q):
@@ -66,6 +70,35 @@ class Figure:
             ratio_med, ratio_p95 = f"{ratios[0]:.2f}×", f"{ratios[1]:.2f}×"
         return (f"| {self.name} | {med * 1000:.1f} | {p95 * 1000:.1f} | {floor} | {ratio_med} | "
                 f"{ratio_p95} | {self.queries} | {self.target} | {self.note} |")
+
+
+def split_table(figures: list[Figure]) -> list[str]:
+    """Where each page's median goes: what every request of its kind costs before the page's
+    own work (the bare route's median: the session, and for a staff page the user's lookup,
+    the permission and the transaction's end), its own template rendered inside the request
+    (the floor's work, done once where the floor repeats it), and the rest (its queries, the
+    view's code, the ORM); and what 2× the floor's median leaves for that rest once the first
+    two are paid. Below zero, the target is out of reach however fast the queries are."""
+    rows = [f for f in figures if f.render and f.floor]
+    if not rows:
+        return []
+    lines = ["", "Where a page's median goes (ms): before its own work (the bare route's median, "
+             "logged in for a staff page), its own template rendered inside the request (the "
+             "floor's render, once), the rest (its queries, view code and ORM), and what 2× "
+             "the floor's median leaves for that rest once the first two are paid (below "
+             "zero: out of reach even with no query at all).", "",
+             "| page | median | before its own work | its render in the request (floor) | "
+             "the rest | 2× floor | left for the rest under 2× floor |",
+             "|---|---|---|---|---|---|---|"]
+    for f in rows:
+        page, render = statistics.median(f.times), statistics.median(f.render)
+        floor = statistics.median(f.floor)
+        rest = page - f.fixed - render
+        left = 2 * floor - f.fixed - render
+        lines.append(f"| {f.name} | {page * 1000:.1f} | {f.fixed * 1000:.2f} | "
+                     f"{render * 1000:.1f} ({floor * 1000:.1f}) | {rest * 1000:.1f} | "
+                     f"{2 * floor * 1000:.1f} | {left * 1000:+.1f} |")
+    return lines
 
 
 HEADER = ["| what | median ms | p95 ms | floor median / p95 ms | median ÷ floor | p95 ÷ floor p95 "
@@ -237,7 +270,7 @@ def measure(url: str, scale: int, repeat: int, load: dict,
             response.get_data()
         return call
 
-    from .floors import QueryCounter, template_floor
+    from .floors import QueryCounter, render_in_request, template_floor
 
     with app.app_context():
         counter = QueryCounter(db.engine)
@@ -259,6 +292,8 @@ def measure(url: str, scale: int, repeat: int, load: dict,
         figure = Figure(name, timed(get(url_), repeat), target="p95 ≤ 2× floor p95")
         floor = template_floor(app, counter, get(url_), repeat)
         figure.floor = floor.times
+        figure.render = render_in_request(app, get(url_), repeat)
+        figure.fixed = facts["bare_logged_in"][0]
         figure.queries = f"{counter.during(get(url_))} ({floor.queries})"
         figure.note = ", ".join(floor.templates)
         if not name.startswith("Standings page of a whole"):
@@ -286,7 +321,7 @@ def measure(url: str, scale: int, repeat: int, load: dict,
     figures.append(figure)
     # the public pages too before the exports and imports: measured in the process as a
     # server's, not after the imports' writes and their heap
-    figures.extend(public_figures(app, counter, final_id, repeat))
+    figures.extend(public_figures(app, counter, final_id, repeat, facts["bare_route"][0]))
 
     if pages_only:
         return figures, facts
@@ -346,7 +381,7 @@ def measure(url: str, scale: int, repeat: int, load: dict,
     return figures, facts
 
 
-def public_figures(app, counter, final_id: int, repeat: int) -> list[Figure]:
+def public_figures(app, counter, final_id: int, repeat: int, fixed: float) -> list[Figure]:
     """The public pages of the synthetic final (6,000 entries), published and released, as an
     anonymous visitor: the competition's page, its biggest competency's results, its medal
     table; and the same page answered 304 to a client that holds its ETag."""
@@ -379,7 +414,7 @@ def public_figures(app, counter, final_id: int, repeat: int) -> list[Figure]:
     base = f"/public/competitions/{final_id}"
     etag = visitor.get(base).headers["ETag"]
     note = f"published and released in {published:.1f} s"
-    from .floors import template_floor
+    from .floors import render_in_request, template_floor
 
     figures = []
     for name, url_ in (("Public page of a released final (100 competencies × 60)", base),
@@ -389,6 +424,8 @@ def public_figures(app, counter, final_id: int, repeat: int) -> list[Figure]:
         figure = Figure(name, timed(get(url_), repeat), target="p95 < 100 ms; ≤ 2× floor")
         floor = template_floor(app, counter, get(url_), repeat)
         figure.floor = floor.times
+        figure.render = render_in_request(app, get(url_), repeat)
+        figure.fixed = fixed  # an anonymous visitor: no user to look up
         figure.queries = f"{counter.during(get(url_))} ({floor.queries})"
         figure.note = ", ".join(floor.templates)
         figures.append(figure)
@@ -567,6 +604,7 @@ def main() -> None:
                  f"{facts.get('winners_rows', '?')} rows.", "",
                  *HEADER]
         lines += [f.row() for f in figures]
+        lines += split_table(figures)
         bare_routes.append(f"{facts['bare_route'][0] * 1000:.2f} / "
                            f"{facts['bare_route'][1] * 1000:.2f} ms (median / p95) on {label}, "
                            f"{facts['bare_logged_in'][0] * 1000:.2f} / "

@@ -98,3 +98,34 @@ def template_floor(app, counter: QueryCounter, get, repeat: int) -> Floor:
     if per_template:
         floor.times = [sum(run) for run in zip(*per_template, strict=True)]
     return floor
+
+
+def render_in_request(app, get, repeat: int) -> list[float]:
+    """The time each of ``repeat`` real requests of the page spent rendering its own
+    template(s) (the outermost renders, as the floor counts them): the floor's work as the
+    page does it, once, inside a request that has just run its view, where the floor
+    renders the same context again and again."""
+    times: list[float] = []
+    state = {"depth": 0, "started": 0.0, "spent": 0.0}
+
+    def before(sender, template, context, **extra):
+        if not state["depth"]:
+            state["started"] = time.perf_counter()
+        state["depth"] += 1
+
+    def rendered(sender, template, context, **extra):
+        state["depth"] -= 1
+        if not state["depth"]:
+            state["spent"] += time.perf_counter() - state["started"]
+
+    before_render_template.connect(before, app)
+    template_rendered.connect(rendered, app)
+    try:
+        for _ in range(repeat):
+            state["spent"] = 0.0
+            get()
+            times.append(state["spent"])
+    finally:
+        before_render_template.disconnect(before, app)
+        template_rendered.disconnect(rendered, app)
+    return times

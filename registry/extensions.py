@@ -11,6 +11,10 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
+from . import postgres
+
+postgres.register()  # before any engine: PostgreSQL's rollback keeps prepared statements
+
 # Deterministic constraint names, so that migrations can refer to them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
