@@ -156,6 +156,9 @@ def prepare(url: str, scale: int) -> dict:
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
                              autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
+    # the loaders wrote hundreds of MB: flushed to disk now, not by the kernel's writeback
+    # during the measurements
+    os.sync()
     return {"demo_load": seconds, "synthetic_final": final}
 
 
