@@ -14,6 +14,8 @@ from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_s
 from flask import g
 from flask_babel import format_decimal, get_locale
 
+from .text import quoted
+
 try:  # the application context itself: ``g``'s proxy cost most of a number's time
     from flask.globals import _cv_app
 
@@ -23,8 +25,6 @@ try:  # the application context itself: ``g``'s proxy cost most of a number's ti
 except ImportError:  # a Flask without it: through ``g``
     def _babel_kept():
         return g._flask_babel
-
-from .text import quoted
 
 NOTHING = "—"
 
