@@ -8,7 +8,7 @@ from functools import cache
 from typing import TypeVar
 
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from .extensions import db
 from .models import (
@@ -71,25 +71,35 @@ class _Known(Pagination):
         return self._query_args["total"]
 
 
-def paginate_keys(keys: Select, load, page: int, per_page: int) -> Pagination:
-    """One page of ``keys``, a select of (key, ``count(*) OVER ()``) in the list's order,
-    whose rows ``load(keys)`` gives: one query for the page's keys and the total, one for its
-    rows, in the keys' order. A page past the last shows the last (a count, then its page)."""
+def paginate_keys(keys: Select, load, page: int, per_page: int,
+                  values: dict | None = None) -> Pagination:
+    """One page of ``keys``, a select of (key, ``count(*) OVER ()``) in the list's order
+    with its limit and offset bound (``paged``), whose rows ``load(keys)`` gives: one query
+    for the page's keys and the total, one for its rows, in the keys' order. A page past the
+    last shows the last (a count, then its page). ``values``: what ``keys`` binds besides;
+    a statement kept once (``prepared``) is then the same statement whatever the page."""
     def page_of(number: int) -> tuple[list, int | None]:
-        found = db.session.execute(keys.limit(per_page).offset((number - 1) * per_page)).all()
+        found = db.session.execute(keys, {**(values or {}), "page_limit": per_page,
+                                          "page_offset": (number - 1) * per_page}).all()
         return [row[0] for row in found], (found[0][1] if found else None)
 
     number = max(1, page)
     ids, total = page_of(number)
     if total is None:
-        total = db.session.scalar(
-            select(func.count()).select_from(keys.order_by(None).subquery()))
+        everything = keys.limit(None).offset(None).order_by(None).subquery()
+        total = db.session.scalar(select(func.count()).select_from(everything), values or {})
         if number > 1:
             number = max(1, -(-total // per_page))
             ids, _ = page_of(number) if total else ([], None)
     by_key = {row[0].id: row for row in load(ids)} if ids else {}
     return _Known(page=number, per_page=per_page, max_per_page=None, error_out=False,
                   items=[by_key[key] for key in ids if key in by_key], total=total or 0)
+
+
+def paged(keys: Select) -> Select:
+    """``keys`` with the limit and the offset of a page bound when it runs (``page_limit``,
+    ``page_offset``): what ``paginate_keys`` pages, kept once with its statement."""
+    return keys.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
 
 
 def join_members(query: Select, home) -> Select:

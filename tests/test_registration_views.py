@@ -339,6 +339,15 @@ def test_participants_search_filters_and_consent_badge(client, organiser):
     assert _rows(_participants(client, competition, "?status=withdrawn")) == [petrova.id]
     assert _rows(_participants(client, competition, "?status=registered")) == [semenov.id]
     assert f"/entries/{e1.id}" in page
+    # «%» and «_» are letters to look for, not wildcards; a word longer than any name finds
+    # no one; words and filters together (the statement kept per shape binds each request's)
+    for hostile in ("%25", "_", "сем%25", "с_м", "я" * 300):
+        assert _rows(_participants(client, competition, f"?q={hostile}")) == [], hostile
+    assert _rows(_participants(client, competition,
+                               f"?q=семен&region_id={tatarstan.id}")) == [semenov.id]
+    assert _rows(_participants(client, competition, f"?q=анна&region_id={tatarstan.id}")) == []
+    assert _rows(_participants(client, competition, "?q=анна+петрова&status=withdrawn")) == [
+        petrova.id]
 
 
 def test_participants_sorting(client, organiser):

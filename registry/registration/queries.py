@@ -3,8 +3,9 @@ queries, whatever the number of rows (no lazy loading inside loops)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, false, func, literal, select, union_all
+from sqlalchemy import Select, and_, bindparam, false, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -25,7 +26,7 @@ from ..models import (
     name_key,
     organisation_key,
 )
-from ..queries import join_contest, paginate, paginate_keys, prepared
+from ..queries import join_contest, paged, paginate, paginate_keys, prepared
 from ..services import person_numbers
 
 
@@ -34,17 +35,35 @@ def name_tokens(text: str | None) -> list[str]:
     return [t for t in name_key(text).split(" ") if t]
 
 
-def person_name_filter(text: str | None):
-    """A condition matching persons whose name contains every word of ``text``.
+def name_patterns(text: str | None) -> list[str] | None:
+    """The LIKE patterns (escaped by «/») that a person's ``identity_key`` must all match to
+    contain every word of ``text``: one per word, [] for no word, None when a word is longer
+    than any stored name (no one matches; and too long a pattern for SQLite).
 
-    It compares against ``identity_key`` (already case-folded with ё→е), so it works the same
-    on SQLite, whose lower() leaves Cyrillic alone, and on PostgreSQL."""
+    ``identity_key`` is already case-folded with ё→е, so this works the same on SQLite, whose
+    lower() leaves Cyrillic alone, and on PostgreSQL."""
     tokens = name_tokens(text)
-    if not tokens:
-        return None
     if any(len(t) > Person.identity_key.type.length for t in tokens):
-        return false()  # longer than any stored name (and too long a pattern for SQLite)
-    return and_(*(Person.identity_key.contains(t, autoescape=True) for t in tokens))
+        return None
+    return ["%" + t.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+            for t in tokens]
+
+
+def name_condition(patterns, bound: bool = False):
+    """The condition of ``name_patterns``' result: the patterns themselves, or (``bound``)
+    parameters ``word_0``, ``word_1``… for a statement kept once."""
+    if patterns is None:
+        return false()
+    return and_(*(Person.identity_key.like(bindparam(f"word_{i}") if bound else pattern,
+                                           escape="/")
+                  for i, pattern in enumerate(patterns)))
+
+
+def person_name_filter(text: str | None):
+    """A condition matching persons whose name contains every word of ``text``; None when
+    ``text`` has no word."""
+    patterns = name_patterns(text)
+    return None if patterns == [] else name_condition(patterns)
 
 
 # --- reference choices ---------------------------------------------------------------------
@@ -207,32 +226,53 @@ _SORT_JOINS = {
 }
 
 
-def _participant_keys(competition: Competition, filters: ParticipantFilters):
+def _participant_keys(competition: Competition, filters: ParticipantFilters
+                      ) -> tuple[Select, dict]:
     """The members chosen by ``filters`` in their order, each with the number of all of
-    them: (EntryMember.id, count)."""
-    stmt = _members_of(EntryMember.id, func.count().over(), competition_id=competition.id)
-    condition = person_name_filter(filters.q)
-    if condition is not None:
-        stmt = stmt.where(condition)
-    if filters.region_id:
-        stmt = stmt.where(Person.region_id == filters.region_id)
-    if filters.organisation_id:
-        stmt = stmt.where(Person.organisation_id == filters.organisation_id)
-    if filters.competency_id:
-        stmt = stmt.where(OfferedCompetency.competency_id == filters.competency_id)
-    if filters.category_id:
-        stmt = stmt.where(OfferedCategory.category_id == filters.category_id)
+    them: (EntryMember.id, count); the statement kept for the filters' shape (which filters
+    are given, how many search words, the sort) and the values to bind."""
+    patterns = name_patterns(filters.q)
     sort = filters.sort if filters.sort in SORTS else "name"
-    if filters.status or sort == "status":
+    given = tuple(name for name in _FILTERED if getattr(filters, name))
+    values = {"competition_id": competition.id,
+              **{name: getattr(filters, name) for name in given},
+              **{f"word_{i}": pattern for i, pattern in enumerate(patterns or ())}}
+    # the patterns' number (None: no one can match) is part of the shape, not their text
+    shape = (None if patterns is None else len(patterns), given, sort,
+             filters.direction == "desc")
+    return _keys_of_shape(shape), values
+
+
+_FILTERED = ("region_id", "organisation_id", "competency_id", "category_id", "status")
+
+
+@lru_cache(maxsize=256)
+def _keys_of_shape(shape: tuple) -> Select:
+    """The keys statement of one shape of the participants' filters, built once: its values
+    are bound when it runs (building it and its cache key cost 0.4 ms a request)."""
+    words, given, sort, descending = shape
+    stmt = _members_of(EntryMember.id, func.count().over())
+    if words != 0:
+        stmt = stmt.where(name_condition(None if words is None else [""] * words, bound=True))
+    conditions = {
+        "region_id": lambda: Person.region_id == bindparam("region_id"),
+        "organisation_id": lambda: Person.organisation_id == bindparam("organisation_id"),
+        "competency_id": lambda: OfferedCompetency.competency_id == bindparam("competency_id"),
+        "category_id": lambda: OfferedCategory.category_id == bindparam("category_id"),
+    }
+    for name in given:
+        if name in conditions:
+            stmt = stmt.where(conditions[name]())
+    if "status" in given or sort == "status":
         stmt = stmt.join(Entry, Entry.id == EntryMember.entry_id)
-    if filters.status:
-        stmt = stmt.where(Entry.status == filters.status)
+    if "status" in given:
+        stmt = stmt.where(Entry.status == bindparam("status"))
     if sort in _SORT_JOINS:
         stmt = _SORT_JOINS[sort](stmt)
     columns = SORTS[sort]
-    if filters.direction == "desc":
+    if descending:
         columns = tuple(c.desc() for c in columns)
-    return stmt.order_by(*columns, Person.identity_key, EntryMember.id)
+    return paged(stmt.order_by(*columns, Person.identity_key, EntryMember.id))
 
 
 def participants(competition: Competition, filters: ParticipantFilters, *, page: int,
@@ -244,7 +284,8 @@ def participants(competition: Competition, filters: ParticipantFilters, *, page:
     def rows(ids: list[int]) -> list:
         return db.session.execute(_participant_rows(), {"ids": ids}).all()
 
-    return paginate_keys(_participant_keys(competition, filters), rows, page, per_page)
+    keys, values = _participant_keys(competition, filters)
+    return paginate_keys(keys, rows, page, per_page, values)
 
 
 @prepared
