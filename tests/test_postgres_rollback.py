@@ -79,6 +79,9 @@ def test_a_lost_connection_is_still_reported_and_replaced(engine):
 
 
 def test_a_request_answered_404_leaves_the_statements_prepared(engine, client, login):
+    # a connection of the application's own pool that has served nothing else (one that
+    # served the other tests holds a hundred statements, which psycopg evicts in turn)
+    db.engine.dispose()
     login(client, "coordinator")
     for _ in range(6):
         assert client.get("/competitions/").status_code == 200
@@ -88,5 +91,4 @@ def test_a_request_answered_404_leaves_the_statements_prepared(engine, client, l
     assert client.get("/persons/999999999").status_code == 404
     with db.engine.connect() as conn:
         after = _server_prepared(conn)
-    # psycopg's own rollback left none; at most one evicted as the list's query came in
-    assert len(before & after) >= len(before) - 1
+    assert before <= after  # psycopg's own rollback left none
