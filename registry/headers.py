@@ -25,9 +25,13 @@ HEADERS = {
 def init_app(app) -> None:
     @app.after_request
     def add_security_headers(response):
+        # what a view set itself stays; the names it set are read once (werkzeug's
+        # ``setdefault`` and ``in`` each raise and catch a KeyError for a missing name)
+        present = {name.lower() for name in response.headers.keys()}
         for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if response.mimetype == "text/html":
+            if name.lower() not in present:
+                response.headers.add(name, value)
+        if response.mimetype == "text/html" and "cache-control" not in present:
             # Pages carry personal data: never keep them in shared caches.
-            response.headers.setdefault("Cache-Control", "no-store")
+            response.headers.add("Cache-Control", "no-store")
         return response
