@@ -154,11 +154,14 @@ def test_a_dimension_claiming_the_whole_sheet_is_not_what_is_read(app):
 
 # --- the quick scan (``_Scan.sheet_quick``): taken for what Excel writes, sound otherwise --
 
+def _pieces(data: bytes) -> list[bytes]:
+    """``data`` cut before every «<», the finest cut ``_Scan.parts`` can make."""
+    return [piece for piece in re.split(rb"(?=<)", data) if piece]
+
+
 def _scan(budget: budgets.Budget) -> budgets._Scan:
     import time
-    scan = budgets._Scan(budget, budgets.Spent(), time.monotonic())
-    scan.plain = True
-    return scan
+    return budgets._Scan(budget, budgets.Spent(), time.monotonic())
 
 
 def _rows_xml(*rows: bytes) -> bytes:
@@ -174,8 +177,13 @@ def test_the_quick_scan_reads_what_excel_writes(app):
     sheet = _rows_xml(b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"><v>1</v></c></row>',
                       b'<row r="50" spans="1:3"><c r="B50"><v>2</v></c></row>')
     scan = _scan(_FIFTY)
-    assert scan.sheet_quick(sheet)
+    assert scan.sheet_quick([sheet])
     assert scan.spent.rows == 2 and scan.spent.last_row == 50 and scan.spent.cells >= 3
+    # the same, and the same figures, read in pieces cut before each «<»
+    pieces = _scan(_FIFTY)
+    assert pieces.sheet_quick(_pieces(sheet))
+    assert (pieces.spent.rows, pieces.spent.last_row) == (2, 50)
+    assert 3 <= pieces.spent.cells <= scan.spent.cells
 
 
 def test_the_quick_scan_reads_two_letter_columns_within_the_budget(app):
@@ -183,10 +191,10 @@ def test_the_quick_scan_reads_two_letter_columns_within_the_budget(app):
     budget = budgets.Budget(unpacked=10**9, rows=50, columns=100, cells=5000)
     within = _rows_xml(b'<row r="1"><c r="A1"><v>1</v></c><c r="AB1"><v>2</v></c>'
                        b'<c r="CV1"><v>3</v></c></row>', b'<row r="50"><c r="Z50"/></row>')
-    assert _scan(budget).sheet_quick(within)
+    assert _scan(budget).sheet_quick([within])
     for past in (b"CW1", b"DA1", b"ZZ1", b"AAA1", b"A51"):
         sheet = _rows_xml(b'<row r="1"><c r="A1"/><c r="' + past + b'"><v>1</v></c></row>')
-        assert not _scan(budget).sheet_quick(sheet), past
+        assert not _scan(budget).sheet_quick([sheet]), past
 
 
 @pytest.mark.parametrize("sheet", [
@@ -212,16 +220,18 @@ def test_the_quick_scan_reads_two_letter_columns_within_the_budget(app):
     _rows_xml(b'<row r="1">' + b'<c r="A1"/>' * 151 + b"</row>"),
 ])
 def test_the_quick_scan_leaves_to_the_exact_scans_what_it_cannot_show(app, sheet):
-    assert not _scan(_FIFTY).sheet_quick(sheet)
+    assert not _scan(_FIFTY).sheet_quick([sheet])
+    assert not _scan(_FIFTY).sheet_quick(_pieces(sheet))
 
 
 def test_the_quick_scan_is_not_taken_with_markup_it_does_not_read(app):
     sheet = _rows_xml(b'<row r="1"><c r="A1"><v>1</v></c></row>')
-    scan = _scan(_FIFTY)
-    scan.plain = False  # a comment or CDATA section somewhere
-    assert not scan.sheet_quick(sheet)
+    assert _scan(_FIFTY).sheet_quick([sheet])
+    for markup in (b"<!-- a comment -->", b"<![CDATA[x]]>"):  # the quick scan does not read
+        marked = sheet.replace(b"<sheetData>", b"<sheetData>" + markup)
+        assert not _scan(_FIFTY).sheet_quick([marked])
     smaller = budgets.Budget(unpacked=10**9, rows=50, columns=3, cells=10)
-    assert not _scan(smaller).sheet_quick(sheet)  # the area check needs rows × columns
+    assert not _scan(smaller).sheet_quick([sheet])  # the area check needs rows × columns
 
 
 @pytest.mark.parametrize(("sheet", "words"), [
@@ -241,5 +251,61 @@ def test_shared_strings_are_counted_with_prefixes_too(app):
     budget = budgets.Budget(unpacked=10**9, rows=10**9, columns=100, cells=10**9,
                             shared_strings=1000)
     with pytest.raises(budgets.BudgetExceeded, match="1000"):
-        _scan(budget).shared_strings(strings)
-    _scan(budget).shared_strings(strings.replace(b"<x:si>", b"<x:t>", 1))
+        _scan(budget).shared_strings([strings])
+    _scan(budget).shared_strings([strings.replace(b"<x:si>", b"<x:t>", 1)])
+
+
+# --- the sheet scanned in pieces as it is inflated (``_Scan.parts``) ------------------------
+
+def _archive(members: dict[str, bytes]) -> zipfile.ZipFile:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in members.items():
+            target.writestr(name, content)
+    return zipfile.ZipFile(io.BytesIO(out.getvalue()))
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7, 10, 64, 1 << 20])
+def test_the_pieces_are_the_member_cut_only_before_a_tag(app, monkeypatch, chunk):
+    monkeypatch.setattr(budgets, "CHUNK", chunk)
+    sheet = _rows_xml(*[b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x&lt;y</t></is></c>'
+                        b"</row>" % (n, n) for n in range(1, 20)])
+    scan = _scan(_FIFTY)
+    pieces = list(scan.parts(_archive({"s.xml": sheet}), "s.xml"))
+    assert b"".join(pieces) == sheet
+    assert all(piece.startswith(b"<") for piece in pieces)  # the sheet begins with one too
+    assert scan.spent.unpacked == len(sheet)
+    if chunk < 64:
+        assert len(pieces) > 10  # cut as it came, not joined first
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 5, 8, 13, 1 << 20])
+def test_a_cell_or_row_split_across_chunks_is_read_as_whole(app, monkeypatch, chunk):
+    monkeypatch.setattr(budgets, "CHUNK", chunk)
+    good = _rows_xml(b'<row r="1"><c r="A1"><v>1</v></c><c r="C1"/></row>',
+                     b'<row r="50"><c r="B50"><v>2</v></c></row>')
+    spent = budgets.check(_archive({"xl/worksheets/sheet1.xml": good}), _FIFTY)
+    assert (spent.rows, spent.last_row, spent.unpacked) == (2, 50, len(good))
+    for far, words in ((b"A51", "больше 50 строк"), (b"AA10", "Ячейки листа занимают")):
+        sheet = _rows_xml(b'<row r="10"><c r="A10"/><c r="' + far + b'"><v>1</v></c></row>')
+        with pytest.raises(budgets.BudgetExceeded, match=words):
+            budgets.check(_archive({"xl/worksheets/sheet1.xml": sheet}), _FIFTY)
+    # past the column budget but within the cells: left to the exact scans, which read it
+    wide = _rows_xml(b'<row r="1"><c r="A1"/><c r="D1"><v>1</v></c></row>')
+    assert budgets.check(_archive({"xl/worksheets/sheet1.xml": wide}), _FIFTY).columns == 4
+    doctype = b'<!DOCTYPE x [<!ENTITY a "a">]>' + good
+    with pytest.raises(budgets.BudgetExceeded, match="DOCTYPE"):
+        budgets.check(_archive({"xl/worksheets/sheet1.xml": doctype}), _FIFTY)
+    strings = b"<sst>" + b"<si><t>a</t></si>" * 11 + b"</sst>"
+    few = budgets.Budget(unpacked=10**9, rows=50, columns=3, cells=150, shared_strings=10)
+    with pytest.raises(budgets.BudgetExceeded, match="10"):
+        budgets.check(_archive({"xl/sharedStrings.xml": strings,
+                                "xl/worksheets/sheet1.xml": good}), few)
+
+
+def test_a_sheet_the_quick_scan_leaves_is_unpacked_again_but_counted_once(app):
+    # a comment sends the sheet to the exact scans, which inflate it again, whole
+    sheet = _rows_xml(b"<!-- made by hand -->", b'<row r="1"><c r="A1"><v>1</v></c></row>')
+    budget = budgets.Budget(unpacked=len(sheet) * 3 // 2, rows=50, columns=3, cells=150)
+    spent = budgets.check(_archive({"xl/worksheets/sheet1.xml": sheet}), budget)
+    assert spent.unpacked == len(sheet) and spent.rows == 1
