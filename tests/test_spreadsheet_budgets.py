@@ -309,3 +309,20 @@ def test_a_sheet_the_quick_scan_leaves_is_unpacked_again_but_counted_once(app):
     budget = budgets.Budget(unpacked=len(sheet) * 3 // 2, rows=50, columns=3, cells=150)
     spent = budgets.check(_archive({"xl/worksheets/sheet1.xml": sheet}), budget)
     assert spent.unpacked == len(sheet) and spent.rows == 1
+
+
+def test_a_zip_with_two_members_of_one_name_is_refused(app):
+    """The budgets must read the sheet the reader reads: with two ``sheet1.xml``, which one a
+    reader takes is its own choice, so such a file (no spreadsheet program writes one) is
+    refused as damaged."""
+    data = _small()
+    second = _rows_xml(b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            target.writestr("xl/worksheets/sheet1.xml", second)
+    with pytest.raises(SpreadsheetError, match="повреждён"):
+        read_table(out.getvalue())
+    assert len(read_table(data).rows) == 2

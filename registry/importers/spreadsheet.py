@@ -8,8 +8,8 @@ Rows with nothing in them are left out.
 Safety:
 - the file type is recognised by its content, not by its name;
 - an XLSX is a zip: the declared uncompressed sizes are added up *before* the reader opens it
-  (zip bombs), and the number of members is bounded; ``zipfile`` itself refuses a member that
-  inflates beyond its declared size (CRC / size check);
+  (zip bombs), the number of members is bounded and a name used twice is refused; ``zipfile``
+  itself refuses a member that inflates beyond its declared size (CRC / size check);
 - the reader is python-calamine (Rust's calamine; picked by measurement: a 20,000-row
   participants file in 0.6-1.1 s against 17 s for openpyxl's read-only mode on the shared
   machine, ``benchmarks/xlsx_figures.py``). It reads the values Excel cached: a formula cell is
@@ -100,6 +100,11 @@ def _check_zip(data: bytes, max_uncompressed: int, max_rows: int) -> None:
         raise SpreadsheetError(_("The file is not a spreadsheet the registry can read "
                                  "(expected XLSX or CSV)."))
     names = {m.filename for m in members}
+    if len(names) != len(members):
+        # two members of one name: which one a reader takes is its own choice, so the sheet
+        # the budgets read might not be the one read (Python's zipfile and calamine take the
+        # last today); no spreadsheet program writes this
+        raise SpreadsheetError(damaged)
     if "mimetype" in names and "xl/workbook.xml" not in names:
         raise SpreadsheetError(_("This looks like an OpenDocument (.ods) file. Save it as .xlsx "
                                  "or CSV and upload it again."))
