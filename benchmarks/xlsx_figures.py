@@ -75,7 +75,8 @@ def _peak_rss_mb(count: int) -> float:
 
 
 def import_file(count: int = IMPORT_ROWS) -> bytes:
-    """A participants file as Excel saves one (shared strings, date cells)."""
+    """A participants file as openpyxl saves one: texts inline in the sheet (``inlineStr``;
+    Excel would keep them in ``sharedStrings.xml``), date cells typed as dates."""
     import openpyxl
     workbook = openpyxl.Workbook()
     sheet = workbook.active
