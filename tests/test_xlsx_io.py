@@ -182,3 +182,19 @@ def test_an_export_row_with_a_value_too_many_or_too_few_is_refused():
     for row in (("Иванов",), ("Иванов", 1, 2)):
         with pytest.raises(ValueError):
             b"".join(render_xlsx(columns, [("Петров", 1), row]))
+
+
+def test_a_converted_value_converts_to_itself(app):
+    """``_rows`` converts the reader's lists in place; when it then leaves the sheet to the
+    row loop (a cell too long), that loop converts those values again, and must read the
+    same."""
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(_mixed_sheet()))
+    values = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    kinds = {type(v) for raw in values for v in raw}
+    assert {str, float, bool, date, datetime, time} <= kinds  # what the reader gives
+    once = [spreadsheet._values(raw) for raw in values]
+    twice = [spreadsheet._values(raw) for raw in once]
+    assert twice == once
+    assert [[type(v) for v in raw] for raw in twice] == [[type(v) for v in raw] for raw in once]
