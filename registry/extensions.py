@@ -2,7 +2,6 @@
 import os
 import sqlite3
 
-from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -12,6 +11,7 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
 from . import postgres
+from .i18n import Babel
 
 postgres.register()  # before any engine: PostgreSQL's rollback keeps prepared statements
 

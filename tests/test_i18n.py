@@ -52,3 +52,69 @@ def test_language_switch_does_not_redirect_off_site(client):
 
 def test_language_switch_refuses_missing_csrf(client, csrf_enabled):
     assert client.post("/language/en", data={"next": "/login"}).status_code == 400
+
+
+# --- the texts' lookup (registry/i18n.py) ---------------------------------------------------
+
+def _render(source: str, **context) -> str:
+    from flask import render_template_string
+    return render_template_string(source, **context)
+
+
+def test_a_page_in_a_forced_language_and_back(app):
+    """The translations kept for the context follow its locale: ``force_locale`` (the public
+    pages' ``?lang=``, the exports) gets its language, and the page's own after."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as python_gettext
+
+    with app.test_request_context("/"):
+        assert _render("{{ _('Log in') }}") == "Войти"
+        with force_locale("en"):
+            assert _render("{{ _('Log in') }}") == "Log in"
+            assert python_gettext("Log in") == "Log in"
+        assert _render("{{ _('Log in') }}") == "Войти"
+        assert python_gettext("Log in") == "Войти"
+
+
+def test_a_refreshed_locale_is_read_again(app):
+    from flask import session
+    from flask_babel import refresh
+
+    with app.test_request_context("/"):
+        assert _render("{{ _('Log in') }}") == "Войти"
+        session["lang"] = "en"
+        refresh()
+        assert _render("{{ _('Log in') }}") == "Log in"
+
+
+def test_translations_are_found_once_per_context(app, monkeypatch):
+    """Sixty texts on a page: Flask-Babel finds the catalogue for the first one only (each
+    finding cost 7.5 µs, Jinja's ``_`` 16 µs in all)."""
+    import flask_babel
+
+    found = []
+    original = flask_babel.Domain.get_translations
+
+    def counted(self):
+        found.append(self)
+        return original(self)
+
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", counted)
+    with app.test_request_context("/"):
+        page = _render("{% for i in range(60) %}{{ _('Log in') }} {% endfor %}"
+                       "{{ ngettext('%(num)d row', '%(num)d rows', 3) }}")
+        assert page.count("Войти") == 60
+        assert len(found) == 1
+
+
+def test_texts_keep_jinja_newstyle_rules(app):
+    """Escaped under autoescape, a text's own markup kept, every text a «%» format (a «%%»
+    is one «%» even with no variables), ``num`` and variables given to plurals."""
+    with app.test_request_context("/"):
+        assert _render("{{ _('<b>%(name)s</b>', name='<i>') }}") == "<b>&lt;i&gt;</b>"
+        assert _render("{{ _('100%% <b>') }}") == "100% <b>"
+        assert _render("{{ _('no percent') }}") == "no percent"
+        assert _render("{{ ngettext('%(num)d file', '%(num)d files', 2) }}") == "2 files"
+        assert _render("{{ pgettext('menu', 'x %(context)s') }}") == "x menu"
+        assert _render("{{ npgettext('c', '%(num)d a', '%(num)d b', 1) }}") == "1 a"
+        assert _render("{% trans n=3 %}{{ n }} left{% endtrans %}") == "3 left"
