@@ -70,6 +70,14 @@ def app(tmp_path_factory):
         db.session.expire_all()
 
     application.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
+
+    # A server's request ends its session (Flask-SQLAlchemy removes it with the request's
+    # application context, so the boundary's commit leaves its objects unexpired); here the
+    # session outlives the request, so what the test holds is expired instead, and read
+    # again as the request left the database.
+    @application.teardown_request
+    def _session_ends(_error):
+        db.session.expire_all()
     application.test_client_class = ReadToTheEnd
 
     with application.app_context():
