@@ -6,11 +6,11 @@ from pathlib import Path
 
 from flask import Flask, abort, has_request_context, render_template, request, session
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from . import config, formatting, headers, security, sqlite_lock, timezones, transaction
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from .fields import IdConverter
+from .i18n import lazy_gettext as _l
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .models import ExpertAssignment, OfferedCompetency
 from .security import has_permission
 from .services import ServiceError

@@ -9,6 +9,10 @@ found for; when either is not the one Flask-Babel holds now (``force_locale``, `
 another domain, a new context), Flask-Babel finds them again. Jinja's functions keep the
 «newstyle» rules (``jinja2.ext``: escaped under autoescape, every text a ``%`` format) and
 leave out only a ``%`` that has nothing to do: no variables and no «%» in the text.
+
+``gettext``, ``ngettext``, ``pgettext``, ``lazy_gettext`` and ``lazy_pgettext`` are
+Flask-Babel's, with its rules (``%`` formatting when variables are given; ``num`` given to
+plurals); the registry's modules import them from here.
 """
 from __future__ import annotations
 
@@ -62,8 +66,9 @@ class Babel(flask_babel.Babel):
     def init_app(self, app, *args, **kwargs):
         super().init_app(app, *args, **kwargs)
         if self._configure_jinja:
-            app.jinja_env.globals.update(gettext=gettext, _=gettext, ngettext=ngettext,
-                                         pgettext=pgettext, npgettext=npgettext)
+            app.jinja_env.globals.update(
+                gettext=_jinja_gettext, _=_jinja_gettext, ngettext=_jinja_ngettext,
+                pgettext=_jinja_pgettext, npgettext=_jinja_npgettext)
 
 
 def translations():
@@ -80,6 +85,33 @@ def translations():
     return domain.get_translations()
 
 
+# --- in Python: Flask-Babel's functions, the same rules, through the kept translations --------
+
+def gettext(string, **variables):
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def pgettext(context, string, **variables):
+    text = translations().upgettext(context, string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string, **variables):
+    return flask_babel.LazyString(gettext, string, **variables)
+
+
+def lazy_pgettext(context, string, **variables):
+    return flask_babel.LazyString(pgettext, context, string, **variables)
+
+
+# --- in templates: Jinja's «newstyle» functions --------------------------------------------
+
 def _formatted(context, text, variables):
     if context.eval_ctx.autoescape:
         text = Markup(text)
@@ -88,25 +120,25 @@ def _formatted(context, text, variables):
 
 
 @pass_context
-def gettext(__context, __string, **variables):
+def _jinja_gettext(__context, __string, **variables):
     return _formatted(__context, translations().ugettext(__string), variables)
 
 
 @pass_context
-def ngettext(__context, __singular, __plural, __num, **variables):
+def _jinja_ngettext(__context, __singular, __plural, __num, **variables):
     variables.setdefault("num", __num)
     return _formatted(__context, translations().ungettext(__singular, __plural, __num),
                       variables)
 
 
 @pass_context
-def pgettext(__context, __string_ctx, __string, **variables):
+def _jinja_pgettext(__context, __string_ctx, __string, **variables):
     variables.setdefault("context", __string_ctx)
     return _formatted(__context, translations().upgettext(__string_ctx, __string), variables)
 
 
 @pass_context
-def npgettext(__context, __string_ctx, __singular, __plural, __num, **variables):
+def _jinja_npgettext(__context, __string_ctx, __singular, __plural, __num, **variables):
     variables.setdefault("context", __string_ctx)
     variables.setdefault("num", __num)
     return _formatted(__context, translations().unpgettext(__string_ctx, __singular, __plural,

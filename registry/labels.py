@@ -1,6 +1,6 @@
 """Words for codes: one place where a stored code (``regional``, ``gold`` …) becomes the word
 people read, in the current language. Forms, templates and exporters all use these."""
-from flask_babel import lazy_gettext as _l
+from .i18n import lazy_gettext as _l
 
 STAGE_LABELS = {
     "regional": _l("regional stage"),

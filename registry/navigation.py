@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
+from .i18n import lazy_gettext as _l
 from .security import can, view_access
 
 

@@ -19,8 +19,8 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from .i18n import gettext as _
+from .i18n import ngettext
 
 INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u00ad"}
 BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x061C)}

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
+
+from .i18n import lazy_gettext as _l
 
 DEFAULT_ZONE = "Europe/Moscow"
 DATETIME_FORMAT = "%d.%m.%Y %H:%M"

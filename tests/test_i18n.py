@@ -65,15 +65,17 @@ def test_a_page_in_a_forced_language_and_back(app):
     """The translations kept for the context follow its locale: ``force_locale`` (the public
     pages' ``?lang=``, the exports) gets its language, and the page's own after."""
     from flask_babel import force_locale
-    from flask_babel import gettext as python_gettext
 
+    from registry.i18n import gettext, lazy_gettext
+
+    later = lazy_gettext("Log in")
     with app.test_request_context("/"):
         assert _render("{{ _('Log in') }}") == "Войти"
         with force_locale("en"):
             assert _render("{{ _('Log in') }}") == "Log in"
-            assert python_gettext("Log in") == "Log in"
+            assert gettext("Log in") == str(later) == "Log in"
         assert _render("{{ _('Log in') }}") == "Войти"
-        assert python_gettext("Log in") == "Войти"
+        assert gettext("Log in") == str(later) == "Войти"
 
 
 def test_a_refreshed_locale_is_read_again(app):
@@ -100,10 +102,16 @@ def test_translations_are_found_once_per_context(app, monkeypatch):
         return original(self)
 
     monkeypatch.setattr(flask_babel.Domain, "get_translations", counted)
+    from registry import i18n
+
     with app.test_request_context("/"):
         page = _render("{% for i in range(60) %}{{ _('Log in') }} {% endfor %}"
                        "{{ ngettext('%(num)d row', '%(num)d rows', 3) }}")
-        assert page.count("Войти") == 60
+        texts = [i18n.gettext("Log in"), str(i18n.lazy_gettext("Log in")),
+                 i18n.ngettext("%(num)d row", "%(num)d rows", 2),
+                 i18n.pgettext("male", "%(name)s added.", name="Иванов")]
+        assert page.count("Войти") == 60 and texts[:2] == ["Войти", "Войти"]
+        assert texts[3] == "Иванов добавлен."
         assert len(found) == 1
 
 

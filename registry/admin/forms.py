@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..fields import AtLeastOne, MultiCheckboxField, id_or_none
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 from ..services.users import MIN_PASSWORD_LENGTH
 
 ROLE_LABELS = {

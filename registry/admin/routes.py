@@ -1,10 +1,10 @@
 """Administration: user accounts and the reference data (competencies, categories)."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
 from ..fields import choices, parse_id
+from ..i18n import gettext as _
 from ..models import CompetitionKind, User
 from ..security import requires
 from ..services import reference as reference_service

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField
 
 from ..fields import AtLeastOne, MultiCheckboxField, id_or_none
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 
 
 class AdvanceForm(RegistryForm):

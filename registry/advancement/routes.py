@@ -1,11 +1,11 @@
 """Advancing the award holders of a published competition into a later one: choose, preview,
 confirm (all or nothing). The rules and the plan are ``services.advancement``."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
 from ..fields import choices
+from ..i18n import gettext as _
 from ..models import Competition
 from ..security import requires
 from ..services import advancement

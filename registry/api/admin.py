@@ -3,8 +3,6 @@ to the form, never again), see them all, revoke one."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, StringField, SubmitField
@@ -13,6 +11,8 @@ from wtforms.validators import DataRequired, Length
 from ..extensions import db
 from ..fields import AtLeastOne, MultiCheckboxField, NumberRange
 from ..forms import RegistryForm
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..models import ApiToken, User
 from ..security import requires
 from ..views import refusals

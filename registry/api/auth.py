@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from flask import g, request
-from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from .. import security
+from ..i18n import gettext as _
 from ..models import utcnow
 from . import idempotency, ratelimit, tokens
 from .problems import ApiProblem

@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..models import Competency, Competition
 from ..services import ServiceError
 from ..services import competitions as competition_service

@@ -3,9 +3,9 @@ offered category (as the registration form), one entry and changing its status."
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..models import Competition, Entry
 from ..registration import queries as registration_queries
 from ..services import registration as reg

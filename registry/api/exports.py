@@ -6,11 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..exporters import service as export_service
 from ..exporters.base import EXPORTERS
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..security import has_permission
 from . import schemas
 from .auth import current_api_user, operation

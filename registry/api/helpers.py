@@ -10,9 +10,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Response, g, request
-from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..registration import queries as registration_queries
 from ..services.regions import match_region
 from . import schemas

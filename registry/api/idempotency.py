@@ -14,11 +14,11 @@ import hashlib
 from datetime import timedelta
 
 from flask import Response, g, request
-from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import ApiIdempotencyKey, utcnow
 from .problems import ApiProblem
 

@@ -6,9 +6,9 @@ import csv
 import io
 
 from flask import Response, g, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..importers import participants as participants_import
 from ..importers import results as results_import
 from ..models import Competition

@@ -18,8 +18,8 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, render_template
-from flask_babel import lazy_gettext as _l
 
+from ..i18n import lazy_gettext as _l
 from . import schemas
 from .auth import operation
 from .helpers import _json

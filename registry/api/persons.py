@@ -4,9 +4,9 @@ name and birth date)."""
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..models import Person
 from ..registration import queries as registration_queries
 from ..security import has_permission

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 
 from flask import Response
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..i18n import gettext as _
 
 MIMETYPE = "application/problem+json"
 

@@ -18,12 +18,12 @@ its own: no second rule.
 from __future__ import annotations
 
 from flask import current_app, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import Schema, fields, validate
 from werkzeug.http import is_resource_modified
 
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..models import STAGES
 from ..services import public_results as pub
 from ..services import reference as reference_service

@@ -3,11 +3,11 @@ awards, and internship and job offers."""
 from __future__ import annotations
 
 from flask import request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from .. import access
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..models import Competition
 from ..services import offers as offer_service
 from ..services import results as results_service

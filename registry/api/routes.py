@@ -18,10 +18,10 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, g, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..importers.base import ImportRefused
 from ..services import ServiceError
 from . import idempotency, schemas

@@ -7,10 +7,10 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import API_SCOPES, ApiToken, User, utcnow
 from ..services import ServiceError
 from ..services.audit import record

@@ -5,8 +5,8 @@ An entry's details are whatever the operation that wrote it passed to ``services
 back from JSON, may be anything; nothing here assumes a shape, so the log always opens."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 
 MAX_TEXT = 300        # characters of one value
 MAX_ITEMS = 20        # items of a list shown before «… and N more»

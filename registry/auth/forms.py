@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 
 
 class LoginForm(RegistryForm):

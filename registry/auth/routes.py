@@ -2,9 +2,9 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from ..i18n import gettext as _
 from ..security import public, requires
 from ..services import users as user_service
 from ..views import refusals

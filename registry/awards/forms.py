@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..fields import DateField
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 from ..labels import OFFER_KIND_LABELS, OFFER_STATE_LABELS, PARTNER_KIND_LABELS
 
 

@@ -1,10 +1,10 @@
 """Special awards, and internship offers with their states."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
 from ..fields import parse_id
+from ..i18n import gettext as _
 from ..labels import (
     OFFER_KIND_LABELS,
     OFFER_STATE_LABELS,

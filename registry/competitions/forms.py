@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
@@ -12,6 +11,7 @@ from ..fields import (
     id_value,
 )
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 from ..labels import COMPETITION_STATUS_LABELS as STATUS_LABELS
 from ..labels import STAGE_LABELS
 

@@ -2,11 +2,11 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
 from ..fields import choices
+from ..i18n import gettext as _
 from ..models import Competition, CompetitionKind, OfferedCategory, OfferedCompetency, Region
 from ..security import requires
 from ..services import competitions as competition_service

@@ -1,10 +1,10 @@
 """Forms of the diplomas pages."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 from ..services.diplomas import LIMITS
 
 

@@ -16,12 +16,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import access, transaction
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..jobs import diplomas as diploma_jobs
 from ..labels import AWARD_LABELS
 from ..models import DIPLOMA_KINDS, Competition, Person, utcnow

@@ -1,12 +1,12 @@
 """The forms of the duplicates pages: each names the two records by id (checked by the view)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SubmitField
 from wtforms.validators import DataRequired
 
 from ..fields import MAX_ID, NumberRange
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 
 _ID = [DataRequired(), NumberRange(1, MAX_ID)]
 

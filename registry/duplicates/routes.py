@@ -13,12 +13,12 @@ from functools import partial
 from types import ModuleType
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
 from ..fields import parse_id
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..models import AuditEntry, Organisation, Person
 from ..security import requires
 from ..services import duplicates, organisation_merge, person_merge

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, IntegerField, SelectField, StringField
 from wtforms.validators import Optional
 
 from ..fields import NumberRange
+from ..i18n import lazy_gettext as _l
 from ..labels import AWARD_LABELS, STAGE_LABELS
 from ..models import AWARD_KINDS, STAGES, name_key
 from ..services import reference

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 from .base import OUTPUT_FORMATS, Exporter
 from .filters import Filter
 

@@ -3,11 +3,11 @@ with the place and award as published; sorted by person, then by date (year, sta
 stage). Filters: the competition filters, and the region and organisation of the person."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select
 
 from ..extensions import db
 from ..fields import parse_id
+from ..i18n import lazy_gettext as _l
 from ..labels import AWARD_LABELS, STAGE_LABELS, label
 from ..models import (
     STAGES,

@@ -1,11 +1,11 @@
 """``internships``: internship, practice and training offers, for partners and reports."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..labels import (
     AWARD_LABELS,
     OFFER_KIND_LABELS,

@@ -3,11 +3,11 @@ export opens in the importer unchanged (headers from the importer's own column t
 from __future__ import annotations
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..importers.participants import COLUMNS
 from ..models import (
     Category,

@@ -1,11 +1,11 @@
 """``results``: the full protocol — every entry with its points, place and award."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..labels import AWARD_LABELS, ENTRY_STATUS_LABELS, STAGE_LABELS, label
 from ..models import Competition, OfferedCategory, OfferedCompetency
 from ..services.person_numbers import format_number

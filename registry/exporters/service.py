@@ -12,9 +12,9 @@ from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..security import has_permission
 from ..services import ServiceError
 from ..services.audit import record

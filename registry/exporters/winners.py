@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from .. import kinds
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..labels import AWARD_LABELS, STAGE_LABELS, label
 from ..models import (
     Award,

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 
+from ..i18n import gettext as _
 from ..models import name_key
 from ..services import ServiceError
 from . import cells

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import lt
 
-from flask_babel import gettext as _
+from ..i18n import gettext as _
 
 UNPACKED_PER_UPLOADED = 12          # a real XLSX inflates 3-8 times
 UNPACKED_ALLOWANCE = 2 * 1024 * 1024

@@ -9,8 +9,7 @@ import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import gettext as _
-
+from ..i18n import gettext as _
 from ..models import name_key
 from ..services.marking import parse_decimal
 from ..text import NoSuchDate, UncleanText, calendar_date, clean, email, starts_formula

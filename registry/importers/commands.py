@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask_babel import gettext as _
 
 from ..extensions import db
 from ..formatting import decimal
+from ..i18n import gettext as _
 from ..models import Competition
 from ..progress import progress
 from ..transaction import Commands

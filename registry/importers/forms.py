@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 
 
 class UploadForm(RegistryForm):

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import gettext as _
-
+from ..i18n import gettext as _
 from ..models import (
     Category,
     Competency,

@@ -13,11 +13,11 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from flask import g
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import (
     Category,
     Competency,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import organisation_key
 from ..services import ServiceError, registration
 from ..services import offerings as offering_service

@@ -24,13 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import kinds
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import (
     Competition,
     Entry,

@@ -26,11 +26,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import Competition
 from ..security import requires
 from ..transaction import refuse

@@ -35,9 +35,9 @@ from datetime import date, datetime, time, timedelta
 from itertools import chain
 from operator import length_hint
 
-from flask_babel import gettext as _
 from python_calamine import CalamineWorkbook
 
+from ..i18n import gettext as _
 from ..text import starts_formula
 from . import budgets
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import io
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ..i18n import gettext as _
 from ..models import Competition
 from ..services.registration import MAX_TEAM_SIZE, MIN_TEAM_SIZE
 from .participants import COLUMNS

@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..fields import DateField, id_or_none
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 from ..labels import AWARD_LABELS  # noqa: F401  (re-exported for the views)
 
 ASPECT_KIND_LABELS = {"measurement": _l("measurement"), "judgement": _l("judgement")}

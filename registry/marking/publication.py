@@ -4,13 +4,13 @@ competition, the not-held declaration and the draft changes view."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..extensions import db
 from ..fields import parse_id
+from ..i18n import gettext as _
 from ..medals import figures
 from ..models import (
     Competition,

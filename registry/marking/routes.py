@@ -18,12 +18,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import access
 from ..extensions import db
 from ..fields import parse_id
+from ..i18n import gettext as _
 from ..models import (
     Aspect,
     Competition,

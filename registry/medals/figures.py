@@ -9,12 +9,12 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from .. import charts
 from ..formatting import grouped
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..services.awards import medal_region
 from .queries import ranking_key
 

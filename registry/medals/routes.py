@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from ..exporters.base import EXPORTERS
 from ..exporters.filters import COMPETITION_FILTERS
@@ -12,6 +11,7 @@ from ..exporters.forms import NO_CHOICE
 from ..exporters.service import clean, resolve_filters
 from ..exporters.winners import ORDER, MedalsExporter
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 from ..security import requires
 from ..services import ServiceError
 from . import figures

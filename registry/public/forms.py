@@ -2,12 +2,12 @@
 token (and no session: the pages stay cacheable)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SearchField, SelectField
 from wtforms.validators import Optional
 
 from ..fields import id_or_none
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 from ..labels import STAGE_LABELS
 
 

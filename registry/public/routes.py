@@ -25,10 +25,10 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from werkzeug.http import is_resource_modified
 
 from ..fields import choices, parse_id
+from ..i18n import gettext as _
 from ..labels import AWARD_LABELS, STAGE_LABELS
 from ..medals import figures
 from ..security import public

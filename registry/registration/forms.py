@@ -1,7 +1,6 @@
 """Forms of the registration area. Choices that come from the database are set by the view."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..fields import DateField, id_or_none
 from ..forms import RegistryForm
+from ..i18n import lazy_gettext as _l
 from ..labels import ENTRY_STATUS_LABELS as STATUS_LABELS  # noqa: F401
 from ..labels import ORGANISATION_KIND_LABELS, STAGE_LABELS  # noqa: F401
 

@@ -3,10 +3,10 @@ roles with ``health.manage`` reach these pages (``registry.security``)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import Person
 from ..security import requires
 from ..services import health as health_service

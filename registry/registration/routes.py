@@ -20,14 +20,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from ..awards.forms import RevokeForm
 from ..extensions import db
 from ..fields import parse_id
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_pgettext
 from ..models import (
     ENTRY_STATUSES,
     Competition,

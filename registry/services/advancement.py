@@ -17,12 +17,12 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import kinds
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import (
     Award,
     Category,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..labels import AWARD_LABELS
 from ..models import (
     Award,

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from .. import kinds, timezones
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import (
     STAGES,
     STATUSES,

@@ -24,10 +24,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..models import DistinctOrganisations, DistinctPersons, Organisation, Person, name_key
 from ..models import organisation_key as strict_organisation_key
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
-
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import HealthRecord, Person
 from ..text import squashed
 from . import ServiceError

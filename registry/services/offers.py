@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..labels import OFFER_KIND_LABELS, OFFER_STATE_LABELS, label
 from ..models import OFFER_KINDS, PARTNER_KINDS, Award, InternshipOffer, Partner, Person, name_key, utcnow
 from . import ServiceError

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import AuditEntry, DistinctOrganisations, ExpertAssignment, Organisation, Person
 from . import ServiceError
 from .audit import record, undoable

@@ -2,10 +2,10 @@
 renamed; audited. Registration and the participants importer call these."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import Organisation, Region, organisation_key
 from ..text import squashed
 from . import ServiceError

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import (
     AuditEntry,
     Award,

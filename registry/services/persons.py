@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from .. import text
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import Organisation, Person, Region, person_key, take_numbers, utcnow
 from ..text import squashed
 from . import ServiceError

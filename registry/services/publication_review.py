@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import (
     CompetencyNotHeld,
     Criterion,

@@ -16,13 +16,13 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import kinds as kind_rules
 from .. import text as text_rules
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import Category, Competency, CompetencyAlias, CompetitionKind, Region, name_key
 from ..text import squashed
 from . import ServiceError

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import insert, select
 
 from .. import kinds
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..models import Entry, EntryMember, OfferedCategory, Person, utcnow
 from ..text import quoted, squashed
 from . import ServiceError

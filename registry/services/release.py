@@ -8,11 +8,11 @@ organiser's choice whether the public pages show each result's points.
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from .. import access
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import Competition, Publication, utcnow
 from . import ServiceError
 from .audit import record

@@ -33,12 +33,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
 from .. import access
 from ..extensions import db
+from ..i18n import gettext as _
 from ..models import (
     Aspect,
     CompetencyNotHeld,

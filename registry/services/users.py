@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import and_, bindparam, false, func, or_, select, true
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import text
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..models import ROLES, User, utcnow
 from ..queries import prepared
 from ..security import ADMIN

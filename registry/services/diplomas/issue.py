@@ -14,11 +14,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...models import (
     Award,
     Competition,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, replace
 
-from flask_babel import gettext as _
-
 from ...extensions import db
+from ...i18n import gettext as _
 from ...models import DIPLOMA_KINDS, DiplomaTemplate
 from ...text import squashed
 from .. import ServiceError

@@ -3,11 +3,11 @@ competency, any number of deputies and experts), and the conflicts of interest a
 names (the expert's organisation or region)."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ... import access
 from ...extensions import db
+from ...i18n import gettext as _
 from ...models import (
     ASSIGNMENT_ROLES,
     Entry,

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from flask_babel import gettext as _
-
+from ...i18n import gettext as _
 from ...models import Aspect, Entry
 from .. import ServiceError
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, exists, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ... import access
 from ...extensions import db
+from ...i18n import gettext as _
 from ...models import (
     Aspect,
     Category,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ... import access
 from ...extensions import db
+from ...i18n import gettext as _
 from ...models import ASPECT_KINDS, Aspect, Criterion, OfferedCompetency
 from ...text import squashed
 from .. import ServiceError
