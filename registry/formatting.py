@@ -11,20 +11,10 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
-from flask import g
 from flask_babel import format_decimal, get_locale
 
+from .i18n import babel_kept  # the context itself: ``g``'s proxy cost most of a number's time
 from .text import quoted
-
-try:  # the application context itself: ``g``'s proxy cost most of a number's time
-    from flask.globals import _cv_app
-
-    def _babel_kept():
-        """What Flask-Babel keeps for the current context (LookupError outside one)."""
-        return _cv_app.get().g._flask_babel
-except ImportError:  # a Flask without it: through ``g``
-    def _babel_kept():
-        return g._flask_babel
 
 NOTHING = "—"
 
@@ -64,7 +54,7 @@ def _current() -> tuple[str, tuple[str, str, str, dict] | None]:
     thousands of numbers of a standings page do not each look the language up again."""
     global _last
     try:
-        locale = _babel_kept().babel_locale
+        locale = babel_kept().babel_locale
     except (AttributeError, LookupError, RuntimeError):  # not chosen yet, or no context
         locale = None
     if locale is None:

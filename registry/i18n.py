@@ -22,15 +22,15 @@ import flask_babel
 from jinja2 import pass_context
 from markupsafe import Markup
 
-try:  # the application context itself, not ``g``'s proxy (as ``formatting`` reads it)
+try:  # the application context itself: ``g``'s proxy cost more than a text's lookup
     from flask.globals import _cv_app
 
-    def _state():
+    def babel_kept():
         """What Flask-Babel keeps for the current context (LookupError outside one,
         AttributeError before Flask-Babel has kept anything)."""
         return _cv_app.get().g._flask_babel
 except ImportError:  # a Flask without it: through ``g``
-    def _state():
+    def babel_kept():
         return flask_babel.g._flask_babel
 
 _MISSING = (LookupError, AttributeError)
@@ -41,7 +41,7 @@ class KeptDomain(flask_babel.Domain):
 
     def get_translations(self):
         try:
-            state = _state()
+            state = babel_kept()
             locale, domain, found = state.kept_translations
             if locale is state.babel_locale and domain is self:
                 return found
@@ -49,7 +49,7 @@ class KeptDomain(flask_babel.Domain):
             pass
         found = super().get_translations()
         try:
-            state = _state()
+            state = babel_kept()
             state.kept_translations = (state.babel_locale, self, found)
         except _MISSING:  # outside a context: nothing to keep it in
             pass
@@ -72,14 +72,10 @@ class Babel(flask_babel.Babel):
 
 
 def translations():
-    """``flask_babel.get_translations()``: the kept ones when they are still the context's
-    (its locale, its domain), else the context's domain's."""
+    """``flask_babel.get_translations()`` without ``get_domain``'s proxies: the context's
+    domain's (the kept ones, from ``KeptDomain``)."""
     try:
-        state = _state()
-        domain = state.babel_domain
-        locale, kept_domain, found = state.kept_translations
-        if locale is state.babel_locale and kept_domain is domain:
-            return found
+        domain = babel_kept().babel_domain
     except _MISSING:
         return flask_babel.get_translations()
     return domain.get_translations()

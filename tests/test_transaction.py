@@ -165,8 +165,8 @@ def test_boundary_commits_on_success_and_on_a_zero_exit(app):
 
 def test_a_request_commits_without_expiring_what_it_loaded(app, client, login):
     """The session ends with the request, so its commit leaves the objects it loaded as they
-    are (expiring the participants list's 210 objects cost 0.8 ms); what it wrote is
-    committed all the same, and every other commit still expires."""
+    are (expiring the participants list's 210 objects cost 0.8 ms); every other commit
+    still expires."""
     from sqlalchemy import inspect
 
     from registry.models import User
