@@ -282,10 +282,13 @@ def measure(url: str, scale: int, repeat: int, load: dict,
         person_id, facts["busiest_person_entries"] = busiest
         final_id = final.id
 
-    # as wsgi.py leaves a server's process: what its start made is frozen (``gc.freeze``);
-    # here that is the app and what the set-up above kept, after a collection of its garbage
+    # as wsgi.py leaves a server's process (``registry.process.settle``): what its start made
+    # is frozen, the young generation collected after 10,000 new objects; here what is frozen
+    # is the app and what the set-up above kept, after a collection of its garbage
+    from registry import process
+
     gc.collect()
-    gc.freeze()
+    process.settle()
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.ru", "password": "benchmark password"})
 
@@ -647,7 +650,8 @@ def main() -> None:
         "Pages and exports are requested in-process through Flask's test client as a logged-in "
         "coordinator (no network, no proxy): the figures are the application's own time, in "
         "a process left as `wsgi.py` leaves a server's (what its start made is frozen out of "
-        "the garbage collector's passes, `gc.freeze`), one process for each database, which "
+        "the garbage collector's passes, `gc.freeze`, and its young generation is collected "
+        "after 10,000 new objects, `registry/process.py`), one process for each database, which "
         "has loaded nothing (the season and the synthetic final are loaded by processes of "
         "their own, then on PostgreSQL `VACUUM ANALYZE`); pages first, then the exports, the "
         "imports and the diplomas. Each figure is taken after 10 requests of warming up (one "
