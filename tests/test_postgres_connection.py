@@ -51,6 +51,15 @@ def _pid(engine) -> int:
     return pid
 
 
+def _terminate(url, pid: int) -> None:
+    """The server ends the connection ``pid`` (as a restart would), from another one."""
+    other = create_engine(url)
+    with other.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        conn.commit()
+    other.dispose()
+
+
 def test_a_connection_that_just_answered_is_handed_out_without_a_ping(engine, pings,
                                                                       monkeypatch):
     first = _pid(engine)  # a fresh connection: the pool pings none
@@ -65,11 +74,7 @@ def test_a_connection_that_just_answered_is_handed_out_without_a_ping(engine, pi
 def test_a_connection_lost_while_quiet_is_replaced_by_the_ping(engine, url, pings,
                                                                monkeypatch):
     lost = _pid(engine)
-    other = create_engine(url)
-    with other.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost})
-        conn.commit()
-    other.dispose()
+    _terminate(url, lost)
     monkeypatch.setattr(postgres, "PING_AFTER", 0.0)
     assert _pid(engine) != lost  # pinged, found lost, replaced: the request does not fail
     assert pings
@@ -77,11 +82,7 @@ def test_a_connection_lost_while_quiet_is_replaced_by_the_ping(engine, url, ping
 
 def test_a_connection_lost_within_the_window_fails_once_and_is_replaced(engine, url):
     lost = _pid(engine)
-    other = create_engine(url)
-    with other.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost})
-        conn.commit()
-    other.dispose()
+    _terminate(url, lost)
     # handed out unpinged (it answered just now): the query reports the lost connection,
     # as one lost during a request would be
     with pytest.raises(DBAPIError) as caught, engine.connect() as conn:
