@@ -48,10 +48,8 @@ from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 _IN_TRANSACTION = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
-# what psycopg's own description reads as a result with columns (TUPLES_CHUNK: psycopg 3.2+)
-_TUPLES = tuple(getattr(pq.ExecStatus, name) for name in ("TUPLES_OK", "SINGLE_TUPLE",
-                                                         "TUPLES_CHUNK")
-                if hasattr(pq.ExecStatus, name))
+# what psycopg's own description reads as a result with columns
+_TUPLES = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.SINGLE_TUPLE, pq.ExecStatus.TUPLES_CHUNK)
 PING_AFTER = 1.0  # seconds since the connection's last answer before the pool pings it
 _ANSWERED = "_registry_answered"  # set on psycopg's connection: monotonic time of its answer
 
